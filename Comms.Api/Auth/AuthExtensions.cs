@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Comms.Core.Auth;
+using Comms.Core.Tenancy;
+using Comms.Realtime;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+
+namespace Comms.Api.Auth;
+
+public static class AuthExtensions
+{
+    public const string ServicePolicy = "service";
+    public const string EndUserPolicy = "end-user";
+    public const string UserTokenScheme = NotificationsHub.UserTokenScheme;
+
+    public static IHostApplicationBuilder AddCommsAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyStore>();
+
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(UserTokenScheme, options =>
+            {
+                options.MapInboundClaims = false;
+                options.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                        await AuthProblems.WriteAsync(problems, context.HttpContext, StatusCodes.Status401Unauthorized,
+                            "COMMS_UNAUTHORIZED", "Authentication is required.",
+                            context.AuthenticateFailure is null
+                                ? "Send the user's session token as 'Authorization: Bearer <jwt>'."
+                                : "The user token is not valid or has expired.");
+                    },
+                };
+            });
+        builder.Services.AddOptions<JwtBearerOptions>(UserTokenScheme)
+            .Configure<IOptions<UserTokenOptions>>((jwt, tokens) => jwt.TokenValidationParameters = UserTokens.ValidationParameters(tokens.Value));
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ServicePolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(CommsClaims.Tenant))
+            .AddPolicy(EndUserPolicy, policy => policy
+                .AddAuthenticationSchemes(UserTokenScheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(CommsClaims.Tenant)
+                .RequireClaim(CommsClaims.Subject));
+        return builder;
+    }
+
+    /// <summary>The tenant of the authenticated caller (API key or user token).</summary>
+    public static string TenantId(this ClaimsPrincipal user) =>
+        user.FindFirst(CommsClaims.Tenant)?.Value ?? throw new InvalidOperationException("The caller has no tenant claim.");
+
+    /// <summary>The external id of the authenticated end user.</summary>
+    public static string ExternalId(this ClaimsPrincipal user) =>
+        user.FindFirst(CommsClaims.Subject)?.Value ?? throw new InvalidOperationException("The caller has no subject claim.");
+}

@@ -1,0 +1,33 @@
+using Comms.Api.Auth;
+using Comms.Core.Data;
+using Comms.Core.Events;
+using Comms.Core.Inbox;
+using Comms.Core.Queueing;
+using Comms.Core.Routing;
+using Comms.Realtime;
+
+namespace Comms.Api.Extensions;
+
+public static class ApplicationServiceExtensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource("commsdb");
+        builder.AddRedisClient("redis");
+        builder.AddCommsRealtime();
+        builder.Services.AddCommsDbContext();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TenantCatalog>();
+        builder.Services.AddSingleton<WakeUps>();
+        builder.Services.AddSingleton<EventIntake>();
+        builder.Services.AddSingleton<InboxService>();
+
+        builder.AddCommsAuthentication();
+        builder.Services.AddProblemDetailsDefaults();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+}

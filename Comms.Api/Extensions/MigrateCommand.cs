@@ -1,0 +1,38 @@
+using Comms.Core.Data;
+using Npgsql;
+
+namespace Comms.Api.Extensions;
+
+/// <summary>
+/// <c>Comms.Api migrate</c>: applies the EF Core migrations and, in Development, the demo seed, then
+/// exits. The app host runs it once before the services start.
+/// </summary>
+public static partial class MigrateCommand
+{
+    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == "migrate";
+
+    public static async Task<int> RunAsync(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Comms.Migrate");
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await CommsDatabase.MigrateAsync(dataSource);
+        LogMigrated(logger);
+
+        if (app.Environment.IsDevelopment())
+        {
+            var apiKey = app.Configuration["Comms:Seed:ApiKey"] ?? DevelopmentSeed.DefaultApiKey;
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CommsDbContext>();
+            await DevelopmentSeed.ApplyAsync(db, apiKey, TimeProvider.System);
+            LogSeeded(logger, DevelopmentSeed.TenantId);
+        }
+
+        return 0;
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Database migrations applied.")]
+    private static partial void LogMigrated(ILogger logger);
+
+    [LoggerMessage(2, LogLevel.Information, "Development seed applied (tenant '{Tenant}').")]
+    private static partial void LogSeeded(ILogger logger, string tenant);
+}

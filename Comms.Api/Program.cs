@@ -1,0 +1,33 @@
+using Comms.Api.Events;
+using Comms.Api.Extensions;
+using Comms.Api.Me;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+if (MigrateCommand.IsRequested(args))
+{
+    return await MigrateCommand.RunAsync(app);
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapEventsApi();
+app.MapMeNotificationsApi();
+app.MapDefaultEndpoints();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Marker for <c>WebApplicationFactory</c> in tests.</summary>
+public partial class Program;

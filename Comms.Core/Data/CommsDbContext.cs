@@ -1,0 +1,32 @@
+using Comms.Core.Events;
+using Comms.Core.Inbox;
+using Comms.Core.Messages;
+using Comms.Core.Preferences;
+using Comms.Core.Recipients;
+using Comms.Core.Routing;
+using Comms.Core.Templates;
+using Comms.Core.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Comms.Core.Data;
+
+public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Recipient> Recipients => Set<Recipient>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<Preference> Preferences => Set<Preference>();
+    public DbSet<Template> Templates => Set<Template>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageRender> MessageRenders => Set<MessageRender>();
+    public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<InboxItem> InboxItems => Set<InboxItem>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);
+}

@@ -1,0 +1,20 @@
+using Comms.Core.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Comms.Core.Data.Configurations;
+
+internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
+{
+    public void Configure(EntityTypeBuilder<Decision> builder)
+    {
+        builder.Property(d => d.Id).UseIdentityAlwaysColumn();
+        builder.Property(d => d.RecipientExternalId).HasMaxLength(200);
+        builder.Property(d => d.Channel).HasMaxLength(16);
+        builder.Property(d => d.Outcome).HasMaxLength(32);
+        builder.Property(d => d.Reason).HasMaxLength(64);
+        builder.Property(d => d.Detail).HasMaxLength(1000);
+        builder.HasIndex(d => d.EventId);
+        builder.HasIndex(d => new { d.TenantId, d.RecipientId, d.CreatedAt });
+    }
+}

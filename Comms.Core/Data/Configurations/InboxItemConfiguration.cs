@@ -1,0 +1,21 @@
+using Comms.Core.Inbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Comms.Core.Data.Configurations;
+
+internal sealed class InboxItemConfiguration : IEntityTypeConfiguration<InboxItem>
+{
+    public void Configure(EntityTypeBuilder<InboxItem> builder)
+    {
+        builder.Property(i => i.Category).HasMaxLength(64);
+        builder.Property(i => i.Title).HasMaxLength(500);
+        builder.Property(i => i.Link).HasMaxLength(2048);
+        builder.Property(i => i.Icon).HasMaxLength(2048);
+        builder.Property(i => i.ThreadKey).HasMaxLength(256);
+        builder.HasIndex(i => i.MessageId).IsUnique();
+        // The notification center lists a user's items newest first (cursor = created_at, id).
+        builder.HasIndex(i => new { i.RecipientId, i.CreatedAt, i.Id }).IsDescending(false, true, true);
+        builder.HasIndex(i => i.RecipientId).HasFilter("read_at IS NULL AND archived_at IS NULL").HasDatabaseName("ix_inbox_items_unread");
+    }
+}

@@ -1,0 +1,32 @@
+using Comms.Core.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Comms.Core.Data.Configurations;
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> builder)
+    {
+        builder.Property(m => m.Channel).HasMaxLength(16);
+        builder.Property(m => m.Category).HasMaxLength(64);
+        builder.Property(m => m.TemplateName).HasMaxLength(128);
+        builder.Property(m => m.Locale).HasMaxLength(35);
+        builder.Property(m => m.Variant).HasMaxLength(64);
+        builder.Property(m => m.CauseRef).HasMaxLength(300);
+        builder.Property(m => m.Address).HasMaxLength(4096);
+        builder.Property(m => m.Status).HasMaxLength(16);
+        builder.Property(m => m.LeaseOwner).HasMaxLength(128);
+        builder.Property(m => m.ProviderMessageId).HasMaxLength(256);
+        builder.Property(m => m.TraceParent).HasMaxLength(128);
+
+        // SPEC S2 idempotency: a repeat of the same template version, user, cause and channel never sends twice.
+        builder.HasIndex(m => new { m.TemplateName, m.TemplateVersion, m.RecipientId, m.CauseRef, m.Channel })
+            .IsUnique().HasDatabaseName("ux_messages_idempotency");
+
+        // The send queue: only queued rows are indexed, by channel and due time.
+        builder.HasIndex(m => new { m.Channel, m.DueAt }).HasFilter("status = 'queued'").HasDatabaseName("ix_messages_queued_due");
+        builder.HasIndex(m => m.EventId);
+        builder.HasIndex(m => new { m.RecipientId, m.CreatedAt });
+    }
+}

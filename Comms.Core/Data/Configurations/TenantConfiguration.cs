@@ -1,0 +1,16 @@
+using Comms.Core.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Comms.Core.Data.Configurations;
+
+internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
+{
+    public void Configure(EntityTypeBuilder<Tenant> builder)
+    {
+        builder.Property(t => t.Id).HasMaxLength(64);
+        builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.DefaultLocale).HasMaxLength(35);
+        builder.Property(t => t.DefaultTimeZone).HasMaxLength(64);
+    }
+}

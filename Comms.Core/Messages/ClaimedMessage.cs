@@ -1,0 +1,20 @@
+namespace Comms.Core.Messages;
+
+/// <summary>A message claimed for sending, with its render and its recipient's identity.</summary>
+public sealed record ClaimedMessage(
+    Guid Id,
+    string TenantId,
+    Guid? EventId,
+    Guid RecipientId,
+    string RecipientExternalId,
+    string Channel,
+    string Category,
+    string TemplateName,
+    int TemplateVersion,
+    string? Locale,
+    string CauseRef,
+    string? Address,
+    int Attempts,
+    Guid? EscalationOf,
+    string? TraceParent,
+    RenderedContent Content);

@@ -1,0 +1,45 @@
+namespace Comms.Core.Messages;
+
+/// <summary>
+/// One routing decision for a recipient × channel of an event: queued, deferred, blocked (with a
+/// typed reason) and so on. Append-only; queryable per event and per recipient.
+/// </summary>
+public sealed class Decision
+{
+    public long Id { get; set; }
+    public required string TenantId { get; set; }
+    public Guid EventId { get; set; }
+    public Guid? RecipientId { get; set; }
+    public required string RecipientExternalId { get; set; }
+    public required string Channel { get; set; }
+    public required string Outcome { get; set; }
+    public string? Reason { get; set; }
+    public string? Detail { get; set; }
+    public Guid? MessageId { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public static class DecisionOutcome
+{
+    public const string Queued = "queued";
+    public const string Deferred = "deferred";
+    public const string Blocked = "blocked";
+    public const string Digested = "digested";
+    public const string Escalation = "escalation_scheduled";
+    public const string Fallback = "fallback";
+}
+
+/// <summary>Typed reasons recorded for blocked or deferred messages (SPEC S2).</summary>
+public static class ReasonCodes
+{
+    public const string PrefBlocked = "COMMS_PREF_BLOCKED";
+    public const string QuietHours = "COMMS_QUIET_HOURS";
+    public const string Suppressed = "COMMS_SUPPRESSED";
+    public const string Duplicate = "COMMS_DUPLICATE";
+    public const string TemplateMissingVar = "COMMS_TEMPLATE_MISSING_VAR";
+    public const string RateLimited = "COMMS_RATE_LIMITED";
+    public const string NoAddress = "COMMS_NO_ADDRESS";
+    public const string UnknownRecipient = "COMMS_UNKNOWN_RECIPIENT";
+    public const string NoTemplate = "COMMS_NO_TEMPLATE";
+}

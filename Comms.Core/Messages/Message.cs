@@ -1,0 +1,46 @@
+namespace Comms.Core.Messages;
+
+/// <summary>
+/// One recipient × channel delivery. The <c>messages</c> table is the durable send queue: rows are
+/// claimed with <c>FOR UPDATE SKIP LOCKED</c> and a lease, so any number of dispatchers may run.
+/// </summary>
+public sealed class Message
+{
+    public Guid Id { get; set; }
+    public required string TenantId { get; set; }
+    public Guid? EventId { get; set; }
+    public Guid RecipientId { get; set; }
+    public required string Channel { get; set; }
+    public required string Category { get; set; }
+    public required string TemplateName { get; set; }
+    public int TemplateVersion { get; set; }
+    public string? Locale { get; set; }
+    public string? Variant { get; set; }
+    public required string CauseRef { get; set; }
+
+    /// <summary>The destination resolved at routing time (address, phone, device set), for audit.</summary>
+    public string? Address { get; set; }
+
+    public string Status { get; set; } = MessageStatus.Queued;
+    public DateTimeOffset DueAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    /// <summary>For an escalation: the in-app message that must still be unread for this one to go out.</summary>
+    public Guid? EscalationOf { get; set; }
+
+    public string? LastError { get; set; }
+    public string? ProviderMessageId { get; set; }
+    public string? TraceParent { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+}
+
+public static class MessageStatus
+{
+    public const string Queued = "queued";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}

@@ -1,0 +1,30 @@
+using Comms.Core.Messages;
+
+namespace Comms.Core.Routing;
+
+/// <summary>A message the router decided to queue, with its render.</summary>
+public sealed record PlannedMessage(
+    Guid Id,
+    Guid RecipientId,
+    string Channel,
+    string Category,
+    string TemplateName,
+    int TemplateVersion,
+    string? Locale,
+    string? Variant,
+    string CauseRef,
+    string? Address,
+    DateTimeOffset DueAt,
+    Guid? EscalationOf,
+    RenderedContent Content);
+
+/// <summary>A routing decision to record; <see cref="Message"/> is set when it queues something.</summary>
+public sealed record PlannedDecision(
+    Guid? RecipientId,
+    string RecipientExternalId,
+    string Channel,
+    string Outcome,
+    string? Reason,
+    string? Detail,
+    PlannedMessage? Message = null,
+    DateTimeOffset? DueAt = null);

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Fluid;
+
+namespace Comms.Core.Templates;
+
+/// <summary>
+/// Liquid through the Fluid engine. Fluid is sandboxed by design (templates see only the payload
+/// values given to them, never .NET members), and the step and recursion limits bound the work a
+/// template can do. Parsed templates are cached by source text.
+/// </summary>
+public sealed class LiquidRenderer
+{
+    private const int CacheLimit = 10_000;
+    private static readonly FluidParser Parser = new();
+    private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
+    private readonly TemplateOptions _options;
+
+    public LiquidRenderer()
+    {
+        _options = new TemplateOptions
+        {
+            MaxSteps = 100_000,
+            MaxRecursion = 32,
+            CultureInfo = CultureInfo.InvariantCulture,
+            TimeZone = TimeZoneInfo.Utc,
+        };
+    }
+
+    /// <summary>Checks Liquid syntax; returns null when the source parses, else the parser's message.</summary>
+    public static string? SyntaxError(string? source)
+    {
+        if (string.IsNullOrEmpty(source))
+        {
+            return null;
+        }
+
+        return Parser.TryParse(source, out _, out var error) ? null : error;
+    }
+
+    public async ValueTask<string> RenderAsync(string? source, JsonElement payload, TextEncoder encoder)
+    {
+        if (string.IsNullOrEmpty(source))
+        {
+            return "";
+        }
+
+        var template = Parse(source);
+        var context = new TemplateContext(_options);
+        if (payload.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in payload.EnumerateObject())
+            {
+                context.SetValue(property.Name, JsonValues.ToClr(property.Value));
+            }
+        }
+
+        return await template.RenderAsync(context, encoder);
+    }
+
+    private IFluidTemplate Parse(string source)
+    {
+        if (_cache.TryGetValue(source, out var cached))
+        {
+            return cached;
+        }
+
+        if (!Parser.TryParse(source, out var template, out var error))
+        {
+            throw new TemplateSyntaxException(error);
+        }
+
+        if (_cache.Count >= CacheLimit)
+        {
+            _cache.Clear();
+        }
+
+        _cache[source] = template;
+        return template;
+    }
+}
+
+public sealed class TemplateSyntaxException(string message) : Exception(message);

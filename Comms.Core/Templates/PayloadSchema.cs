@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace Comms.Core.Templates;
+
+/// <summary>Validates payloads against a template's JSON Schema (parsed schemas are cached).</summary>
+public static class PayloadSchema
+{
+    private static readonly ConcurrentDictionary<string, JsonSchema> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>Parses a schema; returns the error text when it is not a valid JSON Schema.</summary>
+    public static async Task<string?> CheckSchemaAsync(string schemaJson)
+    {
+        try
+        {
+            await ParseAsync(schemaJson);
+            return null;
+        }
+        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>Returns the validation problems of a payload, empty when it conforms.</summary>
+    public static async Task<IReadOnlyList<PayloadProblem>> ValidateAsync(string? schemaJson, string payloadJson)
+    {
+        if (string.IsNullOrWhiteSpace(schemaJson))
+        {
+            return [];
+        }
+
+        var schema = await ParseAsync(schemaJson);
+        return schema.Validate(payloadJson).Select(Describe).ToList();
+    }
+
+    private static PayloadProblem Describe(ValidationError error)
+    {
+        var path = string.IsNullOrEmpty(error.Path) ? "#" : error.Path;
+        var missing = error.Kind == ValidationErrorKind.PropertyRequired;
+        var variable = (error.Property ?? path.TrimStart('#', '/').Replace('/', '.'));
+        var message = missing
+            ? $"The required variable '{variable}' is missing."
+            : $"The variable '{variable}' is invalid: {error.Kind}.";
+        return new PayloadProblem(variable, missing, message);
+    }
+
+    private static async Task<JsonSchema> ParseAsync(string schemaJson)
+    {
+        if (Cache.TryGetValue(schemaJson, out var schema))
+        {
+            return schema;
+        }
+
+        schema = await JsonSchema.FromJsonAsync(schemaJson);
+        Cache[schemaJson] = schema;
+        return schema;
+    }
+}
+
+/// <summary>One way a payload fails its schema; <see cref="Missing"/> marks a missing required variable.</summary>
+public sealed record PayloadProblem(string Variable, bool Missing, string Message);

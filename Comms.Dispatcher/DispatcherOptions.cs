@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Comms.Dispatcher;
+
+/// <summary><c>Comms:Dispatcher</c>: how the dispatcher claims and sends work.</summary>
+public sealed class DispatcherOptions
+{
+    public const string SectionName = "Comms:Dispatcher";
+
+    /// <summary>The safety-net poll when no Redis wake-up arrives.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(1, 10_000)]
+    public int EventBatchSize { get; set; } = 50;
+
+    [Range(1, 10_000)]
+    public int MessageBatchSize { get; set; } = 100;
+
+    [Range(1, 1024)]
+    public int MaxParallelSends { get; set; } = 16;
+
+    /// <summary>Attempts per message before it fails (transient errors are retried with backoff).</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
+
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan EventLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>First retry delay; doubles per attempt, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>This replica's name in leases; defaults to host:pid:random.</summary>
+    public string? InstanceId { get; set; }
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Comms.Dispatcher.Email;
+
+/// <summary><c>Comms:Email</c>: the sender identity and SMTP connection pool. The server comes from <c>ConnectionStrings:mail</c>.</summary>
+public sealed class EmailOptions
+{
+    public const string SectionName = "Comms:Email";
+
+    [Required]
+    public string From { get; set; } = "Comms <no-reply@comms.local>";
+
+    [Range(1, 64)]
+    public int MaxConnections { get; set; } = 4;
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>An SMTP endpoint parsed from <c>smtp://[user:password@]host:port</c> (<c>smtps://</c> for implicit TLS).</summary>
+public sealed record SmtpEndpoint(string Host, int Port, bool ImplicitTls, string? UserName, string? Password)
+{
+    public static SmtpEndpoint Parse(string connectionString)
+    {
+        var value = connectionString.Trim();
+        if (value.StartsWith("Endpoint=", StringComparison.OrdinalIgnoreCase))
+        {
+            value = value["Endpoint=".Length..];
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("smtp" or "smtps"))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:mail must look like 'smtp://host:port' (or smtps://user:password@host:port); got '{connectionString}'.");
+        }
+
+        string? user = null, password = null;
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            user = Uri.UnescapeDataString(parts[0]);
+            password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null;
+        }
+
+        var implicitTls = uri.Scheme == "smtps";
+        return new SmtpEndpoint(uri.Host, uri.IsDefaultPort ? (implicitTls ? 465 : 25) : uri.Port, implicitTls, user, password);
+    }
+}

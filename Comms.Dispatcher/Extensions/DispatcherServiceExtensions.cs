@@ -1,0 +1,71 @@
+using Comms.Core.Data;
+using Comms.Core.Events;
+using Comms.Core.Inbox;
+using Comms.Core.Messages;
+using Comms.Core.Queueing;
+using Comms.Core.Routing;
+using Comms.Core.Templates;
+using Comms.Dispatcher.Email;
+using Comms.Dispatcher.InApp;
+using Comms.Dispatcher.Routing;
+using Comms.Dispatcher.Sending;
+using Comms.Realtime;
+
+namespace Comms.Dispatcher.Extensions;
+
+public static class DispatcherServiceExtensions
+{
+    public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource("commsdb");
+        builder.AddRedisClient("redis");
+        builder.AddCommsRealtime();
+        builder.Services.AddCommsDbContext();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DispatcherIdentity>();
+        builder.Services.AddSingleton<DispatcherSignals>();
+        builder.Services.AddHostedService<WakeUpListener>();
+
+        // Routing
+        builder.Services.AddSingleton<TenantCatalog>();
+        builder.Services.AddSingleton<LiquidRenderer>();
+        builder.Services.AddSingleton<ContentRenderer>();
+        builder.Services.AddSingleton<RoutingStore>();
+        builder.Services.AddSingleton<WakeUps>();
+        builder.Services.AddSingleton<EventQueue>();
+        builder.Services.AddSingleton<EventRouter>();
+        builder.Services.AddHostedService<EventRoutingWorker>();
+
+        // Sending
+        builder.Services.AddSingleton<MessageQueue>();
+        builder.Services.AddSingleton<InboxWriter>();
+        builder.Services.AddSingleton<InAppSender>();
+        builder.Services.AddSendingWorker<InAppSender>();
+        builder.AddEmail();
+
+        return builder;
+    }
+
+    private static void AddEmail(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        var mail = builder.Configuration.GetConnectionString("mail");
+        if (string.IsNullOrWhiteSpace(mail))
+        {
+            return;
+        }
+
+        builder.Services.AddSingleton(SmtpEndpoint.Parse(mail));
+        builder.Services.AddSingleton<SmtpEmailSender>();
+        builder.Services.AddSendingWorker<SmtpEmailSender>();
+    }
+
+    /// <summary>One sending loop per configured provider.</summary>
+    private static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender =>
+        services.AddSingleton<IHostedService>(sp =>
+            ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, (IChannelSender)sp.GetRequiredService<TSender>()));
+}

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using Comms.Core.Queueing;
+using StackExchange.Redis;
+
+namespace Comms.Dispatcher.Sending;
+
+/// <summary>The wake-up signals of this replica, set by Redis pub/sub messages on <see cref="WakeUps.Channel"/>.</summary>
+public sealed class DispatcherSignals
+{
+    private readonly ConcurrentDictionary<string, WakeSignal> _signals = new(StringComparer.Ordinal);
+
+    public WakeSignal For(string topic) => _signals.GetOrAdd(topic, _ => new WakeSignal());
+
+    public void Set(string topic) => For(topic).Set();
+}
+
+/// <summary>Subscribes to the wake-up channel for the lifetime of the service.</summary>
+public sealed partial class WakeUpListener(IConnectionMultiplexer redis, DispatcherSignals signals, ILogger<WakeUpListener> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var queue = await redis.GetSubscriber().SubscribeAsync(WakeUps.Channel);
+            queue.OnMessage(message => signals.Set(message.Message.ToString()));
+        }
+        catch (RedisException ex)
+        {
+            // Without Redis the dispatcher still works from its poll; the multiplexer resubscribes on reconnect.
+            LogSubscribeFailed(logger, ex.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        redis.GetSubscriber().UnsubscribeAsync(WakeUps.Channel);
+
+    [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to wake-ups ({Problem}); relying on polling.")]
+    private static partial void LogSubscribeFailed(ILogger logger, string problem);
+}

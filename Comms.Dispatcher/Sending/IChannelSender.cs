@@ -1,0 +1,27 @@
+using Comms.Core.Messages;
+
+namespace Comms.Dispatcher.Sending;
+
+/// <summary>Sends claimed messages of one channel through one provider.</summary>
+public interface IChannelSender
+{
+    string Channel { get; }
+
+    Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken);
+}
+
+/// <summary>What became of one send attempt.</summary>
+public abstract record SendOutcome
+{
+    /// <summary>The provider accepted the message.</summary>
+    public sealed record Sent(string? ProviderMessageId) : SendOutcome;
+
+    /// <summary>The sender already recorded the final state itself, in its own transaction.</summary>
+    public sealed record Recorded : SendOutcome;
+
+    /// <summary>Worth another attempt (timeouts, 429, 5xx), optionally not before <see cref="RetryAfter"/>.</summary>
+    public sealed record Transient(string Error, TimeSpan? RetryAfter = null) : SendOutcome;
+
+    /// <summary>Will never succeed as it is (bad address, rejected content).</summary>
+    public sealed record Permanent(string Error) : SendOutcome;
+}

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Comms.Realtime;
+
+/// <summary>
+/// The end-user hub at <c>/hubs/notifications</c>. Connections are identified as
+/// <c>{tenant}:{externalId}</c> (see <see cref="TenantUserIdProvider"/>), so one user's tabs and
+/// devices all receive the same pushes, through the Redis backplane, from any replica.
+/// It lives in this small shared library so that the dispatcher and the API can publish to it
+/// through <see cref="IHubContext{THub,T}"/> without hosting it.
+/// </summary>
+[Authorize(AuthenticationSchemes = UserTokenScheme)]
+public sealed class NotificationsHub : Hub<INotificationsClient>
+{
+    public const string UserTokenScheme = "UserToken";
+    public const string Path = "/hubs/notifications";
+}
