@@ -29,5 +29,5 @@ app.MapDefaultEndpoints();
 await app.RunAsync();
 return 0;
 
-/// <summary>Marker for <c>WebApplicationFactory</c> in tests.</summary>
+/// <summary>The entry point, public for <c>WebApplicationFactory&lt;Program&gt;</c> in tests.</summary>
 public partial class Program;

@@ -1,13 +1,17 @@
 using Comms.Core.Inbox;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Comms.Realtime;
 
-/// <summary>What the notifications hub pushes to a user's connections (SPEC S5).</summary>
+/// <summary>What the notifications hub pushes to a user's connections (SPEC S5), under camelCase wire names.</summary>
 public interface INotificationsClient
 {
+    [HubMethodName("notificationReceived")]
     Task NotificationReceived(InboxItemView notification);
 
+    [HubMethodName("unreadCountChanged")]
     Task UnreadCountChanged(UnreadCounts counts);
 
+    [HubMethodName("bannersChanged")]
     Task BannersChanged();
 }

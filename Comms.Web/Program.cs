@@ -17,3 +17,6 @@ app.MapWebEndpoints();
 app.MapDefaultEndpoints();
 
 await app.RunAsync();
+
+/// <summary>The entry point, public for <c>WebApplicationFactory&lt;Program&gt;</c> in tests.</summary>
+public partial class Program;

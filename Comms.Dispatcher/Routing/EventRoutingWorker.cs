@@ -1,5 +1,5 @@
-using Comms.Core.Events;
 using Comms.Core.Queueing;
+using Comms.Core.Events;
 using Comms.Core.Routing;
 using Comms.Dispatcher.Sending;
 using Microsoft.Extensions.Options;

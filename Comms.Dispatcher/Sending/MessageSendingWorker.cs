@@ -1,5 +1,5 @@
-using Comms.Core.Messages;
 using Comms.Core.Queueing;
+using Comms.Core.Messages;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Sending;

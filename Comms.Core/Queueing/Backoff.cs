@@ -1,4 +1,4 @@
-namespace Comms.Dispatcher.Sending;
+namespace Comms.Core.Queueing;
 
 /// <summary>Exponential backoff with full jitter: attempt n waits a random time up to base × 2^(n-1).</summary>
 public static class Backoff

@@ -1,0 +1,128 @@
+extern alias api;
+extern alias dispatcher;
+extern alias web;
+
+using Comms.Core.Auth;
+using Comms.Core.Data;
+using Comms.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Comms.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Real PostgreSQL, Redis and MailDev (started by the same resource code as the app host), and the
+/// three services hosted in-process against them. The dispatcher's safety-net poll is set to a minute,
+/// so every test that sees work done within its deadline proves the Redis wake-up path.
+/// </summary>
+public sealed class CommsFixture : IAsyncLifetime
+{
+    public const string SigningKey = "integration-tests-user-token-signing-key-0123456789";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "comms-it-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly List<IAsyncDisposable> _owned = [];
+    private NpgsqlDataSource? _dataSource;
+
+    public PostgresServer Postgres { get; private set; } = null!;
+    public RedisServer Redis { get; private set; } = null!;
+    public MailDevServer Mail { get; private set; } = null!;
+    public MailDevClient Mailbox { get; private set; } = null!;
+    public string DatabaseConnectionString { get; private set; } = "";
+    public ServiceFactory<api::Program> Api { get; private set; } = null!;
+    public ServiceFactory<dispatcher::Program> Dispatcher { get; private set; } = null!;
+    public WebServer Web { get; private set; } = null!;
+
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:commsdb"] = DatabaseConnectionString,
+        ["ConnectionStrings:redis"] = Redis.ConnectionString,
+        ["ConnectionStrings:mail"] = Mail.ConnectionString,
+        ["Comms:Auth:UserTokenSigningKey"] = SigningKey,
+        ["Comms:Dispatcher:PollInterval"] = "00:01:00",
+        ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        Postgres = await PostgresServer.StartAsync(new PostgresServerOptions { DataDirectory = Path.Combine(_root, "postgres"), Ephemeral = true });
+        Redis = await RedisServer.StartAsync(new RedisServerOptions { DataDirectory = Path.Combine(_root, "redis") });
+        Mail = await MailDevServer.StartAsync(new MailDevOptions { MailDirectory = Path.Combine(_root, "mail") });
+        Mailbox = new MailDevClient(Mail.WebUrl);
+
+        await Postgres.EnsureDatabaseAsync("commsdb");
+        DatabaseConnectionString = Postgres.GetConnectionString("commsdb");
+        _dataSource = NpgsqlDataSource.Create(DatabaseConnectionString);
+        await CommsDatabase.MigrateAsync(_dataSource);
+
+        Api = new ServiceFactory<api::Program>(Settings);
+        Dispatcher = StartDispatcher();
+        Web = new WebServer(Settings);
+        Web.Start();
+        _ = Api.Server;
+    }
+
+    /// <summary>Starts another dispatcher replica (disposed with the fixture unless the test disposes it).</summary>
+    public ServiceFactory<dispatcher::Program> StartDispatcher(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = Settings.Concat(extra ?? new Dictionary<string, string?>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+        var factory = new ServiceFactory<dispatcher::Program>(settings);
+        _ = factory.Server;
+        _owned.Add(factory);
+        return factory;
+    }
+
+    public CommsDbContext CreateDbContext()
+    {
+        var options = new DbContextOptionsBuilder<CommsDbContext>();
+        options.UseCommsDatabase(_dataSource!);
+        return new CommsDbContext(options.Options);
+    }
+
+    public NpgsqlDataSource DataSource => _dataSource!;
+
+    public string UserToken(string tenantId, string externalId) =>
+        UserTokens.Issue(new UserTokenOptions { UserTokenSigningKey = SigningKey }, tenantId, externalId, TimeSpan.FromHours(1), TimeProvider.System);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync();
+        }
+
+        if (Web is not null)
+        {
+            await Web.DisposeAsync();
+        }
+
+        if (Api is not null)
+        {
+            await Api.DisposeAsync();
+        }
+
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+
+        await Mail.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Postgres.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CommsCollection : ICollectionFixture<CommsFixture>
+{
+    public const string Name = "comms";
+}

@@ -1,0 +1,40 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Comms.IntegrationTests.Infrastructure;
+
+/// <summary>Reads what reached the mail catcher through MailDev's REST API.</summary>
+public sealed class MailDevClient(string webUrl)
+{
+    private static readonly HttpClient Http = new();
+
+    public async Task<IReadOnlyList<CaughtEmail>> AllAsync()
+    {
+        var emails = await Http.GetFromJsonAsync<List<CaughtEmail>>($"{webUrl}/api/email", JsonSerializerOptions.Web);
+        return emails ?? [];
+    }
+
+    public async Task<IReadOnlyList<CaughtEmail>> ToAsync(string address) =>
+        (await AllAsync()).Where(e => e.To.Any(t => string.Equals(t.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    public Task<CaughtEmail> WaitForOneToAsync(string address, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(async () => (await ToAsync(address)).FirstOrDefault(), $"an email to {address}", timeout);
+}
+
+public sealed record CaughtEmail(
+    string Id,
+    string Subject,
+    string? Text,
+    string? Html,
+    IReadOnlyList<CaughtAddress> To,
+    IReadOnlyList<CaughtAddress> From,
+    Dictionary<string, JsonElement> Headers)
+{
+    public string? Header(string name) =>
+        Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } v
+            ? v.GetString()
+            : null;
+}
+
+public sealed record CaughtAddress([property: JsonPropertyName("address")] string Address, [property: JsonPropertyName("name")] string? Name);
