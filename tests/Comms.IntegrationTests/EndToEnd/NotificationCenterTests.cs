@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using Comms.Core.Data;
+using Comms.IntegrationTests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Comms.IntegrationTests.EndToEnd;
+
+/// <summary>A real Chromium on the notification center: an event posted through the API shows up live.</summary>
+[Collection(CommsCollection.Name)]
+public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        await using (var db = fixture.CreateDbContext())
+        {
+            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, TimeProvider.System);
+        }
+
+        (_playwright, _browser) = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_posted_event_appears_live_with_the_badge_without_a_reload()
+    {
+        var page = await _browser.NewPageAsync();
+        page.SetDefaultTimeout((float)Poll.DefaultTimeout.TotalMilliseconds);
+
+        // Development sign-in: pick the seeded alice.
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/dev/sign-in");
+        await page.GetByLabel("User").SelectOptionAsync($"{DevelopmentSeed.TenantId}/alice");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/notifications");
+        await Assertions.Expect(page.GetByTestId("connection-state")).ToHaveTextAsync("live");
+
+        var badge = page.GetByTestId("unread-badge");
+        var before = await badge.IsVisibleAsync() ? int.Parse(await badge.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture) : 0;
+        await page.EvaluateAsync("() => { window.__noReload = true; }");
+
+        var name = "Alice " + Guid.NewGuid().ToString("N")[..6];
+        var api = fixture.Api.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new("Bearer", DevelopmentSeed.DefaultApiKey);
+        var response = await api.PostAsJsonAsync("/v1/events", new
+        {
+            name = DevelopmentSeed.WelcomeEvent, recipients = new[] { "alice" }, causeRef = "e2e:" + name, category = "account",
+            payload = new { name },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var item = page.GetByTestId("notification-item").Filter(new() { HasText = $"Welcome, {name}!" });
+        await Assertions.Expect(item).ToBeVisibleAsync();
+        await Assertions.Expect(item).ToContainTextAsync($"Hello {name}, your account is ready.");
+        await Assertions.Expect(badge).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page was reloaded");
+
+        // Marking it read updates the badge, too.
+        await item.GetByRole(AriaRole.Button, new() { Name = $"Mark read: Welcome, {name}!" }).ClickAsync();
+        if (before == 0)
+        {
+            await Assertions.Expect(badge).ToBeHiddenAsync();
+        }
+        else
+        {
+            await Assertions.Expect(badge).ToHaveTextAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}
