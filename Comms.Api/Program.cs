@@ -1,6 +1,4 @@
-using Comms.Api.Events;
 using Comms.Api.Extensions;
-using Comms.Api.Me;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,8 +20,7 @@ app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapScalarApiReference();
-app.MapEventsApi();
-app.MapMeNotificationsApi();
+app.MapCommsApi();
 app.MapDefaultEndpoints();
 
 await app.RunAsync();

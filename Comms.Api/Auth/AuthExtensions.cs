@@ -12,6 +12,15 @@ public static class AuthExtensions
 {
     public const string ServicePolicy = "service";
     public const string EndUserPolicy = "end-user";
+
+    /// <summary>API keys with the <c>admin</c> role: manage keys and tenant settings.</summary>
+    public const string AdminPolicy = "service-admin";
+
+    /// <summary>API keys with the <c>editor</c> (or <c>admin</c>) role: write templates, rules, categories, recipients.</summary>
+    public const string EditorPolicy = "service-editor";
+
+    /// <summary>API keys with the <c>approver</c> role: approve publishes of critical templates.</summary>
+    public const string ApproverPolicy = "service-approver";
     public const string UserTokenScheme = NotificationsHub.UserTokenScheme;
 
     public static IHostApplicationBuilder AddCommsAuthentication(this IHostApplicationBuilder builder)
@@ -47,6 +56,18 @@ public static class AuthExtensions
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser()
                 .RequireClaim(CommsClaims.Tenant))
+            .AddPolicy(AdminPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(CommsClaims.Tenant)
+                .RequireRole(ApiKeyRoles.Admin))
+            .AddPolicy(EditorPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(CommsClaims.Tenant)
+                .RequireRole(ApiKeyRoles.Editor, ApiKeyRoles.Admin))
+            .AddPolicy(ApproverPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(CommsClaims.Tenant)
+                .RequireRole(ApiKeyRoles.Approver))
             .AddPolicy(EndUserPolicy, policy => policy
                 .AddAuthenticationSchemes(UserTokenScheme)
                 .RequireAuthenticatedUser()
@@ -58,6 +79,14 @@ public static class AuthExtensions
     /// <summary>The tenant of the authenticated caller (API key or user token).</summary>
     public static string TenantId(this ClaimsPrincipal user) =>
         user.FindFirst(CommsClaims.Tenant)?.Value ?? throw new InvalidOperationException("The caller has no tenant claim.");
+
+    /// <summary>The id of the API key that made the request (the actor recorded on writes).</summary>
+    public static Guid ApiKeyId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirst(CommsClaims.ApiKeyId)?.Value ?? throw new InvalidOperationException("The caller is not an API key."));
+
+    /// <summary>A readable actor name for audit fields: the key's name and prefix.</summary>
+    public static string Actor(this ClaimsPrincipal user) =>
+        $"{user.FindFirst(ClaimTypes.Name)?.Value} ({user.FindFirst(CommsClaims.ApiKeyPrefix)?.Value})";
 
     /// <summary>The external id of the authenticated end user.</summary>
     public static string ExternalId(this ClaimsPrincipal user) =>

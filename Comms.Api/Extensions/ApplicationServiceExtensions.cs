@@ -21,6 +21,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantCatalog>();
+        builder.Services.AddSingleton<CatalogChanges>();
+        builder.Services.AddHostedService<CatalogChangeListener>();
         builder.Services.AddSingleton<WakeUps>();
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddSingleton<InboxService>();

@@ -1,3 +1,4 @@
+using Comms.Core.Digests;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Messages;
@@ -26,6 +27,9 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<MessageRender> MessageRenders => Set<MessageRender>();
     public DbSet<Decision> Decisions => Set<Decision>();
     public DbSet<InboxItem> InboxItems => Set<InboxItem>();
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<Digest> Digests => Set<Digest>();
+    public DbSet<DigestEntry> DigestEntries => Set<DigestEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

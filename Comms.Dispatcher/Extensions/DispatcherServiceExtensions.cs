@@ -31,6 +31,7 @@ public static class DispatcherServiceExtensions
 
         // Routing
         builder.Services.AddSingleton<TenantCatalog>();
+        builder.Services.AddHostedService<CatalogChangeListener>();
         builder.Services.AddSingleton<LiquidRenderer>();
         builder.Services.AddSingleton<ContentRenderer>();
         builder.Services.AddSingleton<RoutingStore>();

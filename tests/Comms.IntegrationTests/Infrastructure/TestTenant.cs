@@ -32,11 +32,26 @@ public sealed class TestTenant
     /// <summary>A unique email address for a user of this tenant.</summary>
     public string EmailOf(string externalId) => $"{externalId}.{Id}@example.test";
 
-    public HttpClient ApiClient()
+    /// <summary>A client authenticated with this tenant's admin + editor key, or with <paramref name="apiKey"/>.</summary>
+    public HttpClient ApiClient(string? apiKey = null)
     {
         var client = _fixture.Api.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey ?? ApiKey);
         return client;
+    }
+
+    /// <summary>Adds another API key of this tenant with the given roles (e.g. "approver") and returns it.</summary>
+    public async Task<string> AddApiKeyAsync(string name, params string[] roles)
+    {
+        var (key, prefix) = ApiKeySecrets.Generate();
+        await using var db = _fixture.CreateDbContext();
+        db.ApiKeys.Add(new ApiKey
+        {
+            Id = Guid.CreateVersion7(), TenantId = Id, Name = name, Prefix = prefix, KeyHash = ApiKeySecrets.Hash(key),
+            Roles = roles, CreatedAt = DateTimeOffset.UtcNow,
+        });
+        await db.SaveChangesAsync();
+        return key;
     }
 
     public HttpClient UserClient(string externalId)
