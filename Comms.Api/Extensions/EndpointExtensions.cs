@@ -1,5 +1,6 @@
 using Comms.Api.ApiKeys;
 using Comms.Api.Categories;
+using Comms.Api.Decisions;
 using Comms.Api.Events;
 using Comms.Api.Me;
 using Comms.Api.Recipients;
@@ -19,6 +20,7 @@ public static class EndpointExtensions
         app.MapCategoriesApi();
         app.MapTemplatesApi();
         app.MapRoutingRulesApi();
+        app.MapDecisionsApi();
         app.MapMeNotificationsApi();
         app.MapMePreferencesApi();
         return app;

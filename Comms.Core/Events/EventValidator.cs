@@ -68,7 +68,7 @@ public static partial class EventValidator
             Add("priority", $"The priority must be one of: {string.Join(", ", EventPriority.All)}.");
         }
 
-        if (submission.Locale is not null && !LocaleChain.IsWellFormed(submission.Locale))
+        if (submission.Locale is not null && (submission.Locale.Length > 35 || !LocaleChain.IsWellFormed(submission.Locale)))
         {
             Add("locale", "The locale must be a BCP 47 language tag such as 'en-US' or 'de'.");
         }

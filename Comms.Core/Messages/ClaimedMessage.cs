@@ -1,6 +1,9 @@
 namespace Comms.Core.Messages;
 
-/// <summary>A message claimed for sending, with its render and its recipient's identity.</summary>
+/// <summary>
+/// A message claimed for sending, with its render and its recipient's identity.
+/// <see cref="EscalationSatisfied"/>: for an escalation, the in-app item it escalates was read or archived.
+/// </summary>
 public sealed record ClaimedMessage(
     Guid Id,
     string TenantId,
@@ -17,4 +20,5 @@ public sealed record ClaimedMessage(
     int Attempts,
     Guid? EscalationOf,
     string? TraceParent,
-    RenderedContent Content);
+    RenderedContent Content,
+    bool EscalationSatisfied = false);

@@ -11,6 +11,7 @@ public sealed class WakeUps(IConnectionMultiplexer redis)
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("comms:wake");
     public const string Events = "events";
+    public const string Digests = "digests";
 
     public static string MessagesFor(string channel) => "messages:" + channel;
 

@@ -5,112 +5,148 @@ using Comms.Core.Messages;
 using Comms.Core.Queueing;
 using Comms.Core.Recipients;
 using Comms.Core.Templates;
+using Fluid;
 using Microsoft.EntityFrameworkCore;
 
 namespace Comms.Core.Routing;
 
 /// <summary>
-/// Turns a claimed event into messages: resolves its recipients, and for each recipient × channel
-/// of the tenant's routing rule picks the template, checks the address and the payload, renders, and
-/// records a decision. The chunk is written by <see cref="RoutingStore"/> in one transaction.
+/// Turns a claimed event into decisions and messages: resolves the audience chunk by chunk, and for
+/// each recipient × channel of the tenant's routing rule asks the <see cref="ChannelPlanner"/>; blocked
+/// channels fall back to the rule's fallback channels; an in-app message can schedule an escalation.
+/// Each chunk is written by <see cref="RoutingStore"/> in one transaction with the resume cursor.
 /// </summary>
 public sealed class EventRouter(
     TenantCatalog catalog,
+    AudienceReader audience,
     IDbContextFactory<CommsDbContext> contexts,
-    ContentRenderer renderer,
+    ChannelPlanner planner,
+    LiquidRenderer liquid,
     RoutingStore store,
     WakeUps wakeUps,
     TimeProvider time)
 {
-    public async Task<IReadOnlyList<PlannedDecision>> RouteAsync(EventRecord ev, string owner, CancellationToken cancellationToken)
+    public const int ChunkSize = 500;
+
+    /// <summary>Blocks that mean "this channel cannot reach the user", after which a fallback channel is tried.</summary>
+    private static readonly HashSet<string> FallbackReasons =
+        [ReasonCodes.PrefBlocked, ReasonCodes.NoAddress, ReasonCodes.NoTemplate, ReasonCodes.Suppressed];
+
+    /// <summary>Routes the event; returns the number of decisions recorded.</summary>
+    public async Task<int> RouteAsync(EventRecord ev, string owner, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken)
             ?? throw new RoutingException($"Tenant '{ev.TenantId}' does not exist.");
-        var rule = snapshot.RuleFor(ev.Name)
-            ?? throw new RoutingException($"No routing rule for event '{ev.Name}'.");
-
-        var externalIds = (ev.Recipients ?? []).Distinct(StringComparer.Ordinal).ToList();
-        var recipients = await LoadRecipientsAsync(ev.TenantId, externalIds, cancellationToken);
+        var rule = snapshot.RuleFor(ev.Name) ?? throw new RoutingException($"No routing rule for event '{ev.Name}'.");
+        var category = snapshot.Category(ev.Category) ?? throw new RoutingException($"Unknown category '{ev.Category}'.");
         using var payload = JsonDocument.Parse(ev.Payload);
+        var dedupeKey = await RenderKeyAsync(rule.DedupeKey, payload.RootElement);
+        var digestKey = rule.DigestWindowSeconds is > 0 ? await RenderKeyAsync(rule.DigestKey, payload.RootElement) : null;
+        var input = new RoutingInput(ev, rule, snapshot, category, RecipientFacts.Empty, payload.RootElement, dedupeKey, digestKey, time.GetUtcNow());
 
-        var decisions = new List<PlannedDecision>();
-        foreach (var externalId in externalIds)
+        if (ev.Recipients is { } externalIds)
         {
-            if (!recipients.TryGetValue(externalId, out var recipient))
-            {
-                decisions.Add(new PlannedDecision(null, externalId, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient,
-                    $"No recipient '{externalId}' exists in tenant '{ev.TenantId}'."));
-                continue;
-            }
-
-            var chain = LocaleChain.Build(recipient.Locale, ev.Locale, ev.AcceptLanguage, snapshot.Tenant.DefaultLocale);
-            foreach (var channel in rule.Channels)
-            {
-                decisions.Add(await PlanAsync(ev, rule, snapshot, recipient, channel, chain, payload.RootElement));
-            }
+            var found = await audience.ByExternalIdsAsync(ev.TenantId, externalIds, cancellationToken);
+            var unknown = externalIds.Where(id => !found.ContainsKey(id)).Select(id => new PlannedDecision(
+                null, id, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient, $"No recipient '{id}' exists in tenant '{ev.TenantId}'."));
+            var recipients = externalIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
+            return await RouteChunkAsync(input, owner, recipients, [.. unknown], cursor: null, cancellationToken);
         }
 
-        var recorded = await store.WriteAsync(ev.Id, ev.TenantId, owner, ev.TraceParent, decisions, cursor: null, cancellationToken);
+        var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
+        var total = 0;
+        var after = ev.RoutingCursor;
+        while (true)
+        {
+            var chunk = await audience.NextChunkAsync(ev.TenantId, selector, after, ChunkSize, cancellationToken);
+            if (chunk.Count == 0)
+            {
+                return total;
+            }
+
+            after = chunk[^1].Id;
+            total += await RouteChunkAsync(input, owner, chunk, [], after, cancellationToken);
+            if (chunk.Count < ChunkSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    private async Task<int> RouteChunkAsync(
+        RoutingInput input, string owner, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions, Guid? cursor,
+        CancellationToken cancellationToken)
+    {
+        var ev = input.Event;
+        var facts = await RecipientFacts.LoadAsync(contexts, ev.TenantId, recipients, ev.Category, cancellationToken);
+        input = input with { Facts = facts, Now = time.GetUtcNow() };
+        var dueAt = (ev.DueAt > input.Now ? ev.DueAt : input.Now) + TimeSpan.FromSeconds(input.Rule.DelaySeconds);
+
+        foreach (var recipient in recipients)
+        {
+            await PlanRecipientAsync(input, recipient, dueAt, decisions);
+        }
+
+        var recorded = await store.WriteAsync(ev, owner, decisions, cursor, cancellationToken);
         foreach (var channel in recorded.Where(d => d.Message is not null).Select(d => d.Channel).Distinct())
         {
             await wakeUps.PublishAsync(WakeUps.MessagesFor(channel));
         }
 
-        return recorded;
-    }
-
-    private async Task<PlannedDecision> PlanAsync(
-        EventRecord ev, RoutingRule rule, TenantSnapshot snapshot, Recipient recipient, string channel,
-        IReadOnlyList<string> localeChain, JsonElement payload)
-    {
-        var template = snapshot.FindTemplate(rule.TemplateName, channel, localeChain);
-        if (template is null)
+        if (recorded.Any(d => d.Digest is not null))
         {
-            return Blocked(recipient, channel, ReasonCodes.NoTemplate,
-                $"No published '{rule.TemplateName}' template for channel '{channel}' in {string.Join(", ", localeChain)}.");
+            await wakeUps.PublishAsync(WakeUps.Digests);
         }
 
-        var address = AddressFor(recipient, channel);
-        if (address is null)
-        {
-            return Blocked(recipient, channel, ReasonCodes.NoAddress, $"The recipient has no {channel} address.");
-        }
-
-        var problems = await PayloadSchema.ValidateAsync(template.VariablesSchema, ev.Payload);
-        var missing = problems.FirstOrDefault(p => p.Missing) ?? problems.FirstOrDefault();
-        if (missing is not null)
-        {
-            return Blocked(recipient, channel, ReasonCodes.TemplateMissingVar, missing.Message);
-        }
-
-        var content = await renderer.RenderAsync(channel, template.Content, payload);
-        var now = time.GetUtcNow();
-        var dueAt = (ev.DueAt > now ? ev.DueAt : now) + TimeSpan.FromSeconds(rule.DelaySeconds);
-        var message = new PlannedMessage(
-            Guid.CreateVersion7(), recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0,
-            template.Locale, Variant: null, ev.CauseRef, address, dueAt, EscalationOf: null, content);
-        return new PlannedDecision(recipient.Id, recipient.ExternalId, channel, DecisionOutcome.Queued, null, null, message);
+        return recorded.Count;
     }
 
-    private static string? AddressFor(Recipient recipient, string channel) => channel switch
+    private async Task PlanRecipientAsync(RoutingInput input, Recipient recipient, DateTimeOffset dueAt, List<PlannedDecision> decisions)
     {
-        Channel.Email => recipient.Email,
-        Channel.Sms => recipient.Phone,
-        Channel.InApp => recipient.ExternalId,
-        _ => null,
-    };
+        var rule = input.Rule;
+        var tried = new HashSet<string>(rule.Channels, StringComparer.Ordinal);
+        PlannedMessage? inApp = null;
+        foreach (var channel in rule.Channels)
+        {
+            var decision = await planner.PlanAsync(input, recipient, channel, dueAt);
+            decisions.Add(decision);
+            if (channel == Channel.InApp && decision.Message is not null)
+            {
+                inApp = decision.Message;
+            }
 
-    private static PlannedDecision Blocked(Recipient recipient, string channel, string reason, string detail) =>
-        new(recipient.Id, recipient.ExternalId, channel, DecisionOutcome.Blocked, reason, detail);
+            if (decision.Outcome != DecisionOutcome.Blocked || !FallbackReasons.Contains(decision.Reason!))
+            {
+                continue;
+            }
 
-    private async Task<Dictionary<string, Recipient>> LoadRecipientsAsync(
-        string tenantId, List<string> externalIds, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Recipients.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && externalIds.Contains(r.ExternalId))
-            .ToDictionaryAsync(r => r.ExternalId, StringComparer.Ordinal, cancellationToken);
+            foreach (var fallback in rule.FallbackChannels.Where(tried.Add))
+            {
+                var alternative = await planner.PlanAsync(input, recipient, fallback, dueAt);
+                decisions.Add(alternative with { Detail = $"Fallback for {channel} ({decision.Reason}). {alternative.Detail}".Trim() });
+                if (alternative.Message is not null || alternative.Digest is not null)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (rule is { EscalationAfterMinutes: { } minutes, EscalationChannel: { } escalationChannel } && inApp is not null)
+        {
+            var escalation = await planner.PlanAsync(input, recipient, escalationChannel, inApp.DueAt + TimeSpan.FromMinutes(minutes),
+                escalationOf: inApp.Id, causeRef: input.Event.CauseRef + "#escalation");
+            decisions.Add(escalation.Message is null
+                ? escalation
+                : escalation with
+                {
+                    Outcome = DecisionOutcome.Escalation,
+                    Detail = $"Sent on {escalationChannel} at {escalation.Message.DueAt:O} unless the in-app item is read by then. {escalation.Detail}".Trim(),
+                });
+        }
     }
+
+    private async Task<string?> RenderKeyAsync(string? template, JsonElement payload) =>
+        string.IsNullOrWhiteSpace(template) ? null : (await liquid.RenderAsync(template, payload, NullEncoder.Default)).Trim();
 }
 
 /// <summary>An event that cannot be routed at all (no tenant, no rule).</summary>

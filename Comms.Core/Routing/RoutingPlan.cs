@@ -18,7 +18,10 @@ public sealed record PlannedMessage(
     Guid? EscalationOf,
     RenderedContent Content);
 
-/// <summary>A routing decision to record; <see cref="Message"/> is set when it queues something.</summary>
+/// <summary>
+/// A routing decision to record; <see cref="Message"/> is set when it queues something, and
+/// <see cref="Digest"/> when the event joins a digest instead.
+/// </summary>
 public sealed record PlannedDecision(
     Guid? RecipientId,
     string RecipientExternalId,
@@ -27,4 +30,8 @@ public sealed record PlannedDecision(
     string? Reason,
     string? Detail,
     PlannedMessage? Message = null,
-    DateTimeOffset? DueAt = null);
+    DateTimeOffset? DueAt = null,
+    PlannedDigest? Digest = null);
+
+/// <summary>The digest window an event joins for one recipient × channel.</summary>
+public sealed record PlannedDigest(Guid RecipientId, string Channel, string DigestKey, TimeSpan Window);

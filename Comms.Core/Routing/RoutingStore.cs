@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Comms.Core.Digests;
+using Comms.Core.Events;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -19,9 +21,9 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>Writes the chunk; returns the decisions as recorded (duplicates rewritten). Throws <see cref="LeaseLostException"/>.</summary>
     public async Task<IReadOnlyList<PlannedDecision>> WriteAsync(
-        Guid eventId, string tenantId, string owner, string? traceParent,
-        IReadOnlyList<PlannedDecision> decisions, Guid? cursor, CancellationToken cancellationToken)
+        EventRecord ev, string owner, IReadOnlyList<PlannedDecision> decisions, Guid? cursor, CancellationToken cancellationToken)
     {
+        var (eventId, tenantId, traceParent) = (ev.Id, ev.TenantId, ev.TraceParent);
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -36,6 +38,11 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
         await InsertRendersAsync(connection, transaction, tenantId, planned.Where(m => inserted.Contains(m.Id)).ToList(), now, cancellationToken);
         await InsertDecisionsAsync(connection, transaction, eventId, tenantId, recorded, now, cancellationToken);
+        var digests = decisions.Where(d => d.Digest is not null).Select(d => d.Digest!).ToList();
+        if (digests.Count > 0)
+        {
+            await DigestWriter.AttachAsync(connection, transaction, tenantId, eventId, ev.Name, ev.Category, ev.Payload, digests, now, cancellationToken);
+        }
 
         await using (var advance = new NpgsqlCommand(
             "UPDATE events SET routing_cursor = @cursor WHERE id = @id AND lease_owner = @owner", connection, transaction))
@@ -53,7 +60,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         return recorded;
     }
 
-    private static async Task<HashSet<Guid>> InsertMessagesAsync(
+    internal static async Task<HashSet<Guid>> InsertMessagesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, string tenantId, string? traceParent,
         List<PlannedMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -107,7 +114,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         return inserted;
     }
 
-    private static async Task InsertRendersAsync(
+    internal static async Task InsertRendersAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId,
         List<PlannedMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -127,7 +134,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task InsertDecisionsAsync(
+    internal static async Task InsertDecisionsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, string tenantId,
         List<PlannedDecision> decisions, DateTimeOffset now, CancellationToken cancellationToken)
     {

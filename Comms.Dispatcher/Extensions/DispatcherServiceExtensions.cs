@@ -1,10 +1,12 @@
 using Comms.Core.Data;
+using Comms.Core.Digests;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
+using Comms.Dispatcher.Digests;
 using Comms.Dispatcher.Email;
 using Comms.Dispatcher.InApp;
 using Comms.Dispatcher.Routing;
@@ -37,8 +39,13 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<RoutingStore>();
         builder.Services.AddSingleton<WakeUps>();
         builder.Services.AddSingleton<EventQueue>();
+        builder.Services.AddSingleton<AudienceReader>();
+        builder.Services.AddSingleton<DedupeGuard>();
+        builder.Services.AddSingleton<ChannelPlanner>();
         builder.Services.AddSingleton<EventRouter>();
         builder.Services.AddHostedService<EventRoutingWorker>();
+        builder.Services.AddSingleton<DigestFlusher>();
+        builder.Services.AddHostedService<DigestFlushWorker>();
 
         // Sending
         builder.Services.AddSingleton<MessageQueue>();

@@ -58,7 +58,7 @@ public sealed partial class EventRoutingWorker(
         {
             var decisions = await router.RouteAsync(ev, identity.Id, stoppingToken);
             await queue.CompleteAsync(ev.Id, identity.Id, stoppingToken);
-            LogRouted(logger, ev.Id, ev.Name, decisions.Count);
+            LogRouted(logger, ev.Id, ev.Name, decisions);
         }
         catch (RoutingException ex)
         {

@@ -52,6 +52,13 @@ public sealed partial class MessageSendingWorker(
 
     private async Task SendOneAsync(ClaimedMessage message, DispatcherOptions settings, CancellationToken cancellationToken)
     {
+        if (message.EscalationOf is not null && message.EscalationSatisfied)
+        {
+            await queue.MarkCancelledAsync(message.Id, identity.Id, "Not needed: the in-app notification was read in time.", cancellationToken);
+            LogEscalationNotNeeded(logger, message.Id);
+            return;
+        }
+
         SendOutcome outcome;
         try
         {
@@ -105,6 +112,9 @@ public sealed partial class MessageSendingWorker(
 
     [LoggerMessage(3, LogLevel.Warning, "Message {MessageId} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, Guid messageId, string error);
+
+    [LoggerMessage(5, LogLevel.Debug, "Escalation {MessageId} cancelled: the in-app item was read")]
+    private static partial void LogEscalationNotNeeded(ILogger logger, Guid messageId);
 
     [LoggerMessage(4, LogLevel.Error, "The {Channel} sending loop failed; retrying")]
     private static partial void LogLoopError(ILogger logger, string channel, Exception exception);

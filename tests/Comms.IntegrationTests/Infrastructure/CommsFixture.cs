@@ -6,6 +6,7 @@ using Comms.Core.Auth;
 using Comms.Core.Data;
 using Comms.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Comms.IntegrationTests.Infrastructure;
@@ -31,6 +32,7 @@ public sealed class CommsFixture : IAsyncLifetime
     public ServiceFactory<api::Program> Api { get; private set; } = null!;
     public ServiceFactory<dispatcher::Program> Dispatcher { get; private set; } = null!;
     public WebServer Web { get; private set; } = null!;
+    public StackExchange.Redis.IConnectionMultiplexer RedisClient { get; private set; } = null!;
 
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -50,6 +52,7 @@ public sealed class CommsFixture : IAsyncLifetime
         Redis = await RedisServer.StartAsync(new RedisServerOptions { DataDirectory = Path.Combine(_root, "redis") });
         Mail = await MailDevServer.StartAsync(new MailDevOptions { MailDirectory = Path.Combine(_root, "mail") });
         Mailbox = new MailDevClient(Mail.WebUrl);
+        RedisClient = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
 
         await Postgres.EnsureDatabaseAsync("commsdb");
         DatabaseConnectionString = Postgres.GetConnectionString("commsdb");
@@ -63,11 +66,15 @@ public sealed class CommsFixture : IAsyncLifetime
         _ = Api.Server;
     }
 
-    /// <summary>Starts another dispatcher replica (disposed with the fixture unless the test disposes it).</summary>
-    public ServiceFactory<dispatcher::Program> StartDispatcher(IReadOnlyDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Starts another dispatcher replica (disposed with the fixture unless the test disposes it),
+    /// optionally on its own clock (a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/>).
+    /// </summary>
+    public ServiceFactory<dispatcher::Program> StartDispatcher(IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? time = null)
     {
         var settings = Settings.Concat(extra ?? new Dictionary<string, string?>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
-        var factory = new ServiceFactory<dispatcher::Program>(settings);
+        var factory = new ServiceFactory<dispatcher::Program>(settings,
+            time is null ? null : services => services.AddSingleton(time));
         _ = factory.Server;
         _owned.Add(factory);
         return factory;
@@ -81,6 +88,12 @@ public sealed class CommsFixture : IAsyncLifetime
     }
 
     public NpgsqlDataSource DataSource => _dataSource!;
+
+    /// <summary>Tells every in-process service that a tenant's routing configuration changed (after direct database seeding).</summary>
+    public async Task CatalogChangedAsync(string tenantId)
+    {
+        await RedisClient.GetSubscriber().PublishAsync(Comms.Core.Routing.CatalogChanges.Channel, tenantId);
+    }
 
     public string UserToken(string tenantId, string externalId) =>
         UserTokens.Issue(new UserTokenOptions { UserTokenSigningKey = SigningKey }, tenantId, externalId, TimeSpan.FromHours(1), TimeProvider.System);
@@ -100,6 +113,11 @@ public sealed class CommsFixture : IAsyncLifetime
         if (Api is not null)
         {
             await Api.DisposeAsync();
+        }
+
+        if (RedisClient is not null)
+        {
+            await RedisClient.DisposeAsync();
         }
 
         if (_dataSource is not null)

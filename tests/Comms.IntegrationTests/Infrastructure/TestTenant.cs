@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Comms.Core.Data;
 using Comms.Core.Messages;
 using Comms.Core.Recipients;
@@ -86,6 +87,77 @@ public sealed class TestTenant
         AddWelcome(db, id, now);
         await db.SaveChangesAsync();
         return tenant;
+    }
+
+    /// <summary>Publishes a template version straight into the database (the next version number).</summary>
+    public async Task AddTemplateAsync(string name, string channel, TemplateContent content, string locale = "en-US",
+        string? schema = null, List<TemplateVariant>? variants = null)
+    {
+        await using var db = _fixture.CreateDbContext();
+        var version = db.Templates.Where(t => t.TenantId == Id && t.Name == name && t.Channel == channel && t.Locale == locale)
+            .Max(t => t.Version) ?? 0;
+        var now = DateTimeOffset.UtcNow;
+        db.Templates.Add(new Template
+        {
+            Id = Guid.CreateVersion7(), TenantId = Id, Name = name, Channel = channel, Locale = locale, Version = version + 1,
+            Status = TemplateStatus.Published, Content = content, VariablesSchema = schema, Variants = variants ?? [],
+            CreatedAt = now, UpdatedAt = now, PublishedAt = now,
+        });
+        await db.SaveChangesAsync();
+        await _fixture.CatalogChangedAsync(Id);
+    }
+
+    /// <summary>Adds a recipient (quiet hours off, UTC, en-US unless configured).</summary>
+    public async Task<Recipient> AddRecipientAsync(string externalId, Action<Recipient>? configure = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var recipient = new Recipient
+        {
+            Id = Guid.CreateVersion7(), TenantId = Id, ExternalId = externalId, Name = externalId, Email = EmailOf(externalId),
+            Locale = "en-US", TimeZone = "UTC", QuietHoursEnabled = false, CreatedAt = now, UpdatedAt = now,
+        };
+        configure?.Invoke(recipient);
+        await using var db = _fixture.CreateDbContext();
+        db.Recipients.Add(recipient);
+        await db.SaveChangesAsync();
+        return recipient;
+    }
+
+    /// <summary>Creates or replaces a routing rule through the API.</summary>
+    public async Task SetRuleAsync(string eventName, object rule)
+    {
+        var response = await ApiClient().PutAsJsonAsync($"/v1/routing-rules/{eventName}", rule);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT rule {eventName}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Posts an event and returns its id (throws unless 202).</summary>
+    public async Task<Guid> PostEventAsync(object body, HttpClient? client = null)
+    {
+        var response = await (client ?? ApiClient()).PostAsJsonAsync("/v1/events", body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"POST /v1/events: {(int)response.StatusCode} {text}");
+        }
+
+        return System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Waits until the event is routed and returns its decisions as (recipient, channel, outcome, reason).</summary>
+    public async Task<List<(string Recipient, string Channel, string Outcome, string? Reason)>> DecisionsAsync(Guid eventId)
+    {
+        var view = await Poll.UntilAsync(async () =>
+        {
+            var json = await ApiClient().GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/events/{eventId}");
+            return json.GetProperty("status").GetString() == "routed" ? json.GetRawText() : null;
+        }, $"event {eventId} to be routed");
+        return System.Text.Json.JsonDocument.Parse(view).RootElement.GetProperty("decisions").EnumerateArray()
+            .Select(d => (d.GetProperty("recipient").GetString()!, d.GetProperty("channel").GetString()!,
+                d.GetProperty("outcome").GetString()!, d.GetProperty("reason").GetString()))
+            .ToList();
     }
 
     private static void AddWelcome(CommsDbContext db, string tenantId, DateTimeOffset now)

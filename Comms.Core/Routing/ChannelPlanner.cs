@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Comms.Core.Events;
+using Comms.Core.Messages;
+using Comms.Core.Preferences;
+using Comms.Core.Recipients;
+using Comms.Core.Templates;
+
+namespace Comms.Core.Routing;
+
+/// <summary>Everything about one event that every recipient × channel decision of a chunk shares.</summary>
+public sealed record RoutingInput(
+    EventRecord Event,
+    RoutingRule Rule,
+    TenantSnapshot Snapshot,
+    CategoryInfo Category,
+    RecipientFacts Facts,
+    JsonElement Payload,
+    string? DedupeKey,
+    string? DigestKey,
+    DateTimeOffset Now);
+
+/// <summary>
+/// Decides one recipient × channel, in the order of SPEC S2: template and address, suppression,
+/// preference with the critical override, quiet hours (deferral), dedupe; then the payload is checked
+/// against the template's schema, an experiment arm is picked, and the content is rendered. The
+/// idempotency key is enforced when the plan is written.
+/// </summary>
+public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe)
+{
+    public async Task<PlannedDecision> PlanAsync(
+        RoutingInput input, Recipient recipient, string channel, DateTimeOffset dueAt,
+        Guid? escalationOf = null, string causeRef = "")
+    {
+        var (ev, rule, snapshot) = (input.Event, input.Rule, input.Snapshot);
+        var templateName = input.DigestKey is null ? rule.TemplateName : rule.DigestTemplateName ?? rule.TemplateName;
+        var chain = LocaleChain.Build(recipient.Locale, ev.Locale, ev.AcceptLanguage, snapshot.Tenant.DefaultLocale);
+        var template = snapshot.FindTemplate(templateName, channel, chain);
+        if (template is null)
+        {
+            return Blocked(recipient, channel, ReasonCodes.NoTemplate,
+                $"No published '{templateName}' template for {channel} in {string.Join(", ", chain)}.");
+        }
+
+        var address = input.Facts.AddressFor(recipient, channel);
+        if (address is null)
+        {
+            return Blocked(recipient, channel, ReasonCodes.NoAddress, $"The recipient has no {channel} address.");
+        }
+
+        var verdict = DeliveryPolicy.Decide(new DeliveryContext(
+            channel, input.Category, input.Facts.IsSuppressed(channel, address), input.Facts.OverrideFor(recipient.Id, channel),
+            QuietHoursOf(recipient, snapshot), recipient.QuietHoursExceptions, dueAt));
+        if (!verdict.Sends)
+        {
+            return Blocked(recipient, channel, verdict.Reason!, verdict.Detail);
+        }
+
+        if (input.DedupeKey is { } dedupeKey
+            && !await dedupe.TryClaimAsync(ev.TenantId, dedupeKey, recipient.Id, channel, ev.Id, TimeSpan.FromSeconds(rule.DedupeWindowSeconds)))
+        {
+            return Blocked(recipient, channel, ReasonCodes.Duplicate,
+                $"Dedupe key '{dedupeKey}' was used within the last {rule.DedupeWindowSeconds} s.");
+        }
+
+        if (input.DigestKey is { } digestKey)
+        {
+            return new PlannedDecision(recipient.Id, recipient.ExternalId, channel, DecisionOutcome.Digested, null,
+                $"Collected into digest '{digestKey}'.",
+                Digest: new PlannedDigest(recipient.Id, channel, digestKey, TimeSpan.FromSeconds(rule.DigestWindowSeconds ?? 300)));
+        }
+
+        var problems = await PayloadSchema.ValidateAsync(template.VariablesSchema, ev.Payload);
+        if ((problems.FirstOrDefault(p => p.Missing) ?? problems.FirstOrDefault()) is { } problem)
+        {
+            return Blocked(recipient, channel, ReasonCodes.TemplateMissingVar, problem.Message);
+        }
+
+        var variant = Experiments.Choose(template.Variants, $"{ev.TenantId}:{template.Name}", recipient.Id.ToString());
+        var content = await renderer.RenderAsync(channel, variant?.Content ?? template.Content, input.Payload);
+        var message = new PlannedMessage(
+            Guid.CreateVersion7(), recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0, template.Locale,
+            variant?.Key, string.IsNullOrEmpty(causeRef) ? ev.CauseRef : causeRef, address, verdict.DueAt, escalationOf, content);
+        return new PlannedDecision(recipient.Id, recipient.ExternalId, channel, verdict.Outcome, verdict.Reason, verdict.Detail, message, verdict.DueAt);
+    }
+
+    public static QuietHoursWindow? QuietHoursOf(Recipient recipient, TenantSnapshot snapshot) =>
+        recipient.QuietHoursEnabled
+            ? new QuietHoursWindow(recipient.QuietHoursStart, recipient.QuietHoursEnd,
+                TimeZones.FindOrUtc(recipient.TimeZone ?? snapshot.Tenant.DefaultTimeZone))
+            : null;
+
+    private static PlannedDecision Blocked(Recipient recipient, string channel, string reason, string? detail) =>
+        new(recipient.Id, recipient.ExternalId, channel, DecisionOutcome.Blocked, reason, detail);
+}
