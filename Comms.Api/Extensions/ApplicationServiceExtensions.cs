@@ -1,4 +1,6 @@
 using Comms.Api.Auth;
+using Comms.Api.Recipients;
+using Comms.Api.Templates;
 using Comms.Core.Data;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
@@ -26,6 +28,9 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<WakeUps>();
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddSingleton<InboxService>();
+
+        builder.Services.AddTemplateServices();
+        builder.Services.AddRecipientServices();
 
         builder.AddCommsAuthentication();
         builder.Services.AddProblemDetailsDefaults();

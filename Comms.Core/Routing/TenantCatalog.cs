@@ -53,7 +53,8 @@ public sealed class TenantCatalog(IDbContextFactory<CommsDbContext> contexts, Ti
             .ToListAsync(cancellationToken);
 
         var categories = new Dictionary<string, CategoryInfo>(Categories.BuiltIn, StringComparer.Ordinal);
-        foreach (var category in custom)
+        // A tenant adds categories; it can never redefine a built-in one (security stays critical).
+        foreach (var category in custom.Where(c => !Categories.BuiltIn.ContainsKey(c.Name)))
         {
             categories[category.Name] = Categories.FromTenantCategory(category);
         }

@@ -17,7 +17,7 @@ public static class PayloadSchema
             await ParseAsync(schemaJson);
             return null;
         }
-        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
             return ex.Message;
         }
@@ -53,9 +53,50 @@ public static class PayloadSchema
             return schema;
         }
 
+        // Only local references (#/...): a schema must never make the server read files or fetch URLs.
+        using (var document = System.Text.Json.JsonDocument.Parse(schemaJson))
+        {
+            if (ExternalReference(document.RootElement) is { } reference)
+            {
+                throw new InvalidOperationException($"Only local $ref values ('#/...') are allowed; '{reference}' is not.");
+            }
+        }
+
         schema = await JsonSchema.FromJsonAsync(schemaJson);
+        if (Cache.Count >= 10_000)
+        {
+            Cache.Clear();
+        }
+
         Cache[schemaJson] = schema;
         return schema;
+    }
+
+    private static string? ExternalReference(System.Text.Json.JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case System.Text.Json.JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Name == "$ref" && property.Value.ValueKind == System.Text.Json.JsonValueKind.String
+                        && !(property.Value.GetString() ?? "").StartsWith('#'))
+                    {
+                        return property.Value.GetString();
+                    }
+
+                    if (ExternalReference(property.Value) is { } nested)
+                    {
+                        return nested;
+                    }
+                }
+
+                return null;
+            case System.Text.Json.JsonValueKind.Array:
+                return element.EnumerateArray().Select(ExternalReference).FirstOrDefault(r => r is not null);
+            default:
+                return null;
+        }
     }
 }
 

@@ -9,9 +9,14 @@ using Comms.Core.Templates;
 using Comms.Dispatcher.Digests;
 using Comms.Dispatcher.Email;
 using Comms.Dispatcher.InApp;
+using Comms.Dispatcher.Maintenance;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
 using Comms.Realtime;
+using RedLockNet;
+using RedLockNet.SERedis;
+using RedLockNet.SERedis.Configuration;
+using StackExchange.Redis;
 
 namespace Comms.Dispatcher.Extensions;
 
@@ -46,6 +51,11 @@ public static class DispatcherServiceExtensions
         builder.Services.AddHostedService<EventRoutingWorker>();
         builder.Services.AddSingleton<DigestFlusher>();
         builder.Services.AddHostedService<DigestFlushWorker>();
+
+        // Singleton duties run under a RedLock lease, on whichever replica holds it.
+        builder.Services.AddSingleton<IDistributedLockFactory>(sp =>
+            RedLockFactory.Create([new RedLockMultiplexer(sp.GetRequiredService<IConnectionMultiplexer>())]));
+        builder.Services.AddHostedService<MaintenanceWorker>();
 
         // Sending
         builder.Services.AddSingleton<MessageQueue>();

@@ -90,7 +90,7 @@ public sealed partial class EventRoutingWorker(
         await signal.WaitAsync(wait, stoppingToken);
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Routed event {EventId} ({EventName}): {Decisions} decisions")]
+    [LoggerMessage(1, LogLevel.Debug, "Routed event {EventId} ({EventName}): {Decisions} decisions")]
     private static partial void LogRouted(ILogger logger, Guid eventId, string eventName, int decisions);
 
     [LoggerMessage(2, LogLevel.Warning, "Event {EventId} cannot be routed: {Problem}")]
