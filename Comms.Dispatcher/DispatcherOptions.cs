@@ -20,6 +20,10 @@ public sealed class DispatcherOptions
     [Range(1, 1024)]
     public int MaxParallelSends { get; set; } = 16;
 
+    /// <summary>Events of a claimed batch routed at once.</summary>
+    [Range(1, 256)]
+    public int RoutingParallelism { get; set; } = 16;
+
     /// <summary>Attempts per message before it fails (transient errors are retried with backoff).</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;

@@ -100,7 +100,7 @@ public sealed class DigestFlusher(
         var firstEvent = entries[0].EventId;
         if (template is null)
         {
-            await RoutingStore.InsertDecisionsAsync(connection, transaction, firstEvent, window.TenantId,
+            await RoutingStore.WriteMessagesAsync(connection, transaction, firstEvent, window.TenantId,
                 [new PlannedDecision(recipient.Id, recipient.ExternalId, window.Channel, DecisionOutcome.Blocked, ReasonCodes.NoTemplate,
                     $"No published '{templateName}' digest template for {window.Channel}.")], now, cancellationToken);
             return null;
@@ -113,11 +113,11 @@ public sealed class DigestFlusher(
             && !recipient.QuietHoursExceptions.Contains(window.Category)
             ? ChannelPlanner.QuietHoursOf(recipient, snapshot)?.DeferUntil(now)
             : null;
-        var facts = await RecipientFacts.LoadAsync(contexts, window.TenantId, [recipient], window.Category, cancellationToken);
+        var facts = await RecipientFacts.LoadAsync(dataSource, window.TenantId, [recipient], window.Category, cancellationToken);
         var address = facts.AddressFor(recipient, window.Channel);
         if (address is null)
         {
-            await RoutingStore.InsertDecisionsAsync(connection, transaction, firstEvent, window.TenantId,
+            await RoutingStore.WriteMessagesAsync(connection, transaction, firstEvent, window.TenantId,
                 [new PlannedDecision(recipient.Id, recipient.ExternalId, window.Channel, DecisionOutcome.Blocked, ReasonCodes.NoAddress,
                     $"The recipient has no {window.Channel} address for the digest.")], now, cancellationToken);
             return null;
@@ -126,12 +126,10 @@ public sealed class DigestFlusher(
         var message = new PlannedMessage(Guid.CreateVersion7(), recipient.Id, window.Channel, window.Category, template.Name,
             template.Version ?? 0, template.Locale, null, $"digest:{window.Id}", address, quiet ?? now, null, content);
 
-        var inserted = await RoutingStore.InsertMessagesAsync(connection, transaction, firstEvent, window.TenantId, null, [message], now, cancellationToken);
-        await RoutingStore.InsertRendersAsync(connection, transaction, window.TenantId, inserted.Count == 1 ? [message] : [], now, cancellationToken);
-        await RoutingStore.InsertDecisionsAsync(connection, transaction, firstEvent, window.TenantId,
+        await RoutingStore.WriteMessagesAsync(connection, transaction, firstEvent, window.TenantId,
             [new PlannedDecision(recipient.Id, recipient.ExternalId, window.Channel,
                 quiet is null ? DecisionOutcome.Queued : DecisionOutcome.Deferred, quiet is null ? null : ReasonCodes.QuietHours,
-                $"Digest '{window.DigestKey}' of {entries.Count} events.", inserted.Count == 1 ? message : null, message.DueAt)],
+                $"Digest '{window.DigestKey}' of {entries.Count} events.", message, message.DueAt)],
             now, cancellationToken);
 
         await using var finish = new NpgsqlCommand(

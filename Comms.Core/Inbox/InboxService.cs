@@ -101,6 +101,7 @@ public sealed class InboxService(IDbContextFactory<CommsDbContext> contexts, Tim
     {
         var counts = await db.InboxItems
             .Where(i => i.RecipientId == recipientId && i.ReadAt == null && i.ArchivedAt == null)
+            .Take(UnreadCounts.Cap)
             .GroupBy(_ => 1)
             .Select(g => new { Unread = g.Count(), Unseen = g.Count(i => i.SeenAt == null) })
             .FirstOrDefaultAsync(cancellationToken);

@@ -26,8 +26,15 @@ public sealed record InboxItemView(
 /// <summary>A page of the notification center, newest first; <see cref="NextCursor"/> fetches older items.</summary>
 public sealed record InboxPage(IReadOnlyList<InboxItemView> Items, string? NextCursor, int Unread, int Unseen);
 
-/// <summary>The badge numbers: unread items, and items not yet seen (the bell was not opened since).</summary>
-public sealed record UnreadCounts(int Unread, int Unseen);
+/// <summary>
+/// The badge numbers: unread items, and items not yet seen (the bell was not opened since). They are
+/// exact up to <see cref="Cap"/>; a value of <see cref="Cap"/> means "that many or more" (a badge shows
+/// 999+), so counting never scans a huge inbox.
+/// </summary>
+public sealed record UnreadCounts(int Unread, int Unseen)
+{
+    public const int Cap = 1000;
+}
 
 /// <summary>Which items a list shows.</summary>
 public enum InboxFilter

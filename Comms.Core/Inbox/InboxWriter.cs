@@ -59,8 +59,11 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
 
         var counts = new NpgsqlBatchCommand("""
             SELECT count(*)::int, count(*) FILTER (WHERE seen_at IS NULL)::int
-              FROM inbox_items WHERE recipient_id = @recipient AND read_at IS NULL AND archived_at IS NULL
+              FROM (SELECT seen_at FROM inbox_items
+                     WHERE recipient_id = @recipient AND read_at IS NULL AND archived_at IS NULL
+                     LIMIT @cap) unread
             """);
+        counts.Parameters.AddWithValue("cap", UnreadCounts.Cap);
         counts.Parameters.AddWithValue("recipient", item.RecipientId);
         batch.BatchCommands.Add(counts);
 

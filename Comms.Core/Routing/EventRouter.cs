@@ -1,12 +1,11 @@
 using System.Text.Json;
-using Comms.Core.Data;
 using Comms.Core.Events;
 using Comms.Core.Messages;
 using Comms.Core.Queueing;
 using Comms.Core.Recipients;
 using Comms.Core.Templates;
 using Fluid;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Comms.Core.Routing;
 
@@ -19,10 +18,11 @@ namespace Comms.Core.Routing;
 public sealed class EventRouter(
     TenantCatalog catalog,
     AudienceReader audience,
-    IDbContextFactory<CommsDbContext> contexts,
+    NpgsqlDataSource dataSource,
     ChannelPlanner planner,
     LiquidRenderer liquid,
     RoutingStore store,
+    EventQueue queue,
     WakeUps wakeUps,
     TimeProvider time)
 {
@@ -32,7 +32,7 @@ public sealed class EventRouter(
     private static readonly HashSet<string> FallbackReasons =
         [ReasonCodes.PrefBlocked, ReasonCodes.NoAddress, ReasonCodes.NoTemplate, ReasonCodes.Suppressed];
 
-    /// <summary>Routes the event; returns the number of decisions recorded.</summary>
+    /// <summary>Routes the event and marks it routed; returns the number of decisions recorded.</summary>
     public async Task<int> RouteAsync(EventRecord ev, string owner, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken)
@@ -50,7 +50,7 @@ public sealed class EventRouter(
             var unknown = externalIds.Where(id => !found.ContainsKey(id)).Select(id => new PlannedDecision(
                 null, id, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient, $"No recipient '{id}' exists in tenant '{ev.TenantId}'."));
             var recipients = externalIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
-            return await RouteChunkAsync(input, owner, recipients, [.. unknown], cursor: null, cancellationToken);
+            return await RouteChunkAsync(input, owner, recipients, [.. unknown], cursor: null, last: true, cancellationToken);
         }
 
         var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
@@ -61,12 +61,14 @@ public sealed class EventRouter(
             var chunk = await audience.NextChunkAsync(ev.TenantId, selector, after, ChunkSize, cancellationToken);
             if (chunk.Count == 0)
             {
+                await queue.CompleteAsync(ev.Id, owner, cancellationToken);
                 return total;
             }
 
             after = chunk[^1].Id;
-            total += await RouteChunkAsync(input, owner, chunk, [], after, cancellationToken);
-            if (chunk.Count < ChunkSize)
+            var last = chunk.Count < ChunkSize;
+            total += await RouteChunkAsync(input, owner, chunk, [], after, last, cancellationToken);
+            if (last)
             {
                 return total;
             }
@@ -75,10 +77,10 @@ public sealed class EventRouter(
 
     private async Task<int> RouteChunkAsync(
         RoutingInput input, string owner, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions, Guid? cursor,
-        CancellationToken cancellationToken)
+        bool last, CancellationToken cancellationToken)
     {
         var ev = input.Event;
-        var facts = await RecipientFacts.LoadAsync(contexts, ev.TenantId, recipients, ev.Category, cancellationToken);
+        var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, ev.Category, cancellationToken);
         input = input with { Facts = facts, Now = time.GetUtcNow() };
         var dueAt = (ev.DueAt > input.Now ? ev.DueAt : input.Now) + TimeSpan.FromSeconds(input.Rule.DelaySeconds);
 
@@ -87,7 +89,7 @@ public sealed class EventRouter(
             await PlanRecipientAsync(input, recipient, dueAt, decisions);
         }
 
-        var recorded = await store.WriteAsync(ev, owner, decisions, cursor, cancellationToken);
+        var recorded = await store.WriteAsync(ev, owner, decisions, cursor, last, cancellationToken);
         foreach (var channel in recorded.Where(d => d.Message is not null).Select(d => d.Channel).Distinct())
         {
             await wakeUps.PublishAsync(WakeUps.MessagesFor(channel));

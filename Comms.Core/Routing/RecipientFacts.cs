@@ -1,12 +1,11 @@
-using Comms.Core.Data;
 using Comms.Core.Messages;
 using Comms.Core.Preferences;
 using Comms.Core.Recipients;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Comms.Core.Routing;
 
-/// <summary>What routing needs to know about a chunk of recipients, loaded in three queries.</summary>
+/// <summary>What routing needs to know about a chunk of recipients: preference overrides, suppressions, devices.</summary>
 public sealed class RecipientFacts(
     IReadOnlyDictionary<(Guid Recipient, string Channel), bool> overrides,
     IReadOnlySet<(string Channel, string Hash)> suppressed,
@@ -23,31 +22,50 @@ public sealed class RecipientFacts(
 
     public int DevicesOf(Guid recipientId) => deviceCounts.GetValueOrDefault(recipientId);
 
+    /// <summary>Loads the chunk's overrides for the category, suppressed addresses and device counts in one round trip.</summary>
     public static async Task<RecipientFacts> LoadAsync(
-        IDbContextFactory<CommsDbContext> contexts, string tenantId, IReadOnlyList<Recipient> recipients, string category,
-        CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, string tenantId, IReadOnlyList<Recipient> recipients, string category, CancellationToken cancellationToken)
     {
-        var ids = recipients.Select(r => r.Id).ToList();
-        var hashes = recipients.SelectMany(r => new[] { r.Email, r.Phone }).Where(a => a is not null).Select(a => Suppression.Hash(a!)).ToList();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var ids = recipients.Select(r => r.Id).ToArray();
+        var hashes = recipients.SelectMany(r => new[] { r.Email, r.Phone }).Where(a => a is not null).Select(a => Suppression.Hash(a!)).ToArray();
+        await using var batch = dataSource.CreateBatch();
+        var preferences = new NpgsqlBatchCommand(
+            "SELECT recipient_id, channel, enabled FROM preferences WHERE recipient_id = ANY(@ids) AND category = @category");
+        preferences.Parameters.AddWithValue("ids", ids);
+        preferences.Parameters.AddWithValue("category", category);
+        var suppressions = new NpgsqlBatchCommand(
+            "SELECT channel, address_hash FROM suppressions WHERE tenant_id = @tenant AND address_hash = ANY(@hashes)");
+        suppressions.Parameters.AddWithValue("tenant", tenantId);
+        suppressions.Parameters.AddWithValue("hashes", hashes);
+        var devices = new NpgsqlBatchCommand(
+            "SELECT recipient_id, count(*)::int FROM devices WHERE recipient_id = ANY(@ids) GROUP BY recipient_id");
+        devices.Parameters.AddWithValue("ids", ids);
+        batch.BatchCommands.Add(preferences);
+        batch.BatchCommands.Add(suppressions);
+        batch.BatchCommands.Add(devices);
 
-        var overrides = await db.Preferences.AsNoTracking()
-            .Where(p => ids.Contains(p.RecipientId) && p.Category == category)
-            .ToDictionaryAsync(p => (p.RecipientId, p.Channel), p => p.Enabled, cancellationToken);
-        var suppressed = await db.Suppressions.AsNoTracking()
-            .Where(s => s.TenantId == tenantId && hashes.Contains(s.AddressHash))
-            .Select(s => new { s.Channel, s.AddressHash })
-            .ToListAsync(cancellationToken);
-        var devices = await db.Devices.AsNoTracking()
-            .Where(d => ids.Contains(d.RecipientId))
-            .GroupBy(d => d.RecipientId)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var overrides = new Dictionary<(Guid, string), bool>();
+        var suppressed = new HashSet<(string, string)>();
+        var deviceCounts = new Dictionary<Guid, int>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            overrides[(reader.GetGuid(0), reader.GetString(1))] = reader.GetBoolean(2);
+        }
 
-        return new RecipientFacts(
-            overrides,
-            suppressed.Select(s => (s.Channel, s.AddressHash)).ToHashSet(),
-            devices);
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            suppressed.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deviceCounts[reader.GetGuid(0)] = reader.GetInt32(1);
+        }
+
+        return new RecipientFacts(overrides, suppressed, deviceCounts);
     }
 
     /// <summary>The destination of a channel for a recipient, or null when there is none.</summary>

@@ -30,10 +30,9 @@ public sealed partial class EventRoutingWorker(
             try
             {
                 var batch = await queue.ClaimAsync(identity.Id, settings.EventBatchSize, settings.EventLease, stoppingToken);
-                foreach (var ev in batch)
-                {
-                    await RouteOneAsync(ev, settings, stoppingToken);
-                }
+                await Parallel.ForEachAsync(batch,
+                    new ParallelOptions { MaxDegreeOfParallelism = settings.RoutingParallelism, CancellationToken = stoppingToken },
+                    async (ev, ct) => await RouteOneAsync(ev, settings, ct));
 
                 if (batch.Count == 0)
                 {
@@ -57,7 +56,6 @@ public sealed partial class EventRoutingWorker(
         try
         {
             var decisions = await router.RouteAsync(ev, identity.Id, stoppingToken);
-            await queue.CompleteAsync(ev.Id, identity.Id, stoppingToken);
             LogRouted(logger, ev.Id, ev.Name, decisions);
         }
         catch (RoutingException ex)

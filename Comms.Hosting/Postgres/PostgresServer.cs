@@ -65,6 +65,8 @@ public sealed class PostgresServer : IAsyncDisposable
             [
                 "-D", dataDirectory, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+                // Three services with Npgsql pools (100 each by default) plus tools: the default 100 is too few.
+                "-c", "max_connections=" + options.MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ];
             if (options.Ephemeral)
             {

@@ -31,6 +31,9 @@ public sealed record PostgresServerOptions
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>PostgreSQL's max_connections.</summary>
+    public int MaxConnections { get; init; } = 300;
+
     /// <summary>How long a fast shutdown (SIGINT) may take before the server is killed.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

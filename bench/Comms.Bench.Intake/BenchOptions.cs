@@ -17,8 +17,8 @@ internal sealed record BenchOptions(string Api, string Key, string? Database, in
             int.Parse(Value("concurrency", "64"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Value("seconds", "30"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Value("warmup", "5"), System.Globalization.CultureInfo.InvariantCulture),
-            Value("event", "demo.welcome"),
-            Value("recipient", "alice"));
+            Value("event", BenchSetup.EventName),
+            Value("recipient", BenchSetup.Recipient));
     }
 }
 

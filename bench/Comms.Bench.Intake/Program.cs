@@ -1,19 +1,31 @@
 using Comms.Bench.Intake;
 
 // Load generator for POST /v1/events against a running API, plus the same machine's raw PostgreSQL
-// insert rate for comparison. Usage (see bench/README.md):
-//   dotnet run -c Release --project bench/Comms.Bench.Intake -- --api http://127.0.0.1:5080 --key demo-api-key
-//       --db "Host=...;Database=commsdb;..." [--concurrency 64] [--seconds 30] [--warmup 5]
+// insert rate for comparison. Usage (see bench/README.md; bench/run-intake.sh runs the whole scenario):
+//   dotnet bench/Comms.Bench.Intake/bin/Release/net10.0/Comms.Bench.Intake.dll setup --api URL --key KEY
+//   dotnet .../Comms.Bench.Intake.dll load  --api URL --key KEY [--db CS] [--concurrency 64] [--seconds 20] [--warmup 5]
+//   dotnet .../Comms.Bench.Intake.dll raw   --db CS [--concurrency 32] [--seconds 10]
+//   dotnet .../Comms.Bench.Intake.dll drain --db CS [--seconds 120]
 var options = BenchOptions.Parse(args);
-Console.WriteLine($"Intake benchmark: {options.Api}, concurrency {options.Concurrency}, {options.Seconds} s after {options.Warmup} s warm-up, {Environment.ProcessorCount} cores");
-
-var intake = await IntakeLoad.RunAsync(options);
-intake.Print();
-
-if (options.Database is not null)
+switch (args.FirstOrDefault())
 {
-    var lag = await RoutingLag.MeasureAsync(options.Database, intake.StartedAt, intake.EndedAt);
-    lag.Print();
-    var raw = await RawInsertRate.MeasureAsync(options.Database, options.Concurrency, TimeSpan.FromSeconds(Math.Min(options.Seconds, 10)));
-    raw.Print();
+    case "setup":
+        await BenchSetup.RunAsync(options);
+        break;
+    case "raw":
+        (await RawInsertRate.MeasureAsync(options.Database!, options.Concurrency, TimeSpan.FromSeconds(options.Seconds))).Print();
+        break;
+    case "drain":
+        (await DrainRate.MeasureAsync(options.Database!, TimeSpan.FromSeconds(options.Seconds))).Print();
+        break;
+    default:
+        Console.WriteLine($"Intake: {options.Api}, concurrency {options.Concurrency}, {options.Seconds} s after {options.Warmup} s warm-up, {Environment.ProcessorCount} cores");
+        var intake = await IntakeLoad.RunAsync(options);
+        intake.Print();
+        if (options.Database is not null)
+        {
+            (await RoutingLag.MeasureAsync(options.Database, intake.StartedAt, intake.EndedAt)).Print();
+        }
+
+        break;
 }

@@ -7,7 +7,7 @@ namespace Comms.Bench.Intake;
 /// The baseline: how fast this PostgreSQL takes rows shaped like <c>events</c> with the same
 /// concurrency, one INSERT + COMMIT per row (what a naive API does) — into a scratch table.
 /// </summary>
-internal sealed record RawInsertRate(double RowsPerSecond, double P99Ms)
+internal sealed record RawInsertRate(int Concurrency, double RowsPerSecond, double P99Ms)
 {
     public static async Task<RawInsertRate> MeasureAsync(string connectionString, int concurrency, TimeSpan duration)
     {
@@ -46,9 +46,9 @@ internal sealed record RawInsertRate(double RowsPerSecond, double P99Ms)
 
         var all = latencies.SelectMany(l => l).ToList();
         all.Sort();
-        return new RawInsertRate(rows / seconds, Percentiles.Of(all, 99));
+        return new RawInsertRate(concurrency, rows / seconds, Percentiles.Of(all, 99));
     }
 
     public void Print() =>
-        Console.WriteLine($"Raw PostgreSQL baseline (one INSERT+COMMIT per row, same concurrency): {RowsPerSecond:F0} rows/s, p99 {P99Ms:F1} ms");
+        Console.WriteLine($"Raw PostgreSQL baseline (one INSERT+COMMIT per row, {Concurrency} connections): {RowsPerSecond:F0} rows/s, p99 {P99Ms:F1} ms");
 }

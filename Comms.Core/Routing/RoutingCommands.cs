@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Comms.Core.Messages;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Comms.Core.Routing;
+
+/// <summary>The statements of a routing write, as batch commands over <c>unnest</c>ed arrays.</summary>
+internal static class RoutingCommands
+{
+    public const string DuplicateDetail = "A message with the same template version, recipient, cause and channel exists.";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Inserts messages; a repeat of the idempotency key is skipped. Returns the ids inserted.</summary>
+    public static NpgsqlBatchCommand InsertMessages(Guid eventId, string tenantId, string? traceParent, List<PlannedMessage> messages, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO messages (id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version,
+                                  locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent, created_at)
+            SELECT u.id, @tenant, @event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
+                   u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, @trace, @now
+              FROM unnest(@ids, @recipients, @channels, @categories, @templates, @versions, @locales, @variants,
+                          @causes, @addresses, @due, @escalations)
+                AS u(id, recipient_id, channel, category, template_name, template_version, locale, variant,
+                     cause_ref, address, due_at, escalation_of)
+            ON CONFLICT (template_name, template_version, recipient_id, cause_ref, channel) DO NOTHING
+            RETURNING id
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("tenant", tenantId);
+        p.AddWithValue("event", eventId);
+        p.Add(new NpgsqlParameter("trace", NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
+        p.AddWithValue("now", now);
+        p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
+        p.AddWithValue("recipients", messages.Select(m => m.RecipientId).ToArray());
+        p.AddWithValue("channels", messages.Select(m => m.Channel).ToArray());
+        p.AddWithValue("categories", messages.Select(m => m.Category).ToArray());
+        p.AddWithValue("templates", messages.Select(m => m.TemplateName).ToArray());
+        p.AddWithValue("versions", messages.Select(m => m.TemplateVersion).ToArray());
+        p.Add(Text("locales", messages.Select(m => m.Locale)));
+        p.Add(Text("variants", messages.Select(m => m.Variant)));
+        p.AddWithValue("causes", messages.Select(m => m.CauseRef).ToArray());
+        p.Add(Text("addresses", messages.Select(m => m.Address)));
+        p.Add(Timestamps("due", messages.Select(m => (DateTimeOffset?)m.DueAt)));
+        p.Add(new NpgsqlParameter("escalations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages.Select(m => m.EscalationOf).ToArray() });
+        return command;
+    }
+
+    /// <summary>Inserts the renders of the messages that the preceding insert actually created.</summary>
+    public static NpgsqlBatchCommand InsertRenders(string tenantId, List<PlannedMessage> messages, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO message_renders (message_id, tenant_id, content, created_at)
+            SELECT u.id, @tenant, u.content::jsonb, @now FROM unnest(@ids, @contents) AS u(id, content)
+             WHERE EXISTS (SELECT 1 FROM messages m WHERE m.id = u.id)
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
+        command.Parameters.AddWithValue("contents", messages.Select(m => JsonSerializer.Serialize(m.Content, Json)).ToArray());
+        return command;
+    }
+
+    /// <summary>Inserts the decisions; one whose message was skipped as a repeat is recorded as <c>COMMS_DUPLICATE</c>.</summary>
+    public static NpgsqlBatchCommand InsertDecisions(Guid eventId, string tenantId, IReadOnlyList<PlannedDecision> decisions, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO decisions (tenant_id, event_id, recipient_id, recipient_external_id, channel, outcome, reason, detail,
+                                   message_id, due_at, created_at)
+            SELECT @tenant, @event, d.recipient_id, d.external_id, d.channel,
+                   CASE WHEN d.duplicate THEN 'blocked' ELSE d.outcome END,
+                   CASE WHEN d.duplicate THEN @duplicate_reason ELSE d.reason END,
+                   CASE WHEN d.duplicate THEN @duplicate_detail ELSE d.detail END,
+                   CASE WHEN d.duplicate THEN NULL ELSE d.message_id END,
+                   d.due_at, @now
+              FROM (SELECT u.*, (u.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = u.message_id)) AS duplicate
+                      FROM unnest(@recipients, @externals, @channels, @outcomes, @reasons, @details, @messages, @due)
+                        AS u(recipient_id, external_id, channel, outcome, reason, detail, message_id, due_at)) d
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("tenant", tenantId);
+        p.AddWithValue("event", eventId);
+        p.AddWithValue("now", now);
+        p.AddWithValue("duplicate_reason", ReasonCodes.Duplicate);
+        p.AddWithValue("duplicate_detail", DuplicateDetail);
+        p.Add(new NpgsqlParameter("recipients", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.RecipientId).ToArray() });
+        p.AddWithValue("externals", decisions.Select(d => d.RecipientExternalId).ToArray());
+        p.AddWithValue("channels", decisions.Select(d => d.Channel).ToArray());
+        p.AddWithValue("outcomes", decisions.Select(d => d.Outcome).ToArray());
+        p.Add(Text("reasons", decisions.Select(d => d.Reason)));
+        p.Add(Text("details", decisions.Select(d => d.Detail is { Length: > 1000 } x ? x[..1000] : d.Detail)));
+        p.Add(new NpgsqlParameter("messages", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.Message?.Id).ToArray() });
+        p.Add(Timestamps("due", decisions.Select(d => d.DueAt ?? d.Message?.DueAt)));
+        return command;
+    }
+
+    /// <summary>Advances the routing cursor, or marks the event routed — only while <paramref name="owner"/> holds the lease.</summary>
+    public static NpgsqlBatchCommand Advance(Guid eventId, string owner, Guid? cursor, bool last, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE events SET routing_cursor = @cursor,
+                   status = CASE WHEN @last THEN 'routed' ELSE status END,
+                   routed_at = CASE WHEN @last THEN @now ELSE routed_at END,
+                   lease_owner = CASE WHEN @last THEN NULL ELSE lease_owner END,
+                   lease_until = CASE WHEN @last THEN NULL ELSE lease_until END
+             WHERE id = @id AND lease_owner = @owner
+            """);
+        command.Parameters.AddWithValue("id", eventId);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.Add(new NpgsqlParameter("cursor", NpgsqlDbType.Uuid) { Value = (object?)cursor ?? DBNull.Value });
+        command.Parameters.AddWithValue("last", last);
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+
+    private static NpgsqlParameter Text(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };
+
+    private static NpgsqlParameter Timestamps(string name, IEnumerable<DateTimeOffset?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = values.Select(v => v?.UtcDateTime).ToArray() };
+}
