@@ -1,4 +1,5 @@
 extern alias api;
+extern alias dispatcher;
 
 using System.Net;
 using System.Net.Http.Json;
@@ -7,6 +8,8 @@ using Comms.Core.Messages;
 using Comms.Core.Templates;
 using Comms.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Comms.IntegrationTests.Routing;
 
@@ -85,6 +88,36 @@ public sealed class IdempotencyAndDedupeTests(CommsFixture fixture)
         var reused = await PostAsync(Booking("k:2"), "key-1");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
         Assert.Contains("COMMS_IDEMPOTENCY_KEY_REUSED", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_expired_idempotency_key_is_reusable_and_swept_by_maintenance()
+    {
+        var tenant = await TenantAsync();
+        await using (var db = fixture.CreateDbContext())
+        {
+            var old = DateTimeOffset.UtcNow.AddHours(-25);
+            db.IdempotencyRecords.Add(new Comms.Core.Events.IdempotencyRecord
+            {
+                TenantId = tenant.Id, Key = "old-key", RequestHash = "other", StatusCode = 202, ResponseBody = "{}", CreatedAt = old, ExpiresAt = old.AddHours(24),
+            });
+            db.IdempotencyRecords.Add(new Comms.Core.Events.IdempotencyRecord
+            {
+                TenantId = tenant.Id, Key = "stale-key", RequestHash = "other", StatusCode = 202, ResponseBody = "{}", CreatedAt = old, ExpiresAt = old.AddHours(24),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = JsonContent.Create(Booking("exp:1")) };
+        request.Headers.Add("Idempotency-Key", "old-key");
+        var response = await tenant.ApiClient().SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.False(response.Headers.Contains("Idempotent-Replayed"));
+
+        var maintenance = fixture.Dispatcher.Services.GetServices<IHostedService>().OfType<dispatcher::Comms.Dispatcher.Maintenance.MaintenanceWorker>().Single();
+        Assert.True(await maintenance.DeleteExpiredIdempotencyKeysAsync(CancellationToken.None) >= 1);
+        await using var check = fixture.CreateDbContext();
+        Assert.Equal(["old-key"], await check.IdempotencyRecords.Where(r => r.TenantId == tenant.Id).Select(r => r.Key).ToListAsync());
     }
 
     [Fact]
