@@ -1,5 +1,6 @@
 using Comms.Core.Digests;
 using Comms.Core.Queueing;
+using Comms.Dispatcher.Queueing;
 using Comms.Dispatcher.Sending;
 using Microsoft.Extensions.Options;
 
@@ -11,47 +12,21 @@ public sealed partial class DigestFlushWorker(
     DispatcherSignals signals,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
-    ILogger<DigestFlushWorker> logger) : BackgroundService
+    ILogger<DigestFlushWorker> logger) : QueueWorker(WakeUps.Digests, signals, options, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var signal = signals.For(WakeUps.Digests);
-        var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
+        var flushed = await flusher.FlushDueAsync(Settings.EventBatchSize, cancellationToken);
+        if (flushed > 0)
         {
-            try
-            {
-                var flushed = await flusher.FlushDueAsync(settings.EventBatchSize, stoppingToken);
-                if (flushed > 0)
-                {
-                    LogFlushed(logger, flushed);
-                    continue;
-                }
-
-                var wait = settings.PollInterval;
-                if (await flusher.NextDueAsync(stoppingToken) is { } due)
-                {
-                    var untilDue = due - time.GetUtcNow();
-                    wait = untilDue < TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : untilDue < wait ? untilDue : wait;
-                }
-
-                await signal.WaitAsync(wait, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogLoopError(logger, ex);
-                await signal.WaitAsync(settings.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            LogFlushed(Logger, flushed);
         }
+
+        return flushed > 0;
     }
+
+    protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => flusher.NextDueAsync(cancellationToken);
 
     [LoggerMessage(1, LogLevel.Information, "Flushed {Count} digest windows")]
     private static partial void LogFlushed(ILogger logger, int count);
-
-    [LoggerMessage(2, LogLevel.Error, "The digest loop failed; retrying")]
-    private static partial void LogLoopError(ILogger logger, Exception exception);
 }

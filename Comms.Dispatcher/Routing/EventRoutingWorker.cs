@@ -1,6 +1,7 @@
 using Comms.Core.Queueing;
 using Comms.Core.Events;
 using Comms.Core.Routing;
+using Comms.Dispatcher.Queueing;
 using Comms.Dispatcher.Sending;
 using Microsoft.Extensions.Options;
 
@@ -17,75 +18,44 @@ public sealed partial class EventRoutingWorker(
     DispatcherIdentity identity,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
-    ILogger<EventRoutingWorker> logger) : BackgroundService
+    ILogger<EventRoutingWorker> logger) : QueueWorker(WakeUps.Events, signals, options, time, logger)
 {
     private const int MaxRoutingAttempts = 10;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var signal = signals.For(WakeUps.Events);
-        var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var batch = await queue.ClaimAsync(identity.Id, settings.EventBatchSize, settings.EventLease, stoppingToken);
-                await Parallel.ForEachAsync(batch,
-                    new ParallelOptions { MaxDegreeOfParallelism = settings.RoutingParallelism, CancellationToken = stoppingToken },
-                    async (ev, ct) => await RouteOneAsync(ev, settings, ct));
-
-                if (batch.Count == 0)
-                {
-                    await IdleAsync(signal, settings, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogLoopError(logger, ex);
-                await signal.WaitAsync(settings.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        var batch = await queue.ClaimAsync(identity.Id, Settings.EventBatchSize, Settings.EventLease, cancellationToken);
+        await Parallel.ForEachAsync(batch,
+            new ParallelOptions { MaxDegreeOfParallelism = Settings.RoutingParallelism, CancellationToken = cancellationToken },
+            async (ev, ct) => await RouteOneAsync(ev, Settings, ct));
+        return batch.Count > 0;
     }
+
+    protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(cancellationToken);
 
     private async Task RouteOneAsync(EventRecord ev, DispatcherOptions settings, CancellationToken stoppingToken)
     {
         try
         {
             var decisions = await router.RouteAsync(ev, identity.Id, stoppingToken);
-            LogRouted(logger, ev.Id, ev.Name, decisions);
+            LogRouted(Logger, ev.Id, ev.Name, decisions);
         }
         catch (RoutingException ex)
         {
-            await queue.ReleaseAsync(ev.Id, identity.Id, ex.Message, time.GetUtcNow(), giveUp: true, stoppingToken);
-            LogUnroutable(logger, ev.Id, ex.Message);
+            await queue.ReleaseAsync(ev.Id, identity.Id, ex.Message, Time.GetUtcNow(), giveUp: true, stoppingToken);
+            LogUnroutable(Logger, ev.Id, ex.Message);
         }
         catch (LeaseLostException ex)
         {
-            LogLeaseLost(logger, ev.Id, ex.Message);
+            LogLeaseLost(Logger, ev.Id, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             var giveUp = ev.Attempts >= MaxRoutingAttempts;
-            var retryAt = time.GetUtcNow() + Backoff.Delay(ev.Attempts, settings.RetryBaseDelay);
+            var retryAt = Time.GetUtcNow() + Backoff.Delay(ev.Attempts, settings.RetryBaseDelay);
             await queue.ReleaseAsync(ev.Id, identity.Id, ex.Message, retryAt, giveUp, stoppingToken);
-            LogRoutingFailed(logger, ev.Id, ev.Attempts, ex);
+            LogRoutingFailed(Logger, ev.Id, ev.Attempts, ex);
         }
-    }
-
-    private async Task IdleAsync(WakeSignal signal, DispatcherOptions settings, CancellationToken stoppingToken)
-    {
-        var wait = settings.PollInterval;
-        if (await queue.NextDueAsync(stoppingToken) is { } due)
-        {
-            var untilDue = due - time.GetUtcNow();
-            wait = untilDue < TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : untilDue < wait ? untilDue : wait;
-        }
-
-        await signal.WaitAsync(wait, stoppingToken);
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Routed event {EventId} ({EventName}): {Decisions} decisions")]
@@ -100,6 +70,4 @@ public sealed partial class EventRoutingWorker(
     [LoggerMessage(4, LogLevel.Error, "Routing event {EventId} failed (attempt {Attempt})")]
     private static partial void LogRoutingFailed(ILogger logger, Guid eventId, int attempt, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Error, "The routing loop failed; retrying")]
-    private static partial void LogLoopError(ILogger logger, Exception exception);
 }

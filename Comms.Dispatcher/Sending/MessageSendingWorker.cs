@@ -1,5 +1,6 @@
 using Comms.Core.Queueing;
 using Comms.Core.Messages;
+using Comms.Dispatcher.Queueing;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Sending;
@@ -16,46 +17,27 @@ public sealed partial class MessageSendingWorker(
     DispatcherIdentity identity,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
-    ILogger<MessageSendingWorker> logger) : BackgroundService
+    ILogger<MessageSendingWorker> logger) : QueueWorker(WakeUps.MessagesFor(sender.Channel), signals, options, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var channels = new[] { sender.Channel };
-        var signal = signals.For(WakeUps.MessagesFor(sender.Channel));
-        var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var batch = await queue.ClaimAsync(channels, identity.Id, settings.MessageBatchSize, settings.MessageLease, stoppingToken);
-                if (batch.Count > 0)
-                {
-                    await Parallel.ForEachAsync(batch,
-                        new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelSends, CancellationToken = stoppingToken },
-                        async (message, ct) => await SendOneAsync(message, settings, ct));
-                    continue;
-                }
+    private readonly string[] _channels = [sender.Channel];
 
-                await IdleAsync(channels, signal, settings, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogLoopError(logger, sender.Channel, ex);
-                await signal.WaitAsync(settings.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+    protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSize, Settings.MessageLease, cancellationToken);
+        await Parallel.ForEachAsync(batch,
+            new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
+            async (message, ct) => await SendOneAsync(message, Settings, ct));
+        return batch.Count > 0;
     }
+
+    protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(_channels, cancellationToken);
 
     private async Task SendOneAsync(ClaimedMessage message, DispatcherOptions settings, CancellationToken cancellationToken)
     {
         if (message.EscalationOf is not null && message.EscalationSatisfied)
         {
             await queue.MarkCancelledAsync(message.Id, identity.Id, "Not needed: the in-app notification was read in time.", cancellationToken);
-            LogEscalationNotNeeded(logger, message.Id);
+            LogEscalationNotNeeded(Logger, message.Id);
             return;
         }
 
@@ -73,35 +55,22 @@ public sealed partial class MessageSendingWorker(
         {
             case SendOutcome.Sent sent:
                 await queue.MarkSentAsync(message.Id, identity.Id, sent.ProviderMessageId, cancellationToken);
-                LogSent(logger, message.Id, message.Channel);
+                LogSent(Logger, message.Id, message.Channel);
                 break;
             case SendOutcome.Transient transient when message.Attempts < settings.MaxAttempts:
-                var retryAt = time.GetUtcNow() + Backoff.Delay(message.Attempts, settings.RetryBaseDelay, transient.RetryAfter);
+                var retryAt = Time.GetUtcNow() + Backoff.Delay(message.Attempts, settings.RetryBaseDelay, transient.RetryAfter);
                 await queue.RetryLaterAsync(message.Id, identity.Id, retryAt, transient.Error, cancellationToken);
-                LogRetry(logger, message.Id, message.Attempts, retryAt, transient.Error);
+                LogRetry(Logger, message.Id, message.Attempts, retryAt, transient.Error);
                 break;
             case SendOutcome.Transient transient:
                 await queue.MarkFailedAsync(message.Id, identity.Id, $"Gave up after {message.Attempts} attempts: {transient.Error}", cancellationToken);
-                LogFailed(logger, message.Id, transient.Error);
+                LogFailed(Logger, message.Id, transient.Error);
                 break;
             case SendOutcome.Permanent permanent:
                 await queue.MarkFailedAsync(message.Id, identity.Id, permanent.Error, cancellationToken);
-                LogFailed(logger, message.Id, permanent.Error);
+                LogFailed(Logger, message.Id, permanent.Error);
                 break;
         }
-    }
-
-    private async Task IdleAsync(string[] channels, WakeSignal signal, DispatcherOptions settings, CancellationToken stoppingToken)
-    {
-        var wait = settings.PollInterval;
-        var nextDue = await queue.NextDueAsync(channels, stoppingToken);
-        if (nextDue is { } due)
-        {
-            var untilDue = due - time.GetUtcNow();
-            wait = untilDue < TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : untilDue < wait ? untilDue : wait;
-        }
-
-        await signal.WaitAsync(wait, stoppingToken);
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Sent message {MessageId} on {Channel}")]
@@ -116,6 +85,4 @@ public sealed partial class MessageSendingWorker(
     [LoggerMessage(5, LogLevel.Debug, "Escalation {MessageId} cancelled: the in-app item was read")]
     private static partial void LogEscalationNotNeeded(ILogger logger, Guid messageId);
 
-    [LoggerMessage(4, LogLevel.Error, "The {Channel} sending loop failed; retrying")]
-    private static partial void LogLoopError(ILogger logger, string channel, Exception exception);
 }
