@@ -19,6 +19,9 @@ public static class AuthExtensions
     /// <summary>API keys with the <c>editor</c> (or <c>admin</c>) role: write templates, rules, categories, recipients.</summary>
     public const string EditorPolicy = "service-editor";
 
+    /// <summary>Platform operators (the key in <c>Comms:Sys:ApiKey</c>): <c>/sys/*</c>.</summary>
+    public const string SysPolicy = "sys";
+
     /// <summary>API keys with the <c>approver</c> role: approve publishes of critical templates.</summary>
     public const string ApproverPolicy = "service-approver";
     public const string UserTokenScheme = NotificationsHub.UserTokenScheme;
@@ -31,6 +34,7 @@ public static class AuthExtensions
 
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, SysKeyAuthenticationHandler>(SysKeyAuthenticationHandler.SchemeName, null)
             .AddJwtBearer(UserTokenScheme, options =>
             {
                 options.MapInboundClaims = false;
@@ -68,6 +72,9 @@ public static class AuthExtensions
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(CommsClaims.Tenant)
                 .RequireRole(ApiKeyRoles.Approver))
+            .AddPolicy(SysPolicy, policy => policy
+                .AddAuthenticationSchemes(SysKeyAuthenticationHandler.SchemeName)
+                .RequireRole(SysKeyAuthenticationHandler.SysRole))
             .AddPolicy(EndUserPolicy, policy => policy
                 .AddAuthenticationSchemes(UserTokenScheme)
                 .RequireAuthenticatedUser()

@@ -6,6 +6,7 @@ using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
+using Comms.Core.Tenancy;
 using Comms.Realtime;
 
 namespace Comms.Api.Extensions;
@@ -28,6 +29,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<WakeUps>();
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddSingleton<InboxService>();
+        builder.Services.AddSingleton<TenantService>();
 
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();

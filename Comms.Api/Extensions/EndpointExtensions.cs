@@ -5,13 +5,14 @@ using Comms.Api.Events;
 using Comms.Api.Me;
 using Comms.Api.Recipients;
 using Comms.Api.RoutingRules;
+using Comms.Api.Sys;
 using Comms.Api.Templates;
 
 namespace Comms.Api.Extensions;
 
 public static class EndpointExtensions
 {
-    /// <summary>Every feature's routes: <c>/v1/*</c> for service callers, <c>/me/*</c> for end users.</summary>
+    /// <summary>Every feature's routes: <c>/v1/*</c> for service callers, <c>/me/*</c> for end users, <c>/sys/*</c> for operators.</summary>
     public static WebApplication MapCommsApi(this WebApplication app)
     {
         app.MapEventsApi();
@@ -23,6 +24,7 @@ public static class EndpointExtensions
         app.MapDecisionsApi();
         app.MapMeNotificationsApi();
         app.MapMePreferencesApi();
+        app.MapSysTenantsApi();
         return app;
     }
 }

@@ -19,6 +19,7 @@ namespace Comms.IntegrationTests.Infrastructure;
 public sealed class CommsFixture : IAsyncLifetime
 {
     public const string SigningKey = "integration-tests-user-token-signing-key-0123456789";
+    public const string SysKey = "integration-tests-sys-key";
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "comms-it-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<IAsyncDisposable> _owned = [];
@@ -40,6 +41,7 @@ public sealed class CommsFixture : IAsyncLifetime
         ["ConnectionStrings:redis"] = Redis.ConnectionString,
         ["ConnectionStrings:mail"] = Mail.ConnectionString,
         ["Comms:Auth:UserTokenSigningKey"] = SigningKey,
+        ["Comms:Sys:ApiKey"] = SysKey,
         ["Comms:Dispatcher:PollInterval"] = "00:01:00",
         ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Warning",

@@ -22,7 +22,8 @@ public sealed partial class OpenApiDocumentTests(CommsFixture fixture)
             .OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>() is not null)
             .Select(e => (Path: Normalize(e.RoutePattern.RawText!), Methods: e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods))
-            .Where(e => e.Path.StartsWith("/v1/", StringComparison.Ordinal) || e.Path.StartsWith("/me/", StringComparison.Ordinal))
+            .Where(e => e.Path.StartsWith("/v1/", StringComparison.Ordinal) || e.Path.StartsWith("/me/", StringComparison.Ordinal)
+                        || e.Path.StartsWith("/sys/", StringComparison.Ordinal))
             .SelectMany(e => e.Methods.Select(m => (e.Path, Method: m.ToLowerInvariant())))
             .ToList();
         var document = await fixture.Api.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");

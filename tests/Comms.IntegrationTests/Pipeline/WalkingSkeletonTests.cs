@@ -144,6 +144,24 @@ public sealed class WalkingSkeletonTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task An_oversized_payload_is_400_naming_the_limit_and_an_unknown_category_is_422()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "alice");
+
+        var big = await tenant.ApiClient().PostAsJsonAsync("/v1/events",
+            new { name = TestTenant.WelcomeEvent, recipients = new[] { "alice" }, causeRef = "c", payload = new { name = new string('x', 70_000) } });
+        var unknown = await tenant.ApiClient().PostAsJsonAsync("/v1/events",
+            new { name = TestTenant.WelcomeEvent, recipients = new[] { "alice" }, causeRef = "c", category = "gossip", payload = new { name = "A" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, big.StatusCode);
+        Assert.Contains("65536", (await big.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("payload")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Equal("COMMS_UNKNOWN_CATEGORY", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        await using var db = fixture.CreateDbContext();
+        Assert.False(db.Events.Any(e => e.TenantId == tenant.Id));
+    }
+
+    [Fact]
     public async Task An_unknown_event_name_is_422()
     {
         var tenant = await TestTenant.CreateAsync(fixture, "alice");

@@ -34,6 +34,20 @@ public sealed class ExperimentAndLocaleTests(CommsFixture fixture)
                             select new { r.ExternalId, m.Locale, render.Content }).ToListAsync();
         Assert.Equal([("austrian", "de", "Hallo"), ("finn", "fr-FR", "Bonjour"), ("nobody", "fr-FR", "Bonjour")],
             titles.Select(t => (t.ExternalId, t.Locale!, t.Content.Title!)).Order().ToList());
+
+        // Without Accept-Language, a user whose locale has no template gets the tenant's default, then en-US.
+        await db.Tenants.Where(t => t.Id == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.DefaultLocale, "de-CH"));
+        await fixture.CatalogChangedAsync(tenant.Id);
+        var withDefault = await tenant.PostEventAsync(new { name = "hello", recipients = new[] { "finn" }, causeRef = "h:2" });
+        await tenant.DecisionsAsync(withDefault);
+        await db.Tenants.Where(t => t.Id == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.DefaultLocale, "sv"));
+        await fixture.CatalogChangedAsync(tenant.Id);
+        var withFallback = await tenant.PostEventAsync(new { name = "hello", recipients = new[] { "finn" }, causeRef = "h:3" });
+        await tenant.DecisionsAsync(withFallback);
+        var locales = await db.Messages.AsNoTracking().Where(m => m.EventId == withDefault || m.EventId == withFallback)
+            .ToDictionaryAsync(m => m.EventId!.Value, m => m.Locale);
+        Assert.Equal("de", locales[withDefault]);
+        Assert.Equal("en-US", locales[withFallback]);
     }
 
     [Fact]

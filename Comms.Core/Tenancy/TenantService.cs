@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using Comms.Core.Data;
+using Comms.Core.Preferences;
+using Comms.Core.Templates;
+using Microsoft.EntityFrameworkCore;
+
+namespace Comms.Core.Tenancy;
+
+/// <summary>Create or change a tenant (platform operators only).</summary>
+public sealed record TenantRequest(string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone);
+
+public sealed record TenantView(string Id, string Name, string DefaultLocale, string DefaultTimeZone, DateTimeOffset CreatedAt)
+{
+    public static TenantView From(Tenant tenant) => new(tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.CreatedAt);
+}
+
+/// <summary>A new tenant and its first admin API key, shown this once.</summary>
+public sealed record TenantCreated(TenantView Tenant, Guid AdminKeyId, string AdminKey, string AdminKeyPrefix);
+
+/// <summary>Tenants: the customer organisations. Creating one also creates its first admin API key.</summary>
+public sealed partial class TenantService(IDbContextFactory<CommsDbContext> contexts, TimeProvider time)
+{
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex IdPattern();
+
+    public static Dictionary<string, string[]> Validate(TenantRequest? request, bool creating)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request is null)
+        {
+            errors["body"] = ["The request body must be a JSON object."];
+            return errors;
+        }
+
+        if (creating && (request.Id is null || !IdPattern().IsMatch(request.Id)))
+        {
+            errors["id"] = ["The tenant id is a slug of 2-63 lower-case letters, digits and '-', starting with a letter or digit (e.g. 'acme')."];
+        }
+
+        if ((creating || request.Name is not null) && (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200))
+        {
+            errors["name"] = ["The name is required and at most 200 characters."];
+        }
+
+        if (request.DefaultLocale is not null && (request.DefaultLocale.Length > 35 || LocaleChain.Normalize(request.DefaultLocale) is null))
+        {
+            errors["defaultLocale"] = ["The default locale must be a BCP 47 tag such as 'en-US' or 'de'."];
+        }
+
+        if (request.DefaultTimeZone is not null && !TimeZones.TryFind(request.DefaultTimeZone, out _))
+        {
+            errors["defaultTimeZone"] = ["The default time zone must be an IANA time zone such as 'Europe/Berlin' or 'UTC'."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>Creates the tenant and its first admin key in one transaction; null when the id is taken.</summary>
+    public async Task<TenantCreated?> CreateAsync(TenantRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var tenant = new Tenant
+        {
+            Id = request.Id!, Name = request.Name!.Trim(), CreatedAt = now,
+            DefaultLocale = LocaleChain.Normalize(request.DefaultLocale) ?? LocaleChain.Fallback,
+            DefaultTimeZone = request.DefaultTimeZone ?? TimeZones.Default,
+        };
+        var (key, prefix) = ApiKeySecrets.Generate();
+        var apiKey = new ApiKey
+        {
+            Id = Guid.CreateVersion7(now), TenantId = tenant.Id, Name = "First admin key", Prefix = prefix, KeyHash = ApiKeySecrets.Hash(key),
+            Roles = [ApiKeyRoles.Admin, ApiKeyRoles.Editor], CreatedAt = now,
+        };
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Tenants.AnyAsync(t => t.Id == tenant.Id, cancellationToken))
+        {
+            return null;
+        }
+
+        db.Tenants.Add(tenant);
+        db.ApiKeys.Add(apiKey);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Created concurrently with the same id.
+            return null;
+        }
+
+        return new TenantCreated(TenantView.From(tenant), apiKey.Id, key, prefix);
+    }
+
+    public async Task<TenantView?> UpdateAsync(string id, TenantRequest request, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (tenant is null)
+        {
+            return null;
+        }
+
+        tenant.Name = request.Name?.Trim() ?? tenant.Name;
+        tenant.DefaultLocale = LocaleChain.Normalize(request.DefaultLocale) ?? tenant.DefaultLocale;
+        tenant.DefaultTimeZone = request.DefaultTimeZone ?? tenant.DefaultTimeZone;
+        await db.SaveChangesAsync(cancellationToken);
+        return TenantView.From(tenant);
+    }
+
+    public async Task<TenantView?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var tenant = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        return tenant is null ? null : TenantView.From(tenant);
+    }
+
+    public async Task<IReadOnlyList<TenantView>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.Tenants.AsNoTracking();
+        if (after is not null)
+        {
+            query = query.Where(t => string.Compare(t.Id, after) > 0);
+        }
+
+        var tenants = await query.OrderBy(t => t.Id).Take(limit).ToListAsync(cancellationToken);
+        return tenants.Select(TenantView.From).ToList();
+    }
+}
