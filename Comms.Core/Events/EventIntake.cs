@@ -101,6 +101,7 @@ public sealed partial class EventIntake : IAsyncDisposable
             return;
         }
 
+        Diagnostics.CommsTelemetry.EventsAccepted.Add(batch.Sum(w => w.Events.Count));
         await _wakeUps.PublishAsync(WakeUps.Events);
     }
 

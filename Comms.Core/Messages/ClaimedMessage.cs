@@ -21,4 +21,5 @@ public sealed record ClaimedMessage(
     Guid? EscalationOf,
     string? TraceParent,
     RenderedContent Content,
-    bool EscalationSatisfied = false);
+    bool EscalationSatisfied = false,
+    DateTimeOffset DueAt = default);

@@ -26,7 +26,8 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
                c.template_name, c.template_version, c.locale, c.cause_ref, c.address, c.attempts,
                c.escalation_of, c.trace_parent, mr.content::text,
                EXISTS (SELECT 1 FROM inbox_items i
-                        WHERE i.message_id = c.escalation_of AND (i.read_at IS NOT NULL OR i.archived_at IS NOT NULL))
+                        WHERE i.message_id = c.escalation_of AND (i.read_at IS NOT NULL OR i.archived_at IS NOT NULL)),
+               c.due_at
           FROM claimed c
           JOIN recipients r ON r.id = c.recipient_id
           JOIN message_renders mr ON mr.message_id = c.id
@@ -66,7 +67,8 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
                 EscalationOf: reader.IsDBNull(13) ? null : reader.GetGuid(13),
                 TraceParent: reader.IsDBNull(14) ? null : reader.GetString(14),
                 Content: JsonSerializer.Deserialize<RenderedContent>(reader.GetString(15), Json)!,
-                EscalationSatisfied: reader.GetBoolean(16)));
+                EscalationSatisfied: reader.GetBoolean(16),
+                DueAt: reader.GetFieldValue<DateTimeOffset>(17)));
         }
 
         return claimed;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Comms.Core.Diagnostics;
 using Comms.Core.Events;
 using Comms.Core.Messages;
 using Comms.Core.Queueing;
@@ -35,6 +36,10 @@ public sealed class EventRouter(
     /// <summary>Routes the event and marks it routed; returns the number of decisions recorded.</summary>
     public async Task<int> RouteAsync(EventRecord ev, string owner, CancellationToken cancellationToken)
     {
+        using var activity = CommsTelemetry.StartActivity("route " + ev.Name, ev.TraceParent);
+        activity?.SetTag("comms.event.id", ev.Id);
+        activity?.SetTag("comms.event.name", ev.Name);
+        activity?.SetTag("comms.tenant", ev.TenantId);
         var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken)
             ?? throw new RoutingException($"Tenant '{ev.TenantId}' does not exist.");
         var rule = snapshot.RuleFor(ev.Name) ?? throw new RoutingException($"No routing rule for event '{ev.Name}'.");
@@ -90,6 +95,12 @@ public sealed class EventRouter(
         }
 
         var recorded = await store.WriteAsync(ev, owner, decisions, cursor, last, cancellationToken);
+        foreach (var decision in recorded)
+        {
+            CommsTelemetry.Decisions.Add(1, new("channel", decision.Channel), new("outcome", decision.Outcome), new("reason", decision.Reason));
+        }
+
+        CommsTelemetry.EventToQueued.Record((time.GetUtcNow() - ev.CreatedAt).TotalMilliseconds);
         foreach (var channel in recorded.Where(d => d.Message is not null).Select(d => d.Channel).Distinct())
         {
             await wakeUps.PublishAsync(WakeUps.MessagesFor(channel));

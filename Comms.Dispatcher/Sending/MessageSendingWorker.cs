@@ -1,3 +1,4 @@
+using Comms.Core.Diagnostics;
 using Comms.Core.Queueing;
 using Comms.Core.Messages;
 using Comms.Dispatcher.Queueing;
@@ -41,6 +42,11 @@ public sealed partial class MessageSendingWorker(
             return;
         }
 
+        using var activity = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("comms.message.id", message.Id);
+        activity?.SetTag("comms.channel", message.Channel);
+        activity?.SetTag("comms.template", message.TemplateName);
+        var channelTag = new KeyValuePair<string, object?>("channel", message.Channel);
         SendOutcome outcome;
         try
         {
@@ -53,20 +59,31 @@ public sealed partial class MessageSendingWorker(
 
         switch (outcome)
         {
-            case SendOutcome.Sent sent:
-                await queue.MarkSentAsync(message.Id, identity.Id, sent.ProviderMessageId, cancellationToken);
+            case SendOutcome.Sent or SendOutcome.Recorded:
+                CommsTelemetry.MessagesSent.Add(1, channelTag);
+                CommsTelemetry.QueueToProvider.Record((Time.GetUtcNow() - message.DueAt).TotalMilliseconds, channelTag);
+                if (outcome is SendOutcome.Sent sent)
+                {
+                    await queue.MarkSentAsync(message.Id, identity.Id, sent.ProviderMessageId, cancellationToken);
+                }
+
                 LogSent(Logger, message.Id, message.Channel);
                 break;
             case SendOutcome.Transient transient when message.Attempts < settings.MaxAttempts:
+                CommsTelemetry.MessagesRetried.Add(1, channelTag);
                 var retryAt = Time.GetUtcNow() + Backoff.Delay(message.Attempts, settings.RetryBaseDelay, transient.RetryAfter);
                 await queue.RetryLaterAsync(message.Id, identity.Id, retryAt, transient.Error, cancellationToken);
                 LogRetry(Logger, message.Id, message.Attempts, retryAt, transient.Error);
                 break;
             case SendOutcome.Transient transient:
+                CommsTelemetry.MessagesFailed.Add(1, channelTag);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, transient.Error);
                 await queue.MarkFailedAsync(message.Id, identity.Id, $"Gave up after {message.Attempts} attempts: {transient.Error}", cancellationToken);
                 LogFailed(Logger, message.Id, transient.Error);
                 break;
             case SendOutcome.Permanent permanent:
+                CommsTelemetry.MessagesFailed.Add(1, channelTag);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, permanent.Error);
                 await queue.MarkFailedAsync(message.Id, identity.Id, permanent.Error, cancellationToken);
                 LogFailed(Logger, message.Id, permanent.Error);
                 break;

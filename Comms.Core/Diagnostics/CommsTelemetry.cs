@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Comms.Core.Diagnostics;
+
+/// <summary>
+/// Traces and metrics of the pipeline (SPEC S10). Spans around routing and each send are parented on the
+/// trace context stored with the event and the message, so one trace runs API → dispatcher → provider.
+/// The service defaults export every <c>Comms.*</c> source and meter.
+/// </summary>
+public static class CommsTelemetry
+{
+    public const string Name = "Comms.Pipeline";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> EventsAccepted =
+        Meter.CreateCounter<long>("comms.events.accepted", "{event}", "Events accepted at intake.");
+
+    public static readonly Counter<long> Decisions =
+        Meter.CreateCounter<long>("comms.decisions", "{decision}", "Routing decisions, by channel, outcome and reason.");
+
+    public static readonly Histogram<double> EventToQueued =
+        Meter.CreateHistogram<double>("comms.events.queued_latency", "ms", "From the event's acceptance to its messages being queued.");
+
+    public static readonly Counter<long> MessagesSent =
+        Meter.CreateCounter<long>("comms.messages.sent", "{message}", "Messages handed to their provider, by channel.");
+
+    public static readonly Counter<long> MessagesFailed =
+        Meter.CreateCounter<long>("comms.messages.failed", "{message}", "Messages that failed for good, by channel.");
+
+    public static readonly Counter<long> MessagesRetried =
+        Meter.CreateCounter<long>("comms.messages.retried", "{message}", "Transient send failures put back in the queue, by channel.");
+
+    public static readonly Histogram<double> QueueToProvider =
+        Meter.CreateHistogram<double>("comms.messages.provider_latency", "ms", "From a message being due to its provider accepting it.");
+
+    /// <summary>Starts a span whose parent is a stored W3C <c>traceparent</c> (or none).</summary>
+    public static Activity? StartActivity(string name, string? traceParent, ActivityKind kind = ActivityKind.Internal) =>
+        ActivityContext.TryParse(traceParent, null, out var parent)
+            ? Source.StartActivity(name, kind, parent)
+            : Source.StartActivity(name, kind);
+}
