@@ -35,14 +35,12 @@ public static class RecipientsApi
             .WithDescription("Cursor pagination: pass the answer's 'next' as 'after'. Optional 'role' filter; 'limit' 1-100 (default 50).");
         group.MapPost("/", Post)
             .WithSummary("Create or update a recipient named by externalId in the body")
-            .WithDescription("An upsert: 201 when created, 200 when updated. Fields left out keep their value; \"\" clears a text field.")
-            .RequireAuthorization(AuthExtensions.EditorPolicy);
+            .AsUpsert();
         group.MapGet("/{externalId}", Get)
             .WithSummary("Get a recipient by external id");
         group.MapPut("/{externalId}", Put)
             .WithSummary("Create or update a recipient by external id")
-            .WithDescription("An upsert: 201 when created, 200 when updated. Fields left out keep their value; \"\" clears a text field.")
-            .RequireAuthorization(AuthExtensions.EditorPolicy);
+            .AsUpsert();
         group.MapDelete("/{externalId}", Delete)
             .WithSummary("Delete a recipient with their devices and preferences")
             .RequireAuthorization(AuthExtensions.EditorPolicy);
@@ -125,6 +123,12 @@ public static class RecipientsApi
             ? TypedResults.Created(Location(recipient.ExternalId), recipient)
             : TypedResults.Ok(recipient);
     }
+
+    /// <summary>What POST and PUT share: the upsert's description and the editor policy.</summary>
+    private static RouteHandlerBuilder AsUpsert(this RouteHandlerBuilder endpoint) =>
+        endpoint
+            .WithDescription("An upsert: 201 when created, 200 when updated. Fields left out keep their value; \"\" clears a text field.")
+            .RequireAuthorization(AuthExtensions.EditorPolicy);
 
     internal static string Location(string externalId) => $"/v1/recipients/{Uri.EscapeDataString(externalId)}";
 

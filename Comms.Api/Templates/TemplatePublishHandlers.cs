@@ -22,7 +22,7 @@ public static class TemplatePublishHandlers
             return TemplateHttp.Problem(result.Problem!);
         }
 
-        var body = new PublishResult(outcome.Published, outcome.Template.Version, outcome.ApprovalReason, TemplateView.From(outcome.Template));
+        var body = ResultOf(outcome);
         return outcome.Published
             ? TypedResults.Created(TemplateHttp.PathOf(outcome.Template), body)
             : TypedResults.Accepted(TemplateHttp.PathOf(outcome.Template), body);
@@ -38,13 +38,9 @@ public static class TemplatePublishHandlers
         }
 
         var result = await templates.ApproveAsync(key, TemplateHttp.Actor(http.User), cancellationToken);
-        if (result.Value is not { } version)
-        {
-            return TemplateHttp.Problem(result.Problem!);
-        }
-
-        return TypedResults.Created(TemplateHttp.PathOf(version),
-            new PublishResult(Published: true, version.Version, ApprovalReason: null, TemplateView.From(version)));
+        return result.Value is { } version
+            ? TypedResults.Created(TemplateHttp.PathOf(version), ResultOf(new PublishOutcome(version, Published: true, ApprovalReason: null)))
+            : TemplateHttp.Problem(result.Problem!);
     }
 
     public static async Task<Results<Ok<TemplateView>, ValidationProblem, ProblemHttpResult>> Reject(
@@ -59,4 +55,8 @@ public static class TemplatePublishHandlers
         var result = await templates.RejectAsync(key, cancellationToken);
         return result.Value is { } draft ? TypedResults.Ok(TemplateView.From(draft)) : TemplateHttp.Problem(result.Problem!);
     }
+
+    /// <summary>The answer to a publish, whether it went through (also by approval) or waits for approval.</summary>
+    private static PublishResult ResultOf(PublishOutcome outcome) =>
+        new(outcome.Published, outcome.Template.Version, outcome.ApprovalReason, TemplateView.From(outcome.Template));
 }

@@ -131,15 +131,10 @@ public sealed class TemplateService(IDbContextFactory<CommsDbContext> contexts, 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var draft = await LockDraftAsync(db, key, cancellationToken);
-        if (draft is null)
+        var pending = await LockPendingAsync(db, key, cancellationToken);
+        if (pending.Value is not { } draft)
         {
-            return TemplateProblems.NoDraft(key);
-        }
-
-        if (draft.Status != TemplateStatus.PendingApproval)
-        {
-            return TemplateProblems.NotPending(key);
+            return pending;
         }
 
         if (string.Equals(draft.SubmittedBy, approver, StringComparison.Ordinal))
@@ -155,15 +150,10 @@ public sealed class TemplateService(IDbContextFactory<CommsDbContext> contexts, 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var draft = await LockDraftAsync(db, key, cancellationToken);
-        if (draft is null)
+        var pending = await LockPendingAsync(db, key, cancellationToken);
+        if (pending.Value is not { } draft)
         {
-            return TemplateProblems.NoDraft(key);
-        }
-
-        if (draft.Status != TemplateStatus.PendingApproval)
-        {
-            return TemplateProblems.NotPending(key);
+            return pending;
         }
 
         draft.Status = TemplateStatus.Draft;
@@ -210,6 +200,18 @@ public sealed class TemplateService(IDbContextFactory<CommsDbContext> contexts, 
                 $"SELECT * FROM templates WHERE tenant_id = {key.TenantId} AND name = {key.Name} AND channel = {key.Channel} AND locale = {key.Locale} AND version IS NULL FOR UPDATE")
             .ToListAsync(cancellationToken);
         return rows.SingleOrDefault();
+    }
+
+    /// <summary>The locked draft of <paramref name="key"/> if it awaits approval; otherwise why it cannot be approved or rejected.</summary>
+    private static async Task<TemplateResult<Template>> LockPendingAsync(CommsDbContext db, TemplateKey key, CancellationToken cancellationToken)
+    {
+        var draft = await LockDraftAsync(db, key, cancellationToken);
+        if (draft is null)
+        {
+            return TemplateProblems.NoDraft(key);
+        }
+
+        return draft.Status == TemplateStatus.PendingApproval ? draft : TemplateProblems.NotPending(key);
     }
 
     private static bool IsUniqueViolation(DbUpdateException exception) =>

@@ -106,32 +106,12 @@ public static partial class TemplateValidator
 
     private static void CheckContent(Dictionary<string, string[]> errors, string channel, TemplateContent content, string prefix)
     {
-        switch (channel)
+        foreach (var (field, missing, message) in RequiredFields(channel, content))
         {
-            case Channel.Email:
-                Require(errors, prefix + "subject", content.Subject, "Email templates need a subject.");
-                if (IsBlank(content.Html) && IsBlank(content.Text))
-                {
-                    Add(errors, prefix + "html", "Email templates need 'html' or 'text' (or both).");
-                }
-
-                break;
-            case Channel.InApp:
-                Require(errors, prefix + "title", content.Title, "In-app templates need a title.");
-                break;
-            case Channel.Push:
-                if (IsBlank(content.Title) && IsBlank(content.Body))
-                {
-                    Add(errors, prefix + "title", "Push templates need a 'title' or a 'body'.");
-                }
-
-                break;
-            case Channel.Sms:
-                Require(errors, prefix + "text", content.Text, "SMS templates need a text.");
-                break;
-            case Channel.Webhook:
-                Require(errors, prefix + "json", content.Json, "Webhook templates need a JSON body ('json').");
-                break;
+            if (missing)
+            {
+                Add(errors, prefix + field, message);
+            }
         }
 
         foreach (var (field, value) in TemplateSyntax.Fields(content))
@@ -215,13 +195,20 @@ public static partial class TemplateValidator
         }
     }
 
-    private static void Require(Dictionary<string, string[]> errors, string field, string? value, string message)
+    /// <summary>What a channel's content must have (see <see cref="Needs"/>): the field an error is keyed by, whether it is missing, and the error.</summary>
+    private static (string Field, bool Missing, string Message)[] RequiredFields(string channel, TemplateContent content) => channel switch
     {
-        if (IsBlank(value))
-        {
-            Add(errors, field, message);
-        }
-    }
+        Channel.Email =>
+        [
+            ("subject", IsBlank(content.Subject), "Email templates need a subject."),
+            ("html", IsBlank(content.Html) && IsBlank(content.Text), "Email templates need 'html' or 'text' (or both)."),
+        ],
+        Channel.InApp => [("title", IsBlank(content.Title), "In-app templates need a title.")],
+        Channel.Push => [("title", IsBlank(content.Title) && IsBlank(content.Body), "Push templates need a 'title' or a 'body'.")],
+        Channel.Sms => [("text", IsBlank(content.Text), "SMS templates need a text.")],
+        Channel.Webhook => [("json", IsBlank(content.Json), "Webhook templates need a JSON body ('json').")],
+        _ => [],
+    };
 
     private static bool IsBlank(string? value) => string.IsNullOrWhiteSpace(value);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -6,41 +5,30 @@ using Npgsql;
 namespace Comms.Hosting;
 
 /// <summary>
-/// A PostgreSQL server run in the foreground as our child process (TCP on 127.0.0.1 only, no unix socket).
-/// Dispose stops it with a fast shutdown (SIGINT), falling back to SIGKILL.
+/// A PostgreSQL server run in the foreground as our child process (TCP on 127.0.0.1 only, no unix socket); its
+/// <see cref="LocalServer.Pid"/> is the postmaster's own (setpriv execs in place). Stop and dispose use a fast
+/// shutdown (SIGINT), falling back to SIGKILL after <see cref="PostgresServerOptions.ShutdownTimeout"/>.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : LocalServer
 {
     public const string Username = "postgres";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
-    private readonly ChildProcess _process;
-    private readonly PostgresServerOptions _options;
-    private readonly ILogger _logger;
-    private int _disposed;
 
     private PostgresServer(ChildProcess process, PostgresServerOptions options, int port, string dataDirectory, string password, ILogger logger)
+        : base(process, new LocalServerProfile(
+            Program: "postgres", DisplayName: "PostgreSQL", Readiness: $"accept connections on 127.0.0.1:{port}",
+            Signals.SIGINT, options.StartupTimeout, options.ShutdownTimeout, OwnedDirectory: options.Ephemeral ? dataDirectory : null), logger)
     {
-        _process = process;
-        _options = options;
         Port = port;
         DataDirectory = dataDirectory;
         Password = password;
-        _logger = logger;
     }
 
     public int Port { get; }
-
-    /// <summary>PID of the postmaster itself (setpriv execs in place).</summary>
-    public int Pid => _process.Pid;
 
     /// <summary>The data directory actually used (may be the /var/tmp/comms fallback).</summary>
     public string DataDirectory { get; }
 
     public string Password { get; }
-
-    /// <summary>Completes with the exit code when the postmaster exits.</summary>
-    public Task<int> Exited => _process.Exited;
 
     /// <summary>Initializes the cluster if needed, starts postgres and waits until it accepts connections.</summary>
     public static async Task<PostgresServer> StartAsync(
@@ -59,8 +47,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
 
             PostgresSetup.RemoveStalePidFile(dataDirectory, logger);
-            var port = options.Port == 0 ? PortAllocator.GetFreeTcpPort() : options.Port;
-            PortAllocator.EnsureFree(port, options.Name);
+            var port = ReservePort(options.Port, options.Name);
             List<string> arguments =
             [
                 "-D", dataDirectory, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -76,17 +63,7 @@ public sealed class PostgresServer : IAsyncDisposable
             var process = ChildProcess.Start(
                 PostgresSetup.BinaryCommand(Path.Combine(bin, "postgres"), arguments), ProcessLog.Forward(logger));
             var server = new PostgresServer(process, options, port, dataDirectory, password, logger);
-            try
-            {
-                await server.WaitUntilReadyAsync(cancellationToken);
-            }
-            catch
-            {
-                await server.DisposeAsync();
-                throw;
-            }
-
-            ProcessLog.Ready(logger, "postgres", server.Pid, port);
+            await server.WaitUntilReadyAsync(port, cancellationToken);
             return server;
         }
         catch when (options.Ephemeral)
@@ -112,78 +89,37 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (await PostgresDatabase.CreateIfMissingAsync(GetConnectionString(), name, cancellationToken))
         {
-            PostgresLog.DatabaseCreated(_logger, name);
+            PostgresLog.DatabaseCreated(Logger, name);
         }
     }
 
-    /// <summary>Fast shutdown (SIGINT), SIGKILL after <see cref="PostgresServerOptions.ShutdownTimeout"/>.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (!await _process.StopAsync(Signals.SIGINT, _options.ShutdownTimeout, cancellationToken))
-        {
-            ProcessLog.Killed(_logger, "postgres", Pid, _options.ShutdownTimeout);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await StopAsync();
-        }
-        finally
-        {
-            await _process.DisposeAsync();
-            if (_options.Ephemeral)
-            {
-                TryDeleteDirectory(DataDirectory);
-                PostgresLog.DataDirectoryDeleted(_logger, DataDirectory);
-            }
-        }
-    }
-
-    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    private protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
         var probe = new NpgsqlConnectionStringBuilder(GetConnectionString()) { Pooling = false, Timeout = 3 }.ConnectionString;
-        var clock = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"PostgreSQL exited with code {await _process.Exited} during startup. Last output:{Environment.NewLine}{_process.FormatOutputTail()}");
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(probe);
-                await connection.OpenAsync(cancellationToken);
-                return;
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
-            {
-                throw new InvalidOperationException(
-                    $"PostgreSQL in '{DataDirectory}' rejected the password (the password file does not match the cluster).", ex);
-            }
-            catch (NpgsqlException) when (clock.Elapsed < _options.StartupTimeout)
-            {
-                // Not accepting connections yet ("starting up", connection refused): poll again.
-            }
-            catch (NpgsqlException ex)
-            {
-                throw new TimeoutException(
-                    $"PostgreSQL did not accept connections on 127.0.0.1:{Port} within {_options.StartupTimeout.TotalSeconds:0} s. " +
-                    $"Last output:{Environment.NewLine}{_process.FormatOutputTail()}", ex);
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
+            await using var connection = new NpgsqlConnection(probe);
+            await connection.OpenAsync(cancellationToken);
+            return true;
         }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL in '{DataDirectory}' rejected the password (the password file does not match the cluster).", ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            // Not accepting connections yet ("starting up", connection refused): poll again.
+            ProbeFailure = ex;
+            return false;
+        }
+    }
+
+    /// <summary>The data directory of an ephemeral server, and its /var/tmp/comms fallback folder once empty.</summary>
+    private protected override void DeleteOwnedDirectory(string directory)
+    {
+        TryDeleteDirectory(directory);
+        PostgresLog.DataDirectoryDeleted(Logger, directory);
     }
 
     private static void TryDeleteDirectory(string directory)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -9,38 +8,25 @@ namespace Comms.Hosting;
 
 /// <summary>
 /// A redis-server run in the foreground as our child process (no persistence, bound to 127.0.0.1).
-/// Dispose stops it with SIGTERM, falling back to SIGKILL.
+/// Stop and dispose use SIGTERM, falling back to SIGKILL after <see cref="RedisServerOptions.ShutdownTimeout"/>.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : LocalServer
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
-    private readonly ChildProcess _process;
-    private readonly RedisServerOptions _options;
-    private readonly ILogger _logger;
-    private readonly bool _ownsDirectory;
-    private int _disposed;
-
     private RedisServer(ChildProcess process, RedisServerOptions options, int port, string directory, bool ownsDirectory, ILogger logger)
+        : base(process, new LocalServerProfile(
+            Program: "redis-server", DisplayName: "redis-server", Readiness: $"answer PING on 127.0.0.1:{port}",
+            Signals.SIGTERM, options.StartupTimeout, options.ShutdownTimeout, OwnedDirectory: ownsDirectory ? directory : null), logger)
     {
-        _process = process;
-        _options = options;
         Port = port;
         DataDirectory = directory;
-        _ownsDirectory = ownsDirectory;
-        _logger = logger;
     }
 
     public int Port { get; }
-
-    public int Pid => _process.Pid;
 
     public string DataDirectory { get; }
 
     /// <summary>StackExchange.Redis format: <c>127.0.0.1:&lt;port&gt;</c>.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
-
-    public Task<int> Exited => _process.Exited;
 
     /// <summary>Starts redis-server and waits until it answers PING.</summary>
     public static async Task<RedisServer> StartAsync(
@@ -48,14 +34,8 @@ public sealed class RedisServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         logger ??= NullLogger.Instance;
-        var ownsDirectory = options.DataDirectory is null;
-        var directory = options.DataDirectory is { } dir
-            ? Path.GetFullPath(dir)
-            : Directory.CreateTempSubdirectory("comms-redis-").FullName;
-        Directory.CreateDirectory(directory);
-
-        var port = options.Port == 0 ? PortAllocator.GetFreeTcpPort() : options.Port;
-        PortAllocator.EnsureFree(port, "redis-server");
+        var (directory, ownsDirectory) = PrepareDirectory(options.DataDirectory, "comms-redis-");
+        var port = ReservePort(options.Port, "redis-server");
         string[] arguments =
         [
             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty,
@@ -75,54 +55,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         var server = new RedisServer(process, options, port, directory, ownsDirectory, logger);
-        try
-        {
-            await server.WaitUntilReadyAsync(cancellationToken);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-
-        ProcessLog.Ready(logger, "redis-server", server.Pid, port);
+        await server.WaitUntilReadyAsync(port, cancellationToken);
         return server;
-    }
-
-    /// <summary>SIGTERM, SIGKILL after <see cref="RedisServerOptions.ShutdownTimeout"/>.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (!await _process.StopAsync(Signals.SIGTERM, _options.ShutdownTimeout, cancellationToken))
-        {
-            ProcessLog.Killed(_logger, "redis-server", Pid, _options.ShutdownTimeout);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await StopAsync();
-        }
-        finally
-        {
-            await _process.DisposeAsync();
-            if (_ownsDirectory)
-            {
-                try
-                {
-                    Directory.Delete(DataDirectory, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
     }
 
     /// <summary>Sends PING over a raw socket; true if the answer is +PONG.</summary>
@@ -147,25 +81,5 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await PingAsync(Port, cancellationToken) || _process.HasExited)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"redis-server exited with code {await _process.Exited} during startup. Last output:{Environment.NewLine}{_process.FormatOutputTail()}");
-            }
-
-            if (clock.Elapsed > _options.StartupTimeout)
-            {
-                throw new TimeoutException(
-                    $"redis-server did not answer PING on 127.0.0.1:{Port} within {_options.StartupTimeout.TotalSeconds:0} s. " +
-                    $"Last output:{Environment.NewLine}{_process.FormatOutputTail()}");
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
-        }
-    }
+    private protected override Task<bool> IsReadyAsync(CancellationToken cancellationToken) => PingAsync(Port, cancellationToken);
 }
