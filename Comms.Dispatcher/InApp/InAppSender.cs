@@ -7,40 +7,52 @@ using Microsoft.AspNetCore.SignalR;
 namespace Comms.Dispatcher.InApp;
 
 /// <summary>
-/// Delivers in-app messages: the inbox item is written (with the message's final state) in one
-/// transaction, then pushed live to the user's open connections through the SignalR Redis backplane.
-/// A lost push is caught up by the client from its last cursor.
+/// Delivers in-app messages a batch at a time: the inbox items are written with the messages' final
+/// state in one transaction, then pushed live to each user's open connections through the SignalR Redis
+/// backplane, with one unread count per user. A lost push is caught up by the client from its cursor.
 /// </summary>
 public sealed partial class InAppSender(
     InboxWriter inbox,
     IHubContext<NotificationsHub, INotificationsClient> hub,
-    ILogger<InAppSender> logger) : IChannelSender
+    ILogger<InAppSender> logger) : IBatchChannelSender
 {
     public string Channel => Core.Messages.Channel.InApp;
 
-    public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken)
-    {
-        var delivered = await inbox.DeliverAsync(message, leaseOwner, cancellationToken);
-        if (delivered is null)
-        {
-            return new SendOutcome.Recorded();
-        }
+    public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken) =>
+        (await SendBatchAsync([message], leaseOwner, cancellationToken))[0].Outcome;
 
-        var (item, counts) = delivered.Value;
+    public async Task<IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)>> SendBatchAsync(
+        IReadOnlyList<ClaimedMessage> messages, string leaseOwner, CancellationToken cancellationToken)
+    {
+        var (delivered, counts) = await inbox.DeliverAsync(messages, leaseOwner, cancellationToken);
         try
         {
-            var user = hub.Clients.User(TenantUserIdProvider.UserKey(message.TenantId, message.RecipientExternalId));
-            await user.NotificationReceived(item);
-            await user.UnreadCountChanged(counts);
+            foreach (var item in delivered)
+            {
+                await UserOf(item.Message).NotificationReceived(item.Item);
+            }
+
+            foreach (var message in delivered.Select(d => d.Message).DistinctBy(m => m.RecipientId))
+            {
+                if (counts.TryGetValue(message.RecipientId, out var unread))
+                {
+                    await UserOf(message).UnreadCountChanged(unread);
+                }
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogPushFailed(logger, message.Id, ex.Message);
+            LogPushFailed(logger, delivered.Count, ex.Message);
         }
 
-        return new SendOutcome.Recorded();
+        // Delivered messages were finished in the inbox transaction; the others lost their lease to another dispatcher.
+        var finished = delivered.Select(d => d.Message.Id).ToHashSet();
+        return messages.Select(m => (m, finished.Contains(m.Id) ? (SendOutcome)new SendOutcome.Recorded() : new SendOutcome.LeaseLost())).ToList();
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "Live push of in-app message {MessageId} failed: {Problem}; clients catch up on reconnect.")]
-    private static partial void LogPushFailed(ILogger logger, Guid messageId, string problem);
+    private INotificationsClient UserOf(ClaimedMessage message) =>
+        hub.Clients.User(TenantUserIdProvider.UserKey(message.TenantId, message.RecipientExternalId));
+
+    [LoggerMessage(1, LogLevel.Warning, "Live push of {Count} in-app items failed: {Problem}; clients catch up on reconnect.")]
+    private static partial void LogPushFailed(ILogger logger, int count, string problem);
 }

@@ -24,4 +24,7 @@ public abstract record SendOutcome
 
     /// <summary>Will never succeed as it is (bad address, rejected content).</summary>
     public sealed record Permanent(string Error) : SendOutcome;
+
+    /// <summary>Another dispatcher took the message over (its lease ran out); that one reports the outcome.</summary>
+    public sealed record LeaseLost : SendOutcome;
 }

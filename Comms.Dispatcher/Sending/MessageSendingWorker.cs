@@ -25,28 +25,54 @@ public sealed partial class MessageSendingWorker(
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSize, Settings.MessageLease, cancellationToken);
-        await Parallel.ForEachAsync(batch,
-            new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
-            async (message, ct) => await SendOneAsync(message, Settings, ct));
+        var due = new List<ClaimedMessage>(batch.Count);
+        foreach (var message in batch)
+        {
+            if (message.EscalationOf is not null && message.EscalationSatisfied)
+            {
+                await queue.MarkCancelledAsync(message.Id, identity.Id, "Not needed: the in-app notification was read in time.", cancellationToken);
+                LogEscalationNotNeeded(Logger, message.Id);
+            }
+            else
+            {
+                due.Add(message);
+            }
+        }
+
+        if (sender is IBatchChannelSender batchSender && due.Count > 0)
+        {
+            var spans = due.ToDictionary(m => m.Id, StartSpan);
+            IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)> outcomes;
+            try
+            {
+                outcomes = await batchSender.SendBatchAsync(due, identity.Id, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                outcomes = due.Select(m => (m, (SendOutcome)new SendOutcome.Transient(ex.Message))).ToList();
+            }
+
+            foreach (var (message, outcome) in outcomes)
+            {
+                using var span = spans[message.Id];
+                await RecordAsync(message, outcome, span, cancellationToken);
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(due,
+                new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
+                async (message, ct) => await SendOneAsync(message, ct));
+        }
+
         return batch.Count > 0;
     }
 
     protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(_channels, cancellationToken);
 
-    private async Task SendOneAsync(ClaimedMessage message, DispatcherOptions settings, CancellationToken cancellationToken)
+    private async Task SendOneAsync(ClaimedMessage message, CancellationToken cancellationToken)
     {
-        if (message.EscalationOf is not null && message.EscalationSatisfied)
-        {
-            await queue.MarkCancelledAsync(message.Id, identity.Id, "Not needed: the in-app notification was read in time.", cancellationToken);
-            LogEscalationNotNeeded(Logger, message.Id);
-            return;
-        }
-
-        using var activity = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, System.Diagnostics.ActivityKind.Producer);
-        activity?.SetTag("comms.message.id", message.Id);
-        activity?.SetTag("comms.channel", message.Channel);
-        activity?.SetTag("comms.template", message.TemplateName);
-        var channelTag = new KeyValuePair<string, object?>("channel", message.Channel);
+        using var span = StartSpan(message);
         SendOutcome outcome;
         try
         {
@@ -57,6 +83,23 @@ public sealed partial class MessageSendingWorker(
             outcome = new SendOutcome.Transient(ex.Message);
         }
 
+        await RecordAsync(message, outcome, span, cancellationToken);
+    }
+
+    private static System.Diagnostics.Activity? StartSpan(ClaimedMessage message)
+    {
+        var activity = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("comms.message.id", message.Id);
+        activity?.SetTag("comms.channel", message.Channel);
+        activity?.SetTag("comms.template", message.TemplateName);
+        return activity;
+    }
+
+    /// <summary>Records a send's outcome: sent, retried later with backoff, or failed for good.</summary>
+    private async Task RecordAsync(ClaimedMessage message, SendOutcome outcome, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        var channelTag = new KeyValuePair<string, object?>("channel", message.Channel);
         switch (outcome)
         {
             case SendOutcome.Sent or SendOutcome.Recorded:
@@ -101,5 +144,4 @@ public sealed partial class MessageSendingWorker(
 
     [LoggerMessage(5, LogLevel.Debug, "Escalation {MessageId} cancelled: the in-app item was read")]
     private static partial void LogEscalationNotNeeded(ILogger logger, Guid messageId);
-
 }
