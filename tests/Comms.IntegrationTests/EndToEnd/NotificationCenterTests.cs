@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Comms.Core.Data;
 using Comms.IntegrationTests.Infrastructure;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Comms.IntegrationTests.EndToEnd;
@@ -61,6 +62,12 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
         await Assertions.Expect(item).ToContainTextAsync($"Hello {name}, your account is ready.");
         await Assertions.Expect(badge).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page was reloaded");
+
+        // No accessibility violations of serious or critical impact (axe-core).
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))})").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
 
         // Marking it read updates the badge, too.
         await item.GetByRole(AriaRole.Button, new() { Name = $"Mark read: Welcome, {name}!" }).ClickAsync();
