@@ -45,6 +45,8 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:Dispatcher:PollInterval"] = "00:01:00",
         ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Warning",
+        // Races that tests provoke on purpose (unique violations) would otherwise fill the output with EF errors.
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",
     };
 
     public async Task InitializeAsync()
