@@ -113,7 +113,7 @@ public sealed class DigestFlusher(
             && !recipient.QuietHoursExceptions.Contains(window.Category)
             ? ChannelPlanner.QuietHoursOf(recipient, snapshot)?.DeferUntil(now)
             : null;
-        var facts = await RecipientFacts.LoadAsync(dataSource, window.TenantId, [recipient], window.Category, cancellationToken);
+        var facts = await RecipientFacts.LoadAsync(dataSource, window.TenantId, [recipient], [window.Category], cancellationToken);
         var address = facts.AddressFor(recipient, window.Channel);
         if (address is null)
         {

@@ -17,7 +17,7 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
                SELECT id FROM events
                 WHERE status = 'pending' AND due_at <= @now
                   AND (lease_until IS NULL OR lease_until < @now)
-                ORDER BY due_at
+                ORDER BY due_at, id
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED)
         RETURNING e.id, e.tenant_id, e.name, e.category, e.priority, e.cause_ref, e.actor, e.payload::text,

@@ -48,7 +48,7 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe)
         }
 
         var verdict = DeliveryPolicy.Decide(new DeliveryContext(
-            channel, input.Category, input.Facts.IsSuppressed(channel, address), input.Facts.OverrideFor(recipient.Id, channel),
+            channel, input.Category, input.Facts.IsSuppressed(channel, address), input.Facts.OverrideFor(recipient.Id, channel, input.Category.Name),
             QuietHoursOf(recipient, snapshot), recipient.QuietHoursExceptions, dueAt));
         if (!verdict.Sends)
         {

@@ -36,26 +36,15 @@ public sealed class EventRouter(
     /// <summary>Routes the event and marks it routed; returns the number of decisions recorded.</summary>
     public async Task<int> RouteAsync(EventRecord ev, string owner, CancellationToken cancellationToken)
     {
-        using var activity = CommsTelemetry.StartActivity("route " + ev.Name, ev.TraceParent);
-        activity?.SetTag("comms.event.id", ev.Id);
-        activity?.SetTag("comms.event.name", ev.Name);
-        activity?.SetTag("comms.tenant", ev.TenantId);
-        var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken)
-            ?? throw new RoutingException($"Tenant '{ev.TenantId}' does not exist.");
-        var rule = snapshot.RuleFor(ev.Name) ?? throw new RoutingException($"No routing rule for event '{ev.Name}'.");
-        var category = snapshot.Category(ev.Category) ?? throw new RoutingException($"Unknown category '{ev.Category}'.");
-        using var payload = JsonDocument.Parse(ev.Payload);
-        var dedupeKey = await RenderKeyAsync(rule.DedupeKey, payload.RootElement);
-        var digestKey = rule.DigestWindowSeconds is > 0 ? await RenderKeyAsync(rule.DigestKey, payload.RootElement) : null;
-        var input = new RoutingInput(ev, rule, snapshot, category, RecipientFacts.Empty, payload.RootElement, dedupeKey, digestKey, time.GetUtcNow());
+        using var activity = StartActivity(ev);
+        var (input, payload) = await PrepareAsync(ev, cancellationToken);
+        using var _ = payload;
 
         if (ev.Recipients is { } externalIds)
         {
             var found = await audience.ByExternalIdsAsync(ev.TenantId, externalIds, cancellationToken);
-            var unknown = externalIds.Where(id => !found.ContainsKey(id)).Select(id => new PlannedDecision(
-                null, id, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient, $"No recipient '{id}' exists in tenant '{ev.TenantId}'."));
             var recipients = externalIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
-            return await RouteChunkAsync(input, owner, recipients, [.. unknown], cursor: null, last: true, cancellationToken);
+            return await RouteChunkAsync(input, owner, recipients, [.. UnknownRecipients(ev, found)], cursor: null, last: true, cancellationToken);
         }
 
         var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
@@ -80,37 +69,72 @@ public sealed class EventRouter(
         }
     }
 
-    private async Task<int> RouteChunkAsync(
-        RoutingInput input, string owner, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions, Guid? cursor,
-        bool last, CancellationToken cancellationToken)
+    /// <summary>What routing the event needs from the tenant's configuration; the caller disposes the payload document.</summary>
+    internal async Task<(RoutingInput Input, JsonDocument Payload)> PrepareAsync(EventRecord ev, CancellationToken cancellationToken)
+    {
+        var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken)
+            ?? throw new RoutingException($"Tenant '{ev.TenantId}' does not exist.");
+        var rule = snapshot.RuleFor(ev.Name) ?? throw new RoutingException($"No routing rule for event '{ev.Name}'.");
+        var category = snapshot.Category(ev.Category) ?? throw new RoutingException($"Unknown category '{ev.Category}'.");
+        var payload = JsonDocument.Parse(ev.Payload);
+        var dedupeKey = await RenderKeyAsync(rule.DedupeKey, payload.RootElement);
+        var digestKey = rule.DigestWindowSeconds is > 0 ? await RenderKeyAsync(rule.DigestKey, payload.RootElement) : null;
+        return (new RoutingInput(ev, rule, snapshot, category, RecipientFacts.Empty, payload.RootElement, dedupeKey, digestKey, time.GetUtcNow()), payload);
+    }
+
+    /// <summary>Decides every recipient × channel of the rule for these recipients (with fallbacks and escalation).</summary>
+    internal async Task PlanAsync(RoutingInput input, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions)
     {
         var ev = input.Event;
-        var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, ev.Category, cancellationToken);
-        input = input with { Facts = facts, Now = time.GetUtcNow() };
         var dueAt = (ev.DueAt > input.Now ? ev.DueAt : input.Now) + TimeSpan.FromSeconds(input.Rule.DelaySeconds);
-
         foreach (var recipient in recipients)
         {
             await PlanRecipientAsync(input, recipient, dueAt, decisions);
         }
+    }
 
-        var recorded = await store.WriteAsync(ev, owner, decisions, cursor, last, cancellationToken);
+    internal static IEnumerable<PlannedDecision> UnknownRecipients(EventRecord ev, IReadOnlyDictionary<string, Recipient> found) =>
+        (ev.Recipients ?? []).Where(id => !found.ContainsKey(id)).Select(id => new PlannedDecision(
+            null, id, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient, $"No recipient '{id}' exists in tenant '{ev.TenantId}'."));
+
+    internal static System.Diagnostics.Activity? StartActivity(EventRecord ev)
+    {
+        var activity = CommsTelemetry.StartActivity("route " + ev.Name, ev.TraceParent);
+        activity?.SetTag("comms.event.id", ev.Id);
+        activity?.SetTag("comms.event.name", ev.Name);
+        activity?.SetTag("comms.tenant", ev.TenantId);
+        return activity;
+    }
+
+    /// <summary>After a write: metrics, and wake-ups for the senders (and the digest flusher).</summary>
+    internal async Task AnnounceAsync(EventRecord ev, IReadOnlyList<PlannedDecision> recorded, HashSet<string>? alreadyWoken = null)
+    {
         foreach (var decision in recorded)
         {
             CommsTelemetry.Decisions.Add(1, new("channel", decision.Channel), new("outcome", decision.Outcome), new("reason", decision.Reason));
         }
 
         CommsTelemetry.EventToQueued.Record((time.GetUtcNow() - ev.CreatedAt).TotalMilliseconds);
-        foreach (var channel in recorded.Where(d => d.Message is not null).Select(d => d.Channel).Distinct())
+        var topics = recorded.Where(d => d.Message is not null).Select(d => WakeUps.MessagesFor(d.Channel))
+            .Concat(recorded.Any(d => d.Digest is not null) ? [WakeUps.Digests] : []);
+        foreach (var topic in topics.Distinct())
         {
-            await wakeUps.PublishAsync(WakeUps.MessagesFor(channel));
+            if (alreadyWoken?.Add(topic) != false)
+            {
+                await wakeUps.PublishAsync(topic);
+            }
         }
+    }
 
-        if (recorded.Any(d => d.Digest is not null))
-        {
-            await wakeUps.PublishAsync(WakeUps.Digests);
-        }
-
+    private async Task<int> RouteChunkAsync(
+        RoutingInput input, string owner, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions, Guid? cursor,
+        bool last, CancellationToken cancellationToken)
+    {
+        var ev = input.Event;
+        var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, [ev.Category], cancellationToken);
+        await PlanAsync(input with { Facts = facts, Now = time.GetUtcNow() }, recipients, decisions);
+        var recorded = await store.WriteAsync(ev, owner, decisions, cursor, last, cancellationToken);
+        await AnnounceAsync(ev, recorded);
         return recorded.Count;
     }
 

@@ -7,32 +7,33 @@ namespace Comms.Core.Routing;
 
 /// <summary>What routing needs to know about a chunk of recipients: preference overrides, suppressions, devices.</summary>
 public sealed class RecipientFacts(
-    IReadOnlyDictionary<(Guid Recipient, string Channel), bool> overrides,
+    IReadOnlyDictionary<(Guid Recipient, string Channel, string Category), bool> overrides,
     IReadOnlySet<(string Channel, string Hash)> suppressed,
     IReadOnlyDictionary<Guid, int> deviceCounts)
 {
     public static readonly RecipientFacts Empty = new(
-        new Dictionary<(Guid, string), bool>(), new HashSet<(string, string)>(), new Dictionary<Guid, int>());
+        new Dictionary<(Guid, string, string), bool>(), new HashSet<(string, string)>(), new Dictionary<Guid, int>());
 
-    public bool? OverrideFor(Guid recipientId, string channel) =>
-        overrides.TryGetValue((recipientId, channel), out var enabled) ? enabled : null;
+    public bool? OverrideFor(Guid recipientId, string channel, string category) =>
+        overrides.TryGetValue((recipientId, channel, category), out var enabled) ? enabled : null;
 
     public bool IsSuppressed(string channel, string? address) =>
         address is not null && suppressed.Contains((channel, Suppression.Hash(address)));
 
     public int DevicesOf(Guid recipientId) => deviceCounts.GetValueOrDefault(recipientId);
 
-    /// <summary>Loads the chunk's overrides for the category, suppressed addresses and device counts in one round trip.</summary>
+    /// <summary>Loads the recipients' overrides for the categories, suppressed addresses and device counts in one round trip.</summary>
     public static async Task<RecipientFacts> LoadAsync(
-        NpgsqlDataSource dataSource, string tenantId, IReadOnlyList<Recipient> recipients, string category, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, string tenantId, IReadOnlyList<Recipient> recipients, IReadOnlyCollection<string> categories,
+        CancellationToken cancellationToken)
     {
         var ids = recipients.Select(r => r.Id).ToArray();
         var hashes = recipients.SelectMany(r => new[] { r.Email, r.Phone }).Where(a => a is not null).Select(a => Suppression.Hash(a!)).ToArray();
         await using var batch = dataSource.CreateBatch();
         var preferences = new NpgsqlBatchCommand(
-            "SELECT recipient_id, channel, enabled FROM preferences WHERE recipient_id = ANY(@ids) AND category = @category");
+            "SELECT recipient_id, channel, category, enabled FROM preferences WHERE recipient_id = ANY(@ids) AND category = ANY(@categories)");
         preferences.Parameters.AddWithValue("ids", ids);
-        preferences.Parameters.AddWithValue("category", category);
+        preferences.Parameters.AddWithValue("categories", categories.ToArray());
         var suppressions = new NpgsqlBatchCommand(
             "SELECT channel, address_hash FROM suppressions WHERE tenant_id = @tenant AND address_hash = ANY(@hashes)");
         suppressions.Parameters.AddWithValue("tenant", tenantId);
@@ -44,13 +45,13 @@ public sealed class RecipientFacts(
         batch.BatchCommands.Add(suppressions);
         batch.BatchCommands.Add(devices);
 
-        var overrides = new Dictionary<(Guid, string), bool>();
+        var overrides = new Dictionary<(Guid, string, string), bool>();
         var suppressed = new HashSet<(string, string)>();
         var deviceCounts = new Dictionary<Guid, int>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            overrides[(reader.GetGuid(0), reader.GetString(1))] = reader.GetBoolean(2);
+            overrides[(reader.GetGuid(0), reader.GetString(1), reader.GetString(2))] = reader.GetBoolean(3);
         }
 
         await reader.NextResultAsync(cancellationToken);

@@ -5,7 +5,10 @@ using NpgsqlTypes;
 
 namespace Comms.Core.Routing;
 
-/// <summary>The statements of a routing write, as batch commands over <c>unnest</c>ed arrays.</summary>
+/// <summary>The event (and tenant and trace) a written row belongs to.</summary>
+internal sealed record RowOwner(Guid EventId, string TenantId, string? TraceParent);
+
+/// <summary>The statements of a routing write, as batch commands over <c>unnest</c>ed arrays (rows of one or many events).</summary>
 internal static class RoutingCommands
 {
     public const string DuplicateDetail = "A message with the same template version, recipient, cause and channel exists.";
@@ -15,25 +18,26 @@ internal static class RoutingCommands
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Inserts messages; a repeat of the idempotency key is skipped. Returns the ids inserted.</summary>
-    public static NpgsqlBatchCommand InsertMessages(Guid eventId, string tenantId, string? traceParent, List<PlannedMessage> messages, DateTimeOffset now)
+    /// <summary>Inserts messages (of one or many events); a repeat of the idempotency key is skipped. Returns the ids inserted.</summary>
+    public static NpgsqlBatchCommand InsertMessages(List<(RowOwner Owner, PlannedMessage Message)> rows, DateTimeOffset now)
     {
+        var messages = rows.Select(r => r.Message).ToList();
         var command = new NpgsqlBatchCommand("""
             INSERT INTO messages (id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version,
                                   locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent, created_at)
-            SELECT u.id, @tenant, @event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
-                   u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, @trace, @now
-              FROM unnest(@ids, @recipients, @channels, @categories, @templates, @versions, @locales, @variants,
-                          @causes, @addresses, @due, @escalations)
-                AS u(id, recipient_id, channel, category, template_name, template_version, locale, variant,
+            SELECT u.id, u.tenant, u.event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
+                   u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, u.trace, @now
+              FROM unnest(@tenants, @events, @traces, @ids, @recipients, @channels, @categories, @templates, @versions, @locales,
+                          @variants, @causes, @addresses, @due, @escalations)
+                AS u(tenant, event, trace, id, recipient_id, channel, category, template_name, template_version, locale, variant,
                      cause_ref, address, due_at, escalation_of)
             ON CONFLICT (template_name, template_version, recipient_id, cause_ref, channel) DO NOTHING
             RETURNING id
             """);
         var p = command.Parameters;
-        p.AddWithValue("tenant", tenantId);
-        p.AddWithValue("event", eventId);
-        p.Add(new NpgsqlParameter("trace", NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
+        p.AddWithValue("tenants", rows.Select(r => r.Owner.TenantId).ToArray());
+        p.AddWithValue("events", rows.Select(r => r.Owner.EventId).ToArray());
+        p.Add(Text("traces", rows.Select(r => r.Owner.TraceParent)));
         p.AddWithValue("now", now);
         p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
         p.AddWithValue("recipients", messages.Select(m => m.RecipientId).ToArray());
@@ -51,39 +55,40 @@ internal static class RoutingCommands
     }
 
     /// <summary>Inserts the renders of the messages that the preceding insert actually created.</summary>
-    public static NpgsqlBatchCommand InsertRenders(string tenantId, List<PlannedMessage> messages, DateTimeOffset now)
+    public static NpgsqlBatchCommand InsertRenders(List<(RowOwner Owner, PlannedMessage Message)> rows, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand("""
             INSERT INTO message_renders (message_id, tenant_id, content, created_at)
-            SELECT u.id, @tenant, u.content::jsonb, @now FROM unnest(@ids, @contents) AS u(id, content)
+            SELECT u.id, u.tenant, u.content::jsonb, @now FROM unnest(@ids, @tenants, @contents) AS u(id, tenant, content)
              WHERE EXISTS (SELECT 1 FROM messages m WHERE m.id = u.id)
             """);
-        command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
-        command.Parameters.AddWithValue("contents", messages.Select(m => JsonSerializer.Serialize(m.Content, Json)).ToArray());
+        command.Parameters.AddWithValue("ids", rows.Select(r => r.Message.Id).ToArray());
+        command.Parameters.AddWithValue("tenants", rows.Select(r => r.Owner.TenantId).ToArray());
+        command.Parameters.AddWithValue("contents", rows.Select(r => JsonSerializer.Serialize(r.Message.Content, Json)).ToArray());
         return command;
     }
 
     /// <summary>Inserts the decisions; one whose message was skipped as a repeat is recorded as <c>COMMS_DUPLICATE</c>.</summary>
-    public static NpgsqlBatchCommand InsertDecisions(Guid eventId, string tenantId, IReadOnlyList<PlannedDecision> decisions, DateTimeOffset now)
+    public static NpgsqlBatchCommand InsertDecisions(List<(RowOwner Owner, PlannedDecision Decision)> rows, DateTimeOffset now)
     {
+        var decisions = rows.Select(r => r.Decision).ToList();
         var command = new NpgsqlBatchCommand("""
             INSERT INTO decisions (tenant_id, event_id, recipient_id, recipient_external_id, channel, outcome, reason, detail,
                                    message_id, due_at, created_at)
-            SELECT @tenant, @event, d.recipient_id, d.external_id, d.channel,
+            SELECT d.tenant, d.event, d.recipient_id, d.external_id, d.channel,
                    CASE WHEN d.duplicate THEN 'blocked' ELSE d.outcome END,
                    CASE WHEN d.duplicate THEN @duplicate_reason ELSE d.reason END,
                    CASE WHEN d.duplicate THEN @duplicate_detail ELSE d.detail END,
                    CASE WHEN d.duplicate THEN NULL ELSE d.message_id END,
                    d.due_at, @now
               FROM (SELECT u.*, (u.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = u.message_id)) AS duplicate
-                      FROM unnest(@recipients, @externals, @channels, @outcomes, @reasons, @details, @messages, @due)
-                        AS u(recipient_id, external_id, channel, outcome, reason, detail, message_id, due_at)) d
+                      FROM unnest(@tenants, @events, @recipients, @externals, @channels, @outcomes, @reasons, @details, @messages, @due)
+                        AS u(tenant, event, recipient_id, external_id, channel, outcome, reason, detail, message_id, due_at)) d
             """);
         var p = command.Parameters;
-        p.AddWithValue("tenant", tenantId);
-        p.AddWithValue("event", eventId);
+        p.AddWithValue("tenants", rows.Select(r => r.Owner.TenantId).ToArray());
+        p.AddWithValue("events", rows.Select(r => r.Owner.EventId).ToArray());
         p.AddWithValue("now", now);
         p.AddWithValue("duplicate_reason", ReasonCodes.Duplicate);
         p.AddWithValue("duplicate_detail", DuplicateDetail);
@@ -95,6 +100,19 @@ internal static class RoutingCommands
         p.Add(Text("details", decisions.Select(d => d.Detail is { Length: > 1000 } x ? x[..1000] : d.Detail)));
         p.Add(new NpgsqlParameter("messages", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.Message?.Id).ToArray() });
         p.Add(Timestamps("due", decisions.Select(d => d.DueAt ?? d.Message?.DueAt)));
+        return command;
+    }
+
+    /// <summary>Marks events routed — only those whose lease <paramref name="owner"/> still holds (compare the rows affected).</summary>
+    public static NpgsqlBatchCommand Complete(Guid[] eventIds, string owner, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE events SET status = 'routed', routed_at = @now, lease_owner = NULL, lease_until = NULL
+             WHERE id = ANY(@ids) AND lease_owner = @owner
+            """);
+        command.Parameters.AddWithValue("ids", eventIds);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("now", now);
         return command;
     }
 

@@ -6,15 +6,15 @@ using Npgsql;
 namespace Comms.Core.Routing;
 
 /// <summary>
-/// Writes one routed chunk in one transaction: the messages (a repeat of the same idempotency key
-/// is skipped by the unique index and recorded as <c>COMMS_DUPLICATE</c>), their renders, every
-/// decision, and the event's routing cursor (or, for the last chunk, its routed state) — fenced on the
-/// lease, so a dispatcher that lost its lease writes nothing. The statements travel as one batch, so a
-/// chunk costs two round trips (the batch and the commit).
+/// Writes routed work in one transaction: the messages (a repeat of the same idempotency key is
+/// skipped by the unique index and recorded as <c>COMMS_DUPLICATE</c>), their renders, every decision,
+/// and the event's routing cursor or routed state — fenced on the lease, so a dispatcher that lost its
+/// lease writes nothing. The statements travel as one batch: a write costs two round trips (the batch
+/// and the commit), whether it holds one event's chunk or many small events.
 /// </summary>
 public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    /// <summary>Writes the chunk; returns the decisions as recorded (duplicates rewritten). Throws <see cref="LeaseLostException"/>.</summary>
+    /// <summary>Writes one chunk of one event; returns the decisions as recorded (duplicates rewritten). Throws <see cref="LeaseLostException"/>.</summary>
     public async Task<IReadOnlyList<PlannedDecision>> WriteAsync(
         EventRecord ev, string owner, IReadOnlyList<PlannedDecision> decisions, Guid? cursor, bool last, CancellationToken cancellationToken)
     {
@@ -28,34 +28,8 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             await DigestWriter.AttachAsync(connection, transaction, ev.TenantId, ev.Id, ev.Name, ev.Category, ev.Payload, digests, now, cancellationToken);
         }
 
-        var planned = decisions.Where(d => d.Message is not null).Select(d => d.Message!).ToList();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (planned.Count > 0)
-        {
-            batch.BatchCommands.Add(RoutingCommands.InsertMessages(ev.Id, ev.TenantId, ev.TraceParent, planned, now));
-            batch.BatchCommands.Add(RoutingCommands.InsertRenders(ev.TenantId, planned, now));
-        }
-
-        if (decisions.Count > 0)
-        {
-            batch.BatchCommands.Add(RoutingCommands.InsertDecisions(ev.Id, ev.TenantId, decisions, now));
-        }
-
         var advance = RoutingCommands.Advance(ev.Id, owner, cursor, last, now);
-        batch.BatchCommands.Add(advance);
-
-        var inserted = new HashSet<Guid>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            if (planned.Count > 0)
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    inserted.Add(reader.GetGuid(0));
-                }
-            }
-        }
-
+        var inserted = await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], advance, now, cancellationToken);
         if (advance.RecordsAffected != 1)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -63,38 +37,83 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return decisions.Select(d => d.Message is null || inserted.Contains(d.Message.Id)
-            ? d
-            : d with { Outcome = DecisionOutcome.Blocked, Reason = ReasonCodes.Duplicate, Detail = RoutingCommands.DuplicateDetail, Message = null })
-            .ToList();
+        return Recorded(decisions, inserted);
+    }
+
+    /// <summary>
+    /// Writes many whole events (no digests) and marks them all routed, or — if this dispatcher lost the
+    /// lease on any of them — nothing at all (<see cref="LeaseLostException"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<PlannedDecision>>> WriteManyAsync(
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, string owner, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var complete = RoutingCommands.Complete(events.Select(e => e.Event.Id).ToArray(), owner, now);
+        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
+        if (complete.RecordsAffected != events.Count)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            throw new LeaseLostException(events[0].Event.Id);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return events.Select(e => Recorded(e.Decisions, inserted)).ToList();
     }
 
     /// <summary>Writes messages, renders and decisions within a caller's transaction (used by the digest flusher).</summary>
-    internal static async Task<HashSet<Guid>> WriteMessagesAsync(
+    internal static Task<HashSet<Guid>> WriteMessagesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, string tenantId,
-        IReadOnlyList<PlannedDecision> decisions, DateTimeOffset now, CancellationToken cancellationToken)
+        IReadOnlyList<PlannedDecision> decisions, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, [(new RowOwner(eventId, tenantId, null), decisions)], null, now, cancellationToken);
+
+    private static async Task<HashSet<Guid>> ExecuteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<(RowOwner Owner, IReadOnlyList<PlannedDecision> Decisions)> writes,
+        NpgsqlBatchCommand? finish, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var planned = decisions.Where(d => d.Message is not null).Select(d => d.Message!).ToList();
+        var messages = writes.SelectMany(w => w.Decisions.Where(d => d.Message is not null).Select(d => (w.Owner, d.Message!))).ToList();
+        var decisions = writes.SelectMany(w => w.Decisions.Select(d => (w.Owner, d))).ToList();
         await using var batch = new NpgsqlBatch(connection, transaction);
-        if (planned.Count > 0)
+        if (messages.Count > 0)
         {
-            batch.BatchCommands.Add(RoutingCommands.InsertMessages(eventId, tenantId, null, planned, now));
-            batch.BatchCommands.Add(RoutingCommands.InsertRenders(tenantId, planned, now));
+            batch.BatchCommands.Add(RoutingCommands.InsertMessages(messages, now));
+            batch.BatchCommands.Add(RoutingCommands.InsertRenders(messages, now));
         }
 
-        batch.BatchCommands.Add(RoutingCommands.InsertDecisions(eventId, tenantId, decisions, now));
-        var inserted = new HashSet<Guid>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (planned.Count > 0)
+        if (decisions.Count > 0)
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                inserted.Add(reader.GetGuid(0));
-            }
+            batch.BatchCommands.Add(RoutingCommands.InsertDecisions(decisions, now));
+        }
+
+        if (finish is not null)
+        {
+            batch.BatchCommands.Add(finish);
+        }
+
+        var inserted = new HashSet<Guid>();
+        if (batch.BatchCommands.Count == 0)
+        {
+            return inserted;
+        }
+
+        // Only the message insert returns rows (the ids it created).
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (messages.Count > 0 && await reader.ReadAsync(cancellationToken))
+        {
+            inserted.Add(reader.GetGuid(0));
         }
 
         return inserted;
     }
+
+    private static RowOwner Owner(EventRecord ev) => new(ev.Id, ev.TenantId, ev.TraceParent);
+
+    private static List<PlannedDecision> Recorded(IReadOnlyList<PlannedDecision> decisions, HashSet<Guid> inserted) =>
+        decisions.Select(d => d.Message is null || inserted.Contains(d.Message.Id)
+            ? d
+            : d with { Outcome = DecisionOutcome.Blocked, Reason = ReasonCodes.Duplicate, Detail = RoutingCommands.DuplicateDetail, Message = null })
+            .ToList();
 }
 
 public sealed class LeaseLostException(Guid eventId)

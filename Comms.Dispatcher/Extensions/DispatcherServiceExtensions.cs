@@ -48,6 +48,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<DedupeGuard>();
         builder.Services.AddSingleton<ChannelPlanner>();
         builder.Services.AddSingleton<EventRouter>();
+        builder.Services.AddSingleton<BatchRouter>();
         builder.Services.AddHostedService<EventRoutingWorker>();
         builder.Services.AddSingleton<DigestFlusher>();
         builder.Services.AddHostedService<DigestFlushWorker>();

@@ -14,6 +14,7 @@ namespace Comms.Dispatcher.Routing;
 public sealed partial class EventRoutingWorker(
     EventQueue queue,
     EventRouter router,
+    BatchRouter batchRouter,
     DispatcherSignals signals,
     DispatcherIdentity identity,
     IOptions<DispatcherOptions> options,
@@ -25,7 +26,22 @@ public sealed partial class EventRoutingWorker(
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var batch = await queue.ClaimAsync(identity.Id, Settings.EventBatchSize, Settings.EventLease, cancellationToken);
-        await Parallel.ForEachAsync(batch,
+        var rest = batch;
+        if (batch.Count > 1)
+        {
+            try
+            {
+                rest = await batchRouter.RouteAsync(batch, identity.Id, cancellationToken);
+                LogBatchRouted(Logger, batch.Count - rest.Count);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing of the batch was written: every event is routed on its own, where its own error is handled.
+                LogBatchFailed(Logger, batch.Count, ex.Message);
+            }
+        }
+
+        await Parallel.ForEachAsync(rest,
             new ParallelOptions { MaxDegreeOfParallelism = Settings.RoutingParallelism, CancellationToken = cancellationToken },
             async (ev, ct) => await RouteOneAsync(ev, Settings, ct));
         return batch.Count > 0;
@@ -57,6 +73,12 @@ public sealed partial class EventRoutingWorker(
             LogRoutingFailed(Logger, ev.Id, ev.Attempts, ex);
         }
     }
+
+    [LoggerMessage(6, LogLevel.Debug, "Routed {Count} events in one batch")]
+    private static partial void LogBatchRouted(ILogger logger, int count);
+
+    [LoggerMessage(7, LogLevel.Warning, "Routing a batch of {Count} events together failed ({Problem}); routing them one by one")]
+    private static partial void LogBatchFailed(ILogger logger, int count, string problem);
 
     [LoggerMessage(1, LogLevel.Debug, "Routed event {EventId} ({EventName}): {Decisions} decisions")]
     private static partial void LogRouted(ILogger logger, Guid eventId, string eventName, int decisions);
