@@ -42,4 +42,5 @@ public static class ReasonCodes
     public const string NoAddress = "COMMS_NO_ADDRESS";
     public const string UnknownRecipient = "COMMS_UNKNOWN_RECIPIENT";
     public const string NoTemplate = "COMMS_NO_TEMPLATE";
+    public const string NoProvider = "COMMS_NO_PROVIDER";
 }

@@ -21,11 +21,12 @@ public sealed record RoutingInput(
 
 /// <summary>
 /// Decides one recipient × channel, in the order of SPEC S2: template and address, suppression,
-/// preference with the critical override, quiet hours (deferral), dedupe; then the payload is checked
+/// preference with the critical override, quiet hours (deferral), a provider for the channel, dedupe;
+/// then the payload is checked
 /// against the template's schema, an experiment arm is picked, and the content is rendered. The
 /// idempotency key is enforced when the plan is written.
 /// </summary>
-public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe)
+public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe, ChannelProviders providers)
 {
     public async Task<PlannedDecision> PlanAsync(
         RoutingInput input, Recipient recipient, string channel, DateTimeOffset dueAt,
@@ -53,6 +54,11 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe)
         if (!verdict.Sends)
         {
             return Blocked(recipient, channel, verdict.Reason!, verdict.Detail);
+        }
+
+        if (!providers.Has(channel))
+        {
+            return Blocked(recipient, channel, ReasonCodes.NoProvider, $"No {channel} provider is configured in this deployment.");
         }
 
         if (input.DedupeKey is { } dedupeKey

@@ -47,6 +47,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<AudienceReader>();
         builder.Services.AddSingleton<DedupeGuard>();
         builder.Services.AddSingleton<ChannelPlanner>();
+        builder.Services.AddSingleton(sp => new ChannelProviders(sp.GetServices<IChannelSender>().Select(sender => sender.Channel)));
         builder.Services.AddSingleton<EventRouter>();
         builder.Services.AddSingleton<BatchRouter>();
         builder.Services.AddHostedService<EventRoutingWorker>();
@@ -84,7 +85,10 @@ public static class DispatcherServiceExtensions
     }
 
     /// <summary>One sending loop per configured provider.</summary>
-    private static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender =>
+    private static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender
+    {
+        services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TSender>());
         services.AddSingleton<IHostedService>(sp =>
             ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, (IChannelSender)sp.GetRequiredService<TSender>()));
+    }
 }

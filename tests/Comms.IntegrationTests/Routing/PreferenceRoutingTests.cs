@@ -88,6 +88,26 @@ public sealed class PreferenceRoutingTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task A_channel_without_a_configured_provider_is_not_queued_and_falls_back()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture);
+        await tenant.AddTemplateAsync("notice", Channel.Push, Push);
+        await tenant.AddTemplateAsync("notice", Channel.InApp, InApp);
+        await tenant.SetRuleAsync("notice", new { templateName = "notice", category = "booking", channels = new[] { "push" }, fallbackChannels = new[] { "in_app" } });
+        var ann = await tenant.AddRecipientAsync("ann");
+        await using (var db = fixture.CreateDbContext())
+        {
+            db.Devices.Add(new Comms.Core.Recipients.Device { Id = Guid.CreateVersion7(), TenantId = tenant.Id, RecipientId = ann.Id, Provider = "fcm", Token = "token-" + tenant.Id, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var decisions = await tenant.DecisionsAsync(await tenant.PostEventAsync(Notice("ann", "np:1")));
+
+        // This deployment (like the tests') has providers for email and in-app only: push is refused, not left in the queue.
+        Assert.Equal([("push", "blocked", ReasonCodes.NoProvider), ("in_app", "queued", null)], decisions.Select(d => (d.Channel, d.Outcome, d.Reason)).ToList());
+    }
+
+    [Fact]
     public async Task Unknown_recipients_and_missing_templates_are_recorded_with_their_reasons()
     {
         var tenant = await TestTenant.CreateAsync(fixture);
