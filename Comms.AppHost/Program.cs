@@ -1,26 +1,24 @@
-using Comms.Hosting;
+using Comms.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
+var settings = AppHostSettings.From(builder);
 
-var postgres = builder.AddPostgres("postgres", port: 55432);
-var db = postgres.AddDatabase("commsdb");
-var redis = builder.AddRedis("redis", port: 56379);
-var mail = builder.AddMailDev("mail", httpPort: 1080, smtpPort: 1025);
+var db = builder.AddCommsDatabase(settings);
+var redis = builder.AddCommsRedis(settings);
+var mail = builder.AddCommsMail(settings);
 
-var migrator = builder.AddProject<Projects.Comms_Api>("migrator").WithArgs("migrate")
-    .WithReference(db).WithReference(redis)
-    .WaitFor(db);
+var migrator = builder.AddProject<Projects.Comms_Api>("migrator", launchProfileName: null).WithArgs("migrate")
+    .WithCommsDefaults(builder).Uses(db).WithReference(redis);
 
-var api = builder.AddProject<Projects.Comms_Api>("api").WithHttpEndpoint(port: 5080)
-    .WithReference(db).WithReference(redis).WithReference(mail)
-    .WaitFor(db).WaitFor(redis).WaitForCompletion(migrator);
+var api = builder.AddProject<Projects.Comms_Api>("api", launchProfileName: null).WithHttpEndpoint(port: settings.Port("api"))
+    .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Comms_Dispatcher>("dispatcher").WithHttpEndpoint(port: 5082)
-    .WithReference(db).WithReference(redis).WithReference(mail)
-    .WaitFor(db).WaitFor(redis).WaitFor(mail).WaitForCompletion(migrator);
+builder.AddProject<Projects.Comms_Dispatcher>("dispatcher", launchProfileName: null).WithHttpEndpoint(port: settings.Port("dispatcher"))
+    .WithReplicas(settings.DispatcherReplicas)
+    .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Comms_Web>("web").WithHttpEndpoint(port: 5081)
-    .WithReference(db).WithReference(redis).WithReference(api)
-    .WaitFor(redis).WaitFor(api);
+builder.AddProject<Projects.Comms_Web>("web", launchProfileName: null).WithHttpEndpoint(port: settings.Port("web"))
+    .WithCommsDefaults(builder).Uses(db).Uses(redis).WithReference(api).WaitFor(api).WithHttpHealthCheck("/health");
 
-await builder.Build().RunAsync();
+builder.Services.AddSingleton(settings).AddHostedService<RunningBanner>();
+builder.Build().Run();

@@ -15,10 +15,9 @@ public static class ApplicationServiceExtensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("commsdb");
-        builder.AddRedisClient("redis");
+        builder.AddCommsDatabase();
+        builder.AddCommsRedis();
         builder.AddCommsRealtime();
-        builder.Services.AddCommsDbContext();
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName)

@@ -1,14 +1,37 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Comms.Core.Data;
 
 public static class CommsDataExtensions
 {
+    /// <summary>The Aspire resource (and <c>ConnectionStrings:</c> key) of the system of record.</summary>
+    public const string ConnectionName = "commsdb";
+
     /// <summary>
-    /// Registers the pooled <see cref="CommsDbContext"/> over the <see cref="NpgsqlDataSource"/> that the
-    /// service defaults registered from <c>ConnectionStrings:commsdb</c>.
+    /// PostgreSQL through Aspire's client integrations: <c>Aspire.Npgsql</c> registers the
+    /// <see cref="NpgsqlDataSource"/> from <c>ConnectionStrings:commsdb</c> (settings under <c>Aspire:Npgsql</c>)
+    /// with its health check, traces and metrics; <c>Aspire.Npgsql.EntityFrameworkCore.PostgreSQL</c> enriches the
+    /// pooled <see cref="CommsDbContext"/> over it with EF Core's traces and metrics. Its retrying execution strategy
+    /// stays off: the code runs explicit transactions (and the dispatcher retries whole units of work itself).
+    /// </summary>
+    public static TBuilder AddCommsDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddNpgsqlDataSource(ConnectionName);
+        builder.Services.AddCommsDbContext();
+        builder.EnrichNpgsqlDbContext<CommsDbContext>(settings =>
+        {
+            settings.DisableRetry = true;
+            settings.DisableHealthChecks = true; // the data source's check already covers the database
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the pooled <see cref="CommsDbContext"/> over the <see cref="NpgsqlDataSource"/> registered from
+    /// <c>ConnectionStrings:commsdb</c>.
     /// </summary>
     public static IServiceCollection AddCommsDbContext(this IServiceCollection services)
     {

@@ -24,10 +24,9 @@ public static class DispatcherServiceExtensions
 {
     public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("commsdb");
-        builder.AddRedisClient("redis");
+        builder.AddCommsDatabase();
+        builder.AddCommsRedis();
         builder.AddCommsRealtime();
-        builder.Services.AddCommsDbContext();
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.SectionName)

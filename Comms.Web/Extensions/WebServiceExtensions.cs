@@ -13,10 +13,9 @@ public static class WebServiceExtensions
 {
     public static IHostApplicationBuilder AddWebServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("commsdb");
-        builder.AddRedisClient("redis");
+        builder.AddCommsDatabase();
+        builder.AddCommsRedis();
         builder.AddCommsRealtime();
-        builder.Services.AddCommsDbContext();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InboxService>();
 

@@ -1,144 +1,61 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text.Json;
-using Comms.Hosting;
 
 namespace Comms.AppHost.Tests;
 
 /// <summary>
-/// Runs the real app host as `./run.sh` would (its own ports and data folder), checks that every
-/// resource answers, that the walking skeleton works through it, and that a stop leaves no child behind.
+/// The app host as users run it: every resource comes up healthy (the migrator finished), the README's
+/// "Try it" works through it — the demo event reaches MailDev and alice's inbox — and a stop ends it.
 /// </summary>
-public sealed class AppHostSmokeTests : IDisposable
+public sealed class AppHostSmokeTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
 {
-    private static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(180);
-    private readonly string _dataDirectory = Path.Combine("/var/tmp", "comms-apphost-test-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-
     [Fact]
-    public async Task The_app_host_starts_everything_serves_the_skeleton_and_stops_without_orphans()
+    public async Task Every_resource_is_healthy_and_the_demo_event_reaches_the_mail_catcher_and_the_inbox()
     {
-        var ports = new Dictionary<string, int>
+        using var deadline = new CancellationTokenSource(AppHostFixture.StartDeadline);
+        var app = fixture.App;
+        await app.ResourceNotifications.WaitForResourceAsync("migrator", KnownResourceStates.Finished, deadline.Token);
+        foreach (var resource in new[] { "postgres", "commsdb", "redis", "mail", "api", "dispatcher", "web" })
         {
-            ["postgres"] = PortAllocator.GetFreeTcpPort(), ["redis"] = PortAllocator.GetFreeTcpPort(),
-            ["mail_smtp"] = PortAllocator.GetFreeTcpPort(), ["mail_http"] = PortAllocator.GetFreeTcpPort(),
-            ["api"] = PortAllocator.GetFreeTcpPort(), ["web"] = PortAllocator.GetFreeTcpPort(), ["dispatcher"] = PortAllocator.GetFreeTcpPort(),
-        };
-        var root = RepositoryRoot.Find();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(root, "Comms.AppHost/bin/Debug/net10.0/Comms.AppHost.dll")])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, port) in ports)
-        {
-            start.Environment[$"Comms__AppHost__Ports__{name}"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, deadline.Token);
         }
 
-        start.Environment["Comms__AppHost__DataDirectory"] = _dataDirectory;
-        start.Environment.Remove("ConnectionStrings__commsdb");
-        start.Environment.Remove("ConnectionStrings__redis");
+        Assert.True(app.ResourceNotifications.TryGetCurrentState("migrator", out var migrator));
+        Assert.Equal(0, migrator.Snapshot.ExitCode);
 
-        using var host = Process.Start(start)!;
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var running = new TaskCompletionSource();
-        host.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
+        // Two dispatcher replicas run by default, both healthy.
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var dispatcher = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "dispatcher");
+        Assert.Equal(2, dispatcher.GetReplicaCount());
 
-            output.Enqueue(e.Data);
-            if (e.Data.Contains("Comms is running. Press Ctrl+C to stop.", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
-        };
-        host.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
-
-        try
-        {
-            await running.Task.WaitAsync(StartupDeadline);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail("The app host did not report it was running:\n" + string.Join('\n', output.TakeLast(60)));
-        }
-
-        // Every resource answers.
-        foreach (var service in new[] { "api", "web", "dispatcher" })
-        {
-            var health = await _http.GetAsync($"http://127.0.0.1:{ports[service]}/health");
-            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        }
-
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"http://127.0.0.1:{ports["mail_http"]}/api/healthz")).StatusCode);
-
-        // The README's "Try it": the seeded demo.welcome reaches MailDev.
-        using var post = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ports["api"]}/v1/events")
+        using var api = app.CreateHttpClient("api");
+        var name = "Alice " + Guid.NewGuid().ToString("N")[..8];
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/v1/events")
         {
             Content = JsonContent.Create(new
             {
                 name = "demo.welcome", recipients = new[] { "alice" }, causeRef = "smoke:" + Guid.NewGuid(), category = "account",
-                payload = new { name = "Alice" },
+                payload = new { name },
             }),
         };
         post.Headers.Authorization = new("Bearer", "demo-api-key");
-        Assert.Equal(HttpStatusCode.Accepted, (await _http.SendAsync(post)).StatusCode);
-        await PollAsync(async () =>
-        {
-            var emails = await _http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{ports["mail_http"]}/api/email");
-            return emails.EnumerateArray().Any(e => e.GetProperty("subject").GetString() == "Welcome to Comms, Alice!");
-        }, "the demo email in MailDev");
+        var accepted = await api.SendAsync(post, deadline.Token);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
-        // Stop as Ctrl+C does (SIGTERM where this test runner's shell made SIGINT ignored), then nothing is left.
-        var children = ProcessTree.DescendantsOf(host.Id);
-        Assert.True(children.Count >= 6, $"expected postgres, redis, maildev and three services, found {children.Count} children");
-        var signal = ProcessTree.SigIntIgnored() ? 15 : 2;
-        Assert.Equal(0, Kill(host.Id, signal));
-        Assert.True(host.WaitForExit(TimeSpan.FromSeconds(90)), "the app host did not stop within 90 s");
-        host.WaitForExit(); // drains the redirected output
-        Assert.Equal(0, host.ExitCode);
-        await PollAsync(() => Task.FromResult(children.All(pid => !ProcessTree.IsAlive(pid))), "every child process to end");
-        Assert.Contains(output, line => line.Contains("all resources stopped", StringComparison.Ordinal));
-    }
+        using var mail = app.CreateHttpClient("mail", "http");
+        await Poll.UntilAsync(async () =>
+        {
+            var emails = await mail.GetFromJsonAsync<JsonElement>("/api/email", deadline.Token);
+            return emails.EnumerateArray().Any(e => e.GetProperty("subject").GetString() == $"Welcome to Comms, {name}!");
+        }, "the demo email in MailDev", deadline.Token);
 
-    private static async Task PollAsync(Func<Task<bool>> probe, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await probe())
+        await Poll.UntilAsync(async () =>
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        try
-        {
-            if (Directory.Exists(_dataDirectory))
-            {
-                Directory.Delete(_dataDirectory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Best effort.
-        }
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/me/notifications");
+            request.Headers.Authorization = new("Bearer", DemoUserToken.For("alice"));
+            var page = await (await api.SendAsync(request, deadline.Token)).Content.ReadFromJsonAsync<JsonElement>(deadline.Token);
+            return page.GetProperty("items").EnumerateArray().Any(i => i.GetProperty("title").GetString() == $"Welcome, {name}!");
+        }, "the demo notification in alice's inbox", deadline.Token);
     }
 }

@@ -2,40 +2,26 @@ using System.Globalization;
 
 namespace Comms.AppHost.Tests;
 
-/// <summary>Reads the process tree from /proc (Linux).</summary>
+/// <summary>Reads the process table from /proc (Linux).</summary>
 internal static class ProcessTree
 {
-    public static IReadOnlyList<int> DescendantsOf(int root)
+    /// <summary>
+    /// Every process of a running app host: the app host, the orchestrator (DCP detaches from the app host, but
+    /// names it in <c>--monitor</c>), and everything below them (PostgreSQL, Redis, MailDev, the services, the dashboard).
+    /// </summary>
+    public static IReadOnlyList<int> OfAppHost(int appHost)
     {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after the last ')'.
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The process ended while we looked.
-            }
-        }
-
-        var result = new List<int>();
-        var queue = new Queue<int>([root]);
+        var table = Snapshot();
+        var roots = table.Where(p => p.Key == appHost || p.Value.CommandLine.Contains($"--monitor {appHost}", StringComparison.Ordinal))
+            .Select(p => p.Key).ToList();
+        var result = new List<int>(roots);
+        var queue = new Queue<int>(roots);
         while (queue.Count > 0)
         {
             var parent = queue.Dequeue();
-            foreach (var (pid, ppid) in parents)
+            foreach (var (pid, process) in table)
             {
-                if (ppid == parent)
+                if (process.Parent == parent && !result.Contains(pid))
                 {
                     result.Add(pid);
                     queue.Enqueue(pid);
@@ -45,6 +31,8 @@ internal static class ProcessTree
 
         return result;
     }
+
+    public static string Describe(int pid) => Snapshot().TryGetValue(pid, out var process) ? $"{pid} {process.CommandLine}" : $"{pid} (gone)";
 
     public static bool IsAlive(int pid)
     {
@@ -59,10 +47,30 @@ internal static class ProcessTree
         }
     }
 
-    /// <summary>True when this process ignores SIGINT (a background job of a non-interactive shell), which its children inherit.</summary>
-    public static bool SigIntIgnored()
+    private static Dictionary<int, (int Parent, string CommandLine)> Snapshot()
     {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-        return line is not null && (ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (2 - 1))) != 0;
+        var table = new Dictionary<int, (int, string)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Trim();
+                table[pid] = (parent, commandLine);
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return table;
     }
 }

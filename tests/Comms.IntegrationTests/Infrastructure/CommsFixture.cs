@@ -4,7 +4,7 @@ extern alias web;
 
 using Comms.Core.Auth;
 using Comms.Core.Data;
-using Comms.Hosting;
+using Comms.TestServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -12,7 +12,7 @@ using Npgsql;
 namespace Comms.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Real PostgreSQL, Redis and MailDev (started by the same resource code as the app host), and the
+/// Real PostgreSQL, Redis and MailDev (throwaway servers from <c>Comms.TestServers</c>), and the
 /// three services hosted in-process against them. The dispatcher's safety-net poll is set to a minute,
 /// so every test that sees work done within its deadline proves the Redis wake-up path.
 /// </summary>
@@ -21,7 +21,6 @@ public sealed class CommsFixture : IAsyncLifetime
     public const string SigningKey = "integration-tests-user-token-signing-key-0123456789";
     public const string SysKey = "integration-tests-sys-key";
 
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "comms-it-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<IAsyncDisposable> _owned = [];
     private NpgsqlDataSource? _dataSource;
 
@@ -51,15 +50,15 @@ public sealed class CommsFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_root);
-        Postgres = await PostgresServer.StartAsync(new PostgresServerOptions { DataDirectory = Path.Combine(_root, "postgres"), Ephemeral = true });
-        Redis = await RedisServer.StartAsync(new RedisServerOptions { DataDirectory = Path.Combine(_root, "redis") });
-        Mail = await MailDevServer.StartAsync(new MailDevOptions { MailDirectory = Path.Combine(_root, "mail") });
+        await Task.WhenAll(
+            Task.Run(async () => Postgres = await PostgresServer.StartNewAsync()),
+            Task.Run(async () => Redis = await RedisServer.StartNewAsync()),
+            Task.Run(async () => Mail = await MailDevServer.StartNewAsync()));
         Mailbox = new MailDevClient(Mail.WebUrl);
         RedisClient = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
 
-        await Postgres.EnsureDatabaseAsync("commsdb");
-        DatabaseConnectionString = Postgres.GetConnectionString("commsdb");
+        await Postgres.CreateDatabaseAsync("commsdb");
+        DatabaseConnectionString = Postgres.ConnectionString("commsdb");
         _dataSource = NpgsqlDataSource.Create(DatabaseConnectionString);
         await CommsDatabase.MigrateAsync(_dataSource);
 
@@ -132,14 +131,6 @@ public sealed class CommsFixture : IAsyncLifetime
         await Mail.DisposeAsync();
         await Redis.DisposeAsync();
         await Postgres.DisposeAsync();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
     }
 }
 

@@ -1,0 +1,63 @@
+using Comms.AppHost.Resources;
+
+namespace Comms.AppHost;
+
+/// <summary>How the app host wires PostgreSQL, Redis, the mail catcher and the Comms services together.</summary>
+public static class Extensions
+{
+    /// <summary>
+    /// The <c>commsdb</c> database: on the local PostgreSQL resource, or, when <c>ConnectionStrings:commsdb</c> is
+    /// set, on that existing server (the services then wait for nothing but the migrator).
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddCommsDatabase(this IDistributedApplicationBuilder builder, AppHostSettings settings)
+    {
+        if (settings.HasExternal("commsdb"))
+        {
+            return builder.AddConnectionString("commsdb");
+        }
+
+        var postgres = builder.AddLocalPostgres("postgres", settings.DataDirectory, settings.Port("postgres"));
+        return Widen(postgres.AddDatabase("commsdb"));
+    }
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddCommsRedis(this IDistributedApplicationBuilder builder, AppHostSettings settings) =>
+        settings.HasExternal("redis")
+            ? builder.AddConnectionString("redis")
+            : Widen(builder.AddLocalRedis("redis", settings.DataDirectory, settings.Port("redis")));
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddCommsMail(this IDistributedApplicationBuilder builder, AppHostSettings settings) =>
+        settings.HasExternal("mail")
+            ? builder.AddConnectionString("mail")
+            : Widen(builder.AddMailDev("mail", settings.RepositoryRoot, settings.DataDirectory, settings.Port("mail-smtp"), settings.Port("mail-http")));
+
+    /// <summary>References a server and, when the app host runs it, waits until it is healthy.</summary>
+    public static IResourceBuilder<ProjectResource> Uses(
+        this IResourceBuilder<ProjectResource> project, IResourceBuilder<IResourceWithConnectionString> server)
+    {
+        project.WithReference(server);
+        return server.Resource is ExecutableResource or LocalPostgresDatabaseResource ? project.WaitFor(server) : project;
+    }
+
+    /// <summary>
+    /// What every Comms service gets besides its references: the app host's environment name (Development
+    /// applies the demo seed) and every <c>Comms__*</c> variable the app host was given, so an operator
+    /// configures providers, secrets and limits of all services in one place.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithCommsDefaults(this IResourceBuilder<ProjectResource> project, IDistributedApplicationBuilder builder) =>
+        project.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables["ASPNETCORE_ENVIRONMENT"] = builder.Environment.EnvironmentName;
+            context.EnvironmentVariables["DOTNET_ENVIRONMENT"] = builder.Environment.EnvironmentName;
+            foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                         .Select(e => ((string)e.Key, e.Value as string)))
+            {
+                if (key.StartsWith("Comms__", StringComparison.Ordinal) && !key.StartsWith("Comms__AppHost__", StringComparison.Ordinal))
+                {
+                    context.EnvironmentVariables[key] = value ?? "";
+                }
+            }
+        });
+
+    private static IResourceBuilder<IResourceWithConnectionString> Widen<T>(IResourceBuilder<T> builder) where T : IResourceWithConnectionString =>
+        builder.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(builder.Resource);
+}
