@@ -28,7 +28,8 @@ public static class WebServiceExtensions
 
     public static WebApplication MapWebEndpoints(this WebApplication app)
     {
-        app.MapStaticAssets();
+        // Every page says who may see it (the authorization fallback policy closes the rest).
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
         app.MapHub<NotificationsHub>(NotificationsHub.Path);

@@ -69,9 +69,8 @@
     Alpine.store('inbox', store);
 
     const connection = new signalR.HubConnectionBuilder()
-      .withUrl('/hubs/notifications', {
-        accessTokenFactory: async () => (await fetch('/app/token')).json(),
-      })
+      // Same origin: the session cookie authenticates the connection (no token in script or URL).
+      .withUrl('/hubs/notifications')
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => Math.min(1000 * 2 ** context.previousRetryCount, 15000) })
       .build();
 

@@ -11,6 +11,7 @@ namespace Comms.IntegrationTests.EndToEnd;
 [Collection(CommsCollection.Name)]
 public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifetime
 {
+    private const string SeedSigningSecret = "end-to-end-demo-dev-signing-secret-0123456789";
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
@@ -18,7 +19,7 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
     {
         await using (var db = fixture.CreateDbContext())
         {
-            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, TimeProvider.System);
+            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, SeedSigningSecret, fixture.SecretProtector, TimeProvider.System);
         }
 
         (_playwright, _browser) = await Browser.LaunchAsync();
