@@ -37,9 +37,9 @@ public static class AuthExtensions
 
         builder.Services.AddAuthorizationBuilder()
             // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
+            // A request that matched no endpoint passes, so that it ends as the 404 it is.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAuthenticatedUser()
-                .RequireAssertion(_ => false)
+                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null)
                 .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)

@@ -68,13 +68,21 @@ public static class EndUserAuth
 
         builder.Services.AddAuthorizationBuilder()
             // A page or endpoint that names no policy (and is not AllowAnonymous) is closed.
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder(CookieScheme).RequireAuthenticatedUser().RequireAssertion(_ => false).Build())
+            .SetFallbackPolicy(ClosedUnlessUnmatched(CookieScheme))
             .AddPolicy(PagesPolicy, policy => policy.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser()
                 .RequireClaim(UserTokens.TenantClaim).RequireClaim(UserTokens.SubjectClaim))
             .AddPolicy(NotificationsHub.Policy, policy => policy.AddAuthenticationSchemes(EitherScheme).RequireAuthenticatedUser()
                 .RequireClaim(UserTokens.TenantClaim).RequireClaim(UserTokens.SubjectClaim));
         return builder;
     }
+
+    /// <summary>
+    /// The fallback policy: any endpoint without authorization metadata is refused (401 to the anonymous, 403
+    /// otherwise). A request that matched no endpoint at all passes, so that it ends as the 404 it is.
+    /// </summary>
+    public static AuthorizationPolicy ClosedUnlessUnmatched(string scheme) => new AuthorizationPolicyBuilder(scheme)
+        .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null)
+        .Build();
 
     /// <summary>Signs the user into the pages' cookie; <paramref name="kid"/> is the key that vouched (null: development sign-in).</summary>
     public static Task SignInAsync(HttpContext http, string tenantId, string externalId, string? kid)
