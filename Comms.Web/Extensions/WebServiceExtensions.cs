@@ -29,7 +29,8 @@ public static class WebServiceExtensions
     public static WebApplication MapWebEndpoints(this WebApplication app)
     {
         // Every page says who may see it (the authorization fallback policy closes the rest).
-        app.MapStaticAssets().AllowAnonymous();
+        // Static files are public; the group also covers the development-time fallback endpoint MapStaticAssets adds.
+        app.MapGroup("").AllowAnonymous().MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
         app.MapHub<NotificationsHub>(NotificationsHub.Path);
