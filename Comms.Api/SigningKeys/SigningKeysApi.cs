@@ -66,11 +66,18 @@ public static partial class SigningKeysApi
 
     public static async Task<Results<Ok<SigningKeyView>, ProblemHttpResult>> Get(
         string kid, HttpContext http, [FromServices] SigningKeyService keys, CancellationToken cancellationToken) =>
-        await keys.GetAsync(http.User.TenantId(), kid, cancellationToken) is { } key ? TypedResults.Ok(key) : NotFound(kid);
+        SigningKeyService.IsValidKid(kid) && await keys.GetAsync(http.User.TenantId(), kid, cancellationToken) is { } key
+            ? TypedResults.Ok(key)
+            : NotFound(kid);
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         string kid, HttpContext http, [FromServices] SigningKeyService keys, ILoggerFactory logs, CancellationToken cancellationToken)
     {
+        if (!SigningKeyService.IsValidKid(kid))
+        {
+            return NotFound(kid);
+        }
+
         switch (await keys.RevokeAsync(http.User.TenantId(), kid, cancellationToken))
         {
             case SigningKeyRevocation.Revoked:
@@ -85,7 +92,7 @@ public static partial class SigningKeysApi
 
     private static ProblemHttpResult NotFound(string kid) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, type: "COMMS_NOT_FOUND", title: "Signing key not found.",
-            detail: $"The tenant has no signing key '{kid}'.");
+            detail: SigningKeyService.IsValidKid(kid) ? $"The tenant has no signing key '{kid}'." : "The tenant has no signing key of that kid.");
 
     [LoggerMessage(1, LogLevel.Information, "Signing key '{Kid}' ({Algorithm}) created for tenant '{Tenant}' by {Actor}.")]
     private static partial void LogCreated(ILogger logger, string tenant, string kid, string algorithm, string actor);

@@ -43,6 +43,9 @@ public sealed partial class SigningKeyService(
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._~:-]{0,127}$")]
     private static partial Regex KidPattern();
 
+    /// <summary>Whether <paramref name="kid"/> could name a key (anything else, e.g. with control characters, names none).</summary>
+    public static bool IsValidKid(string? kid) => kid is not null && KidPattern().IsMatch(kid);
+
     /// <summary>Checks the request; on success also returns the normalised RS256 public key.</summary>
     public static (Dictionary<string, string[]> Errors, RsaPublicKey? PublicKey) Validate(SigningKeyRequest? request)
     {

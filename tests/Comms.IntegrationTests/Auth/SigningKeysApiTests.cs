@@ -51,6 +51,8 @@ public sealed class SigningKeysApiTests(CommsFixture fixture)
         var badAlgorithm = await tenant.ApiClient().PostAsJsonAsync("/v1/signing-keys", new { algorithm = "none" });
         var privateKey = await tenant.ApiClient().PostAsJsonAsync("/v1/signing-keys", new { algorithm = "RS256", publicKey = RSA.Create(2048).ExportPkcs8PrivateKeyPem() });
         var notAdmin = await tenant.ApiClient(editor).GetAsync("/v1/signing-keys");
+        var unknown = await tenant.ApiClient().DeleteAsync("/v1/signing-keys/no-such-key");
+        var withControl = await tenant.ApiClient().GetAsync("/v1/signing-keys/a%01b");
 
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badAlgorithm.StatusCode);
@@ -58,6 +60,8 @@ public sealed class SigningKeysApiTests(CommsFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, privateKey.StatusCode);
         Assert.Contains("private key", await privateKey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, withControl.StatusCode);
     }
 
     [Fact]
