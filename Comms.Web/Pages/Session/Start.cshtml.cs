@@ -63,7 +63,9 @@ public sealed class StartModel(UserTokenValidator validator, IAntiforgery antifo
         if (current is { } signedIn && signedIn != (result.TenantId!, result.ExternalId!)
             && !(confirm && await antiforgery.IsRequestValidAsync(HttpContext)))
         {
-            // Another user is signed in in this browser: never switch silently; ask, on this origin.
+            // Another user is signed in in this browser: never switch silently; ask, on this origin. The page holds
+            // the token in a hidden field, so it must not be cached.
+            Response.Headers.CacheControl = "no-store";
             PendingToken = token;
             ReturnUrl = returnUrl;
             SignedInAs = signedIn.ExternalId;
