@@ -8,11 +8,13 @@ namespace Comms.Realtime;
 /// <c>{tenant}:{externalId}</c> (see <see cref="TenantUserIdProvider"/>), so one user's tabs and
 /// devices all receive the same pushes, through the Redis backplane, from any replica.
 /// It lives in this small shared library so that the dispatcher and the API can publish to it
-/// through <see cref="IHubContext{THub,T}"/> without hosting it.
+/// through <see cref="IHubContext{THub,T}"/> without hosting it. The host that maps it defines
+/// <see cref="Policy"/> (the Web: a user token, or the notification center's session cookie). Clients can
+/// invoke nothing on it: it only pushes.
 /// </summary>
-[Authorize(AuthenticationSchemes = UserTokenScheme)]
+[Authorize(Policy = Policy)]
 public sealed class NotificationsHub : Hub<INotificationsClient>
 {
-    public const string UserTokenScheme = "UserToken";
+    public const string Policy = "notifications-hub";
     public const string Path = "/hubs/notifications";
 }

@@ -1,10 +1,9 @@
 using System.Security.Claims;
 using Comms.Core.Auth;
 using Comms.Core.Tenancy;
-using Comms.Realtime;
+using Comms.Realtime.Auth;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Comms.Api.Auth;
 
@@ -24,38 +23,24 @@ public static class AuthExtensions
 
     /// <summary>API keys with the <c>approver</c> role: approve publishes of critical templates.</summary>
     public const string ApproverPolicy = "service-approver";
-    public const string UserTokenScheme = NotificationsHub.UserTokenScheme;
+    public const string UserTokenScheme = UserTokenAuthentication.SchemeName;
 
     public static IHostApplicationBuilder AddCommsAuthentication(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyStore>();
 
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, SysKeyAuthenticationHandler>(SysKeyAuthenticationHandler.SchemeName, null)
-            .AddJwtBearer(UserTokenScheme, options =>
-            {
-                options.MapInboundClaims = false;
-                options.Events = new JwtBearerEvents
-                {
-                    OnChallenge = async context =>
-                    {
-                        context.HandleResponse();
-                        var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
-                        await AuthProblems.WriteAsync(problems, context.HttpContext, StatusCodes.Status401Unauthorized,
-                            "COMMS_UNAUTHORIZED", "Authentication is required.",
-                            context.AuthenticateFailure is null
-                                ? "Send the user's session token as 'Authorization: Bearer <jwt>'."
-                                : "The user token is not valid or has expired.");
-                    },
-                };
-            });
-        builder.Services.AddOptions<JwtBearerOptions>(UserTokenScheme)
-            .Configure<IOptions<UserTokenOptions>>((jwt, tokens) => jwt.TokenValidationParameters = UserTokens.ValidationParameters(tokens.Value));
+            .AddCommsUserTokens();
+        builder.Services.AddSingleton<SigningKeyService>();
 
         builder.Services.AddAuthorizationBuilder()
+            // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
+            // A request that matched no endpoint passes, so that it ends as the 404 it is.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null)
+                .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser()

@@ -5,6 +5,7 @@ using Comms.Api.Events;
 using Comms.Api.Me;
 using Comms.Api.Recipients;
 using Comms.Api.RoutingRules;
+using Comms.Api.SigningKeys;
 using Comms.Api.Sys;
 using Comms.Api.Templates;
 
@@ -18,6 +19,7 @@ public static class EndpointExtensions
         app.MapEventsApi();
         app.MapRecipientsApi();
         app.MapApiKeysApi();
+        app.MapSigningKeysApi();
         app.MapCategoriesApi();
         app.MapTemplatesApi();
         app.MapRoutingRulesApi();

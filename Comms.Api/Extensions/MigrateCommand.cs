@@ -1,3 +1,4 @@
+using Comms.Core.Auth;
 using Comms.Core.Data;
 using Npgsql;
 
@@ -21,9 +22,16 @@ public static partial class MigrateCommand
         if (app.Environment.IsDevelopment())
         {
             var apiKey = app.Configuration["Comms:Seed:ApiKey"] ?? DevelopmentSeed.DefaultApiKey;
+            var signingSecret = app.Configuration["Comms:Seed:UserTokenSigningKey"];
+            if (signingSecret is not { Length: >= 32 })
+            {
+                throw new InvalidOperationException(
+                    "Comms:Seed:UserTokenSigningKey must be set (at least 32 characters) in Development: it is the secret of the demo tenant's signing key 'demo-dev'.");
+            }
+
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CommsDbContext>();
-            await DevelopmentSeed.ApplyAsync(db, apiKey, TimeProvider.System);
+            await DevelopmentSeed.ApplyAsync(db, apiKey, signingSecret, scope.ServiceProvider.GetRequiredService<SigningSecretProtector>(), TimeProvider.System);
             LogSeeded(logger, DevelopmentSeed.TenantId);
         }
 

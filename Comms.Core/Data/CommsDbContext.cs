@@ -1,3 +1,4 @@
+using Comms.Core.Auth;
 using Comms.Core.Digests;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
@@ -15,6 +16,7 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Category> Categories => Set<Category>();

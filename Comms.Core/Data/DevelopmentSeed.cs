@@ -1,3 +1,4 @@
+using Comms.Core.Auth;
 using Comms.Core.Messages;
 using Comms.Core.Recipients;
 using Comms.Core.Routing;
@@ -9,7 +10,8 @@ namespace Comms.Core.Data;
 
 /// <summary>
 /// The development seed applied by the app host: tenant <c>demo</c>, users alice and bob, an API key
-/// (from <c>Comms:Seed:ApiKey</c>), and the <c>demo.welcome</c> event routed to in-app and email.
+/// (from <c>Comms:Seed:ApiKey</c>), the user-token signing key <c>demo-dev</c> (HS256, secret from
+/// <c>Comms:Seed:UserTokenSigningKey</c>), and the <c>demo.welcome</c> event routed to in-app and email.
 /// Safe to apply again: it only adds what is missing.
 /// </summary>
 public static class DevelopmentSeed
@@ -17,9 +19,13 @@ public static class DevelopmentSeed
     public const string TenantId = "demo";
     public const string DefaultApiKey = "demo-api-key";
     public const string WelcomeEvent = "demo.welcome";
+    public const string SigningKeyId = "demo-dev";
 
-    public static async Task ApplyAsync(CommsDbContext db, string apiKey, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <summary>Seeds the demo tenant; <paramref name="userTokenSecret"/> (at least 32 characters) becomes key <see cref="SigningKeyId"/>.</summary>
+    public static async Task ApplyAsync(CommsDbContext db, string apiKey, string userTokenSecret, SigningSecretProtector protector, TimeProvider time,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(userTokenSecret.Length, 32, nameof(userTokenSecret));
         var now = time.GetUtcNow();
         if (!await db.Tenants.AnyAsync(t => t.Id == TenantId, cancellationToken))
         {
@@ -37,6 +43,15 @@ public static class DevelopmentSeed
                 Id = Guid.CreateVersion7(), TenantId = TenantId, Name = "Development seed key",
                 Prefix = ApiKeySecrets.PrefixOf(apiKey), KeyHash = hash,
                 Roles = [ApiKeyRoles.Admin, ApiKeyRoles.Editor], CreatedAt = now,
+            });
+        }
+
+        if (!await db.SigningKeys.AnyAsync(k => k.TenantId == TenantId && k.Kid == SigningKeyId, cancellationToken))
+        {
+            db.SigningKeys.Add(new SigningKey
+            {
+                Id = Guid.CreateVersion7(), TenantId = TenantId, Kid = SigningKeyId, Algorithm = SigningAlgorithms.Hs256,
+                ProtectedSecret = protector.Protect(TenantId, SigningKeyId, userTokenSecret), CreatedAt = now,
             });
         }
 

@@ -27,7 +27,9 @@ public static class WebServiceExtensions
 
     public static WebApplication MapWebEndpoints(this WebApplication app)
     {
-        app.MapStaticAssets();
+        // Every page says who may see it (the authorization fallback policy closes the rest).
+        // Static files are public; the group also covers the development-time fallback endpoint MapStaticAssets adds.
+        app.MapGroup("").AllowAnonymous().MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
         app.MapHub<NotificationsHub>(NotificationsHub.Path);

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Comms.Web.Pages;
 
+[AllowAnonymous]
 public sealed class IndexModel(IConfiguration configuration, IWebHostEnvironment environment) : PageModel
 {
     public bool IsDevelopment => environment.IsDevelopment();

@@ -1,12 +1,14 @@
 using Comms.Core.Data;
 using Comms.Web.Session;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Comms.Web.Pages.Dev;
 
-/// <summary>Development only: sign in as any seeded recipient.</summary>
+/// <summary>Development only (404 elsewhere): sign in as any seeded recipient, without a token.</summary>
+[AllowAnonymous]
 public sealed class SignInModel(CommsDbContext db, IWebHostEnvironment environment) : PageModel
 {
     public IReadOnlyList<SeededUser> Users { get; private set; } = [];
@@ -37,7 +39,7 @@ public sealed class SignInModel(CommsDbContext db, IWebHostEnvironment environme
             return BadRequest();
         }
 
-        await EndUserAuth.SignInAsync(HttpContext, tenant, externalId);
+        await EndUserAuth.SignInAsync(HttpContext, tenant, externalId, kid: null);
         return LocalRedirect("/notifications");
     }
 

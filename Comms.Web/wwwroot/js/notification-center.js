@@ -12,6 +12,13 @@
   }
 
   document.addEventListener('alpine:init', () => {
+    // Alpine's CSP build has no x-html. An item's body is HTML that the server rendered from Markdown and
+    // sanitized (Comms.Core MarkdownRenderer); the page's CSP stops any script in it from running regardless.
+    Alpine.directive('body-html', (el, { expression }, { effect, evaluateLater }) => {
+      const body = evaluateLater(expression);
+      effect(() => body(value => { el.innerHTML = value ?? ''; }));
+    });
+
     const store = {
       items: initial.items,
       unread: initial.unread,
@@ -69,9 +76,8 @@
     Alpine.store('inbox', store);
 
     const connection = new signalR.HubConnectionBuilder()
-      .withUrl('/hubs/notifications', {
-        accessTokenFactory: async () => (await fetch('/app/token')).json(),
-      })
+      // Same origin: the session cookie authenticates the connection (no token in script or URL).
+      .withUrl('/hubs/notifications')
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => Math.min(1000 * 2 ** context.previousRetryCount, 15000) })
       .build();
 

@@ -11,6 +11,7 @@ namespace Comms.IntegrationTests.EndToEnd;
 [Collection(CommsCollection.Name)]
 public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifetime
 {
+    private const string SeedSigningSecret = "end-to-end-demo-dev-signing-secret-0123456789";
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
@@ -18,7 +19,7 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
     {
         await using (var db = fixture.CreateDbContext())
         {
-            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, TimeProvider.System);
+            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, SeedSigningSecret, fixture.SecretProtector, TimeProvider.System);
         }
 
         (_playwright, _browser) = await Browser.LaunchAsync();
@@ -35,6 +36,31 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
     {
         var page = await _browser.NewPageAsync();
         page.SetDefaultTimeout((float)Poll.DefaultTimeout.TotalMilliseconds);
+
+        // Everything the browser complains about (CSP violations are reported as console errors) and every page it loads.
+        var problems = new List<string>();
+        var documents = new List<IResponse>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                problems.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => problems.Add(error);
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                problems.Add($"{response.Status} {response.Request.Method} {response.Url}");
+            }
+
+            if (response.Request.ResourceType == "document")
+            {
+                documents.Add(response);
+            }
+        };
+        await page.AddInitScriptAsync("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
 
         // Development sign-in: pick the seeded alice.
         await page.GotoAsync($"{fixture.Web.BaseUrl}/dev/sign-in");
@@ -69,6 +95,18 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
             .Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))})").ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
 
+        // The pages are served with a CSP that allows no inline script, and nothing was blocked or failed.
+        Assert.NotEmpty(documents);
+        foreach (var document in documents)
+        {
+            var headers = await document.AllHeadersAsync();
+            Assert.Contains("script-src 'self'", headers["content-security-policy"], StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-inline", headers["content-security-policy"], StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", headers["content-security-policy"], StringComparison.Ordinal);
+            Assert.Equal("nosniff", headers["x-content-type-options"]);
+            Assert.Equal("no-referrer", headers["referrer-policy"]);
+        }
+
         // Marking it read updates the badge, too.
         await item.GetByRole(AriaRole.Button, new() { Name = $"Mark read: Welcome, {name}!" }).ClickAsync();
         if (before == 0)
@@ -79,5 +117,7 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
         {
             await Assertions.Expect(badge).ToHaveTextAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
+
+        Assert.True(problems.Count == 0, "Browser console errors or CSP violations:\n" + string.Join("\n", problems));
     }
 }

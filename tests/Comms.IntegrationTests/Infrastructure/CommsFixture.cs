@@ -18,8 +18,12 @@ namespace Comms.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class CommsFixture : IAsyncLifetime
 {
-    public const string SigningKey = "integration-tests-user-token-signing-key-0123456789";
     public const string SysKey = "integration-tests-sys-key";
+
+    /// <summary>Base64 of 32 bytes: <c>Comms:Auth:SecretEncryptionKey</c> of the services under test.</summary>
+    public const string SecretEncryptionKey = "aW50ZWdyYXRpb24tdGVzdHMtc2VjcmV0LWtleS0zMmI=";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Kid, string Secret)> _signingKeys = new(StringComparer.Ordinal);
 
     private readonly List<IAsyncDisposable> _owned = [];
     private NpgsqlDataSource? _dataSource;
@@ -39,7 +43,7 @@ public sealed class CommsFixture : IAsyncLifetime
         ["ConnectionStrings:commsdb"] = DatabaseConnectionString,
         ["ConnectionStrings:redis"] = Redis.ConnectionString,
         ["ConnectionStrings:mail"] = Mail.ConnectionString,
-        ["Comms:Auth:UserTokenSigningKey"] = SigningKey,
+        ["Comms:Auth:SecretEncryptionKey"] = SecretEncryptionKey,
         ["Comms:Sys:ApiKey"] = SysKey,
         ["Comms:Dispatcher:PollInterval"] = "00:01:00",
         ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
@@ -98,8 +102,21 @@ public sealed class CommsFixture : IAsyncLifetime
         await RedisClient.GetSubscriber().PublishAsync(Comms.Core.Routing.CatalogChanges.Channel, tenantId);
     }
 
-    public string UserToken(string tenantId, string externalId) =>
-        UserTokens.Issue(new UserTokenOptions { UserTokenSigningKey = SigningKey }, tenantId, externalId, TimeSpan.FromHours(1), TimeProvider.System);
+    /// <summary>Seals HS256 secrets the way the services under test do (same encryption key).</summary>
+    public SigningSecretProtector SecretProtector { get; } =
+        new(Microsoft.Extensions.Options.Options.Create(new UserTokenOptions { SecretEncryptionKey = SecretEncryptionKey }));
+
+    /// <summary>Remembers a tenant's HS256 key so that <see cref="UserToken"/> can sign with it.</summary>
+    public void RegisterSigningKey(string tenantId, string kid, string secret) => _signingKeys[tenantId] = (kid, secret);
+
+    /// <summary>A one-hour user token signed with the tenant's registered key (see <see cref="TestTenant"/>).</summary>
+    public string UserToken(string tenantId, string externalId)
+    {
+        var (kid, secret) = _signingKeys.TryGetValue(tenantId, out var key)
+            ? key
+            : throw new InvalidOperationException($"Tenant '{tenantId}' has no registered signing key.");
+        return UserTokens.IssueHs256(secret, kid, tenantId, externalId, TimeSpan.FromHours(1), TimeProvider.System);
+    }
 
     public async Task DisposeAsync()
     {

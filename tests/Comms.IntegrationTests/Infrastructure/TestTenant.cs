@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Comms.Core.Auth;
 using Comms.Core.Data;
 using Comms.Core.Messages;
 using Comms.Core.Recipients;
@@ -19,16 +20,26 @@ public sealed class TestTenant
 
     private readonly CommsFixture _fixture;
 
-    private TestTenant(CommsFixture fixture, string id, string apiKey)
+    /// <summary>The kid of the HS256 user-token signing key every test tenant gets.</summary>
+    public const string SigningKeyId = "test-key";
+
+    private TestTenant(CommsFixture fixture, string id, string apiKey, string signingSecret)
     {
         _fixture = fixture;
         Id = id;
         ApiKey = apiKey;
+        SigningSecret = signingSecret;
     }
 
     public string Id { get; }
 
     public string ApiKey { get; }
+
+    /// <summary>The secret of the tenant's signing key <see cref="SigningKeyId"/>.</summary>
+    public string SigningSecret { get; }
+
+    /// <summary>A one-hour user token for <paramref name="externalId"/>, signed with the tenant's key.</summary>
+    public string UserToken(string externalId) => _fixture.UserToken(Id, externalId);
 
     /// <summary>A unique email address for a user of this tenant.</summary>
     public string EmailOf(string externalId) => $"{externalId}.{Id}@example.test";
@@ -74,7 +85,14 @@ public sealed class TestTenant
             Id = Guid.CreateVersion7(), TenantId = id, Name = "test", Prefix = prefix, KeyHash = ApiKeySecrets.Hash(key),
             Roles = [ApiKeyRoles.Admin, ApiKeyRoles.Editor], CreatedAt = now,
         });
-        var tenant = new TestTenant(fixture, id, key);
+        var secret = SigningKeyMaterial.GenerateSecret();
+        db.SigningKeys.Add(new SigningKey
+        {
+            Id = Guid.CreateVersion7(), TenantId = id, Kid = SigningKeyId, Algorithm = SigningAlgorithms.Hs256,
+            ProtectedSecret = fixture.SecretProtector.Protect(id, SigningKeyId, secret), CreatedAt = now,
+        });
+        fixture.RegisterSigningKey(id, SigningKeyId, secret);
+        var tenant = new TestTenant(fixture, id, key, secret);
         foreach (var user in users)
         {
             db.Recipients.Add(new Recipient

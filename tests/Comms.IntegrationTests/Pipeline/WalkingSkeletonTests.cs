@@ -87,8 +87,9 @@ public sealed class WalkingSkeletonTests(CommsFixture fixture)
     public async Task A_forged_user_token_is_refused()
     {
         var client = fixture.Api.CreateClient();
-        var forged = Comms.Core.Auth.UserTokens.Issue(
-            new Comms.Core.Auth.UserTokenOptions { UserTokenSigningKey = new string('z', 48) }, "demo", "alice", TimeSpan.FromHours(1), TimeProvider.System);
+        var tenant = await TestTenant.CreateAsync(fixture, "alice");
+        var forged = Comms.Core.Auth.UserTokens.IssueHs256(
+            new string('z', 48), TestTenant.SigningKeyId, tenant.Id, "alice", TimeSpan.FromHours(1), TimeProvider.System);
         client.DefaultRequestHeaders.Authorization = new("Bearer", forged);
 
         var response = await client.GetAsync("/me/notifications");

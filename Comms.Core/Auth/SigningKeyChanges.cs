@@ -1,0 +1,59 @@
+using Comms.Core.Routing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Comms.Core.Auth;
+
+/// <summary>
+/// Tells every process that a tenant's signing keys changed, over the existing catalog-change channel
+/// (<see cref="CatalogChanges.Channel"/>: a message names a tenant whose configuration changed), so a
+/// revocation is refused everywhere at once; <see cref="TenantSigningKeys.Ttl"/> covers a lost message.
+/// </summary>
+public sealed class SigningKeyChanges(IConnectionMultiplexer redis, TenantSigningKeys keys)
+{
+    /// <summary>Call after committing a change to a tenant's signing keys.</summary>
+    public async Task PublishAsync(string tenantId)
+    {
+        keys.Invalidate(tenantId);
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(CatalogChanges.Channel, tenantId);
+        }
+        catch (RedisException)
+        {
+            // Other processes drop the keys when their cache entry expires.
+        }
+    }
+}
+
+/// <summary>Drops this process's cached keys of a tenant when another process announces a change.</summary>
+public sealed partial class SigningKeyChangeListener(IConnectionMultiplexer redis, TenantSigningKeys keys, ILogger<SigningKeyChangeListener> logger)
+    : IHostedService
+{
+    private ChannelMessageQueue? _queue;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _queue = await redis.GetSubscriber().SubscribeAsync(CatalogChanges.Channel);
+            _queue.OnMessage(message => keys.Invalidate(message.Message.ToString()));
+        }
+        catch (RedisException ex)
+        {
+            LogSubscribeFailed(logger, ex.Message);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_queue is not null)
+        {
+            await _queue.UnsubscribeAsync();
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to catalog changes ({Problem}); cached signing keys expire on their own.")]
+    private static partial void LogSubscribeFailed(ILogger logger, string problem);
+}
