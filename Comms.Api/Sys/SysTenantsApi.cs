@@ -16,7 +16,7 @@ public static class SysTenantsApi
             .WithDescription("The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.");
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
         group.MapGet("/{id}", Get).WithSummary("Get a tenant");
-        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale or default time zone");
+        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes or rate-limit plan");
         return group;
     }
 
