@@ -1,4 +1,5 @@
 using Comms.Api.Extensions;
+using Comms.Api.Input;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,8 @@ if (MigrateCommand.IsRequested(args))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRouting();
+app.UseInputGuards();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.Input;
 using Comms.Api.Recipients;
 using Comms.Api.Templates;
 using Comms.Core.Data;
@@ -34,6 +35,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();
 
+        builder.AddInputGuards();
         builder.AddCommsAuthentication();
         builder.Services.AddProblemDetailsDefaults();
         builder.Services.AddOpenApi();
