@@ -29,7 +29,8 @@ public static class EventsApi
             .WithSummary("Post up to 1,000 events at once")
             .WithDescription("All or nothing: if any event is invalid, none is stored and the problem names the index.");
         group.MapGet("/{id:guid}", EventDetails.GetEvent)
-            .WithSummary("Get an event with every per-recipient, per-channel decision");
+            .WithSummary("Get an event with its per-recipient, per-channel decisions, a page at a time")
+            .WithDescription("Decisions oldest first: 'limit' (default 100, at most 1,000) per page; pass 'nextCursor' back as 'after' for the next page (null when there is none).");
 
         return group;
     }

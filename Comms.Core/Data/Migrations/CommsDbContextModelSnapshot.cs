@@ -467,8 +467,8 @@ namespace Comms.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_decisions");
 
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_decisions_event_id");
+                    b.HasIndex("EventId", "Id")
+                        .HasDatabaseName("ix_decisions_event_id_id");
 
                     b.HasIndex("TenantId", "RecipientId", "CreatedAt")
                         .HasDatabaseName("ix_decisions_tenant_id_recipient_id_created_at");

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Comms.Core.Data.Migrations
 {
     [DbContext(typeof(CommsDbContext))]
-    [Migration("20261126122023_TenantLinkSchemesAndPlan")]
-    partial class TenantLinkSchemesAndPlan
+    [Migration("20261126122924_TenantLinkSchemesPlanAndDecisionPages")]
+    partial class TenantLinkSchemesPlanAndDecisionPages
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -470,8 +470,8 @@ namespace Comms.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_decisions");
 
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_decisions_event_id");
+                    b.HasIndex("EventId", "Id")
+                        .HasDatabaseName("ix_decisions_event_id_id");
 
                     b.HasIndex("TenantId", "RecipientId", "CreatedAt")
                         .HasDatabaseName("ix_decisions_tenant_id_recipient_id_created_at");
