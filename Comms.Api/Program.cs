@@ -1,5 +1,6 @@
 using Comms.Api.Extensions;
 using Comms.Api.Input;
+using Comms.Api.RateLimits;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +21,7 @@ app.UseRouting();
 app.UseInputGuards();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseCommsRateLimits();
 
 app.MapOpenApi();
 app.MapScalarApiReference();

@@ -31,6 +31,7 @@ public static class AuthExtensions
         builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<AuthFailureLimiter>();
 
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
