@@ -18,10 +18,11 @@ if (MigrateCommand.IsRequested(args))
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
-app.UseInputGuards();
+app.UseLiteralPathSegments();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseCommsRateLimits();
+app.UseInputGuards();
 
 app.MapOpenApi();
 app.MapScalarApiReference();

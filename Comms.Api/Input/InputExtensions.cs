@@ -14,10 +14,12 @@ public static class InputExtensions
         return builder;
     }
 
+    /// <summary>Refuses dot segments in the raw path before anything acts on the (normalised) route.</summary>
+    public static IApplicationBuilder UseLiteralPathSegments(this IApplicationBuilder app) => app.UseMiddleware<LiteralPathGuard>();
+
     /// <summary>
-    /// The guards, after routing (so the endpoint's body cap is known) and before authentication (so a
-    /// hostile request costs no key lookup): literal path segments, NUL characters, body caps.
+    /// NUL characters and body caps, after authorization and rate limiting (so nobody unauthenticated or
+    /// over their limit makes the API read a body) and before the endpoint binds its parameters.
     /// </summary>
-    public static IApplicationBuilder UseInputGuards(this IApplicationBuilder app) =>
-        app.UseMiddleware<LiteralPathGuard>().UseMiddleware<RequestInputGuard>();
+    public static IApplicationBuilder UseInputGuards(this IApplicationBuilder app) => app.UseMiddleware<RequestInputGuard>();
 }
