@@ -45,9 +45,9 @@ public static class ChannelLimits
 
 /// <summary>
 /// Checks a rendered message before anything is stored or sent: every field within its channel's limit,
-/// every link (in-app and push <c>link</c>, in-app <c>icon</c>, links in the in-app Markdown body, and the
-/// URL attributes of email HTML) allowed by the tenant's <see cref="LinkPolicy"/>, and no script in email
-/// HTML. A problem fails the render with <c>COMMS_RENDER_INVALID</c>.
+/// every link (in-app and push <c>link</c>, in-app <c>icon</c>, push <c>data</c> entries named like a link,
+/// links in the in-app Markdown body, and the URL attributes of email HTML) allowed by the tenant's
+/// <see cref="LinkPolicy"/>, and no script in email HTML. A problem fails the render with <c>COMMS_RENDER_INVALID</c>.
 /// </summary>
 public static class RenderChecks
 {
@@ -72,7 +72,7 @@ public static class RenderChecks
         return channel switch
         {
             Channel.InApp => Link("content.link", content.Link, links) ?? Link("content.icon", content.Icon, links) ?? MarkdownLinks(content.Body, links),
-            Channel.Push => Link("content.link", content.Link, links),
+            Channel.Push => Link("content.link", content.Link, links) ?? DataLinks(content.Data, links),
             Channel.Email => Html("content.html", content.Html, links),
             _ => null,
         };
@@ -80,6 +80,23 @@ public static class RenderChecks
 
     private static RenderProblem? Link(string field, string? url, LinkPolicy links) =>
         url is not null && links.Problem(url) is { } problem ? new RenderProblem(field, problem) : null;
+
+    /// <summary>Push data entries the app opens as links: keys named like one (<c>url</c>, <c>deepLink</c>, <c>href</c>, <c>uri</c>…).</summary>
+    private static RenderProblem? DataLinks(Dictionary<string, string>? data, LinkPolicy links)
+    {
+        foreach (var (key, value) in data ?? [])
+        {
+            var name = key.ToLowerInvariant();
+            if ((name.EndsWith("url", StringComparison.Ordinal) || name.EndsWith("uri", StringComparison.Ordinal)
+                 || name.EndsWith("link", StringComparison.Ordinal) || name.EndsWith("href", StringComparison.Ordinal))
+                && Link($"content.data.{key}", value, links) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
 
     private static RenderProblem? MarkdownLinks(string? markdown, LinkPolicy links)
     {

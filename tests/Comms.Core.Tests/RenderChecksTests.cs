@@ -85,6 +85,16 @@ public sealed class RenderChecksTests
         Assert.Null(RenderChecks.Check(Channel.Push, content, LinkPolicy.For(["myapp"])));
     }
 
+    [Fact]
+    public async Task Push_data_entries_named_like_links_are_checked()
+    {
+        var content = await Render(Channel.Push,
+            new TemplateContent { Title = "Hi", Data = new() { ["deepLink"] = "{{ url }}", ["note"] = "at: {{ url }}" } },
+            """{"url":"javascript:alert(1)"}""");
+
+        Assert.Equal("content.data.deepLink", RenderChecks.Check(Channel.Push, content, LinkPolicy.Default)?.Field);
+    }
+
     [Theory]
     [InlineData(Channel.InApp, "title", ChannelLimits.InAppTitle)]
     [InlineData(Channel.Push, "title", ChannelLimits.PushTitle)]
