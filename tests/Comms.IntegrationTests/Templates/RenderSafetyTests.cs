@@ -93,6 +93,29 @@ public sealed class RenderSafetyTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task A_digest_whose_render_carries_a_refused_link_is_recorded_as_render_invalid_and_not_queued()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture);
+        await tenant.AddRecipientAsync("ann");
+        await tenant.AddTemplateAsync("note", Channel.InApp, new TemplateContent { Title = "Note" });
+        await tenant.AddTemplateAsync("notes.digest", Channel.InApp, new TemplateContent { Title = "{{ count }} notes", Link = "{{ last.url }}" });
+        await tenant.SetRuleAsync("note", new
+        {
+            templateName = "note", category = "messages", channels = new[] { "in_app" },
+            digest = new { key = "notes", windowSeconds = 1, templateName = "notes.digest" },
+        });
+
+        var id = await tenant.PostEventAsync(new { name = "note", recipients = new[] { "ann" }, causeRef = "n:1", payload = new { url = "vbscript:msgbox(1)" } });
+
+        await using var db = fixture.CreateDbContext();
+        var decision = await Poll.UntilAsync(
+            () => db.Decisions.AsNoTracking().FirstOrDefaultAsync(d => d.EventId == id && d.Reason == ReasonCodes.RenderInvalid),
+            "the digest's render to be refused", TimeSpan.FromSeconds(30));
+        Assert.StartsWith("Digest 'notes': content.link:", decision.Detail, StringComparison.Ordinal);
+        Assert.False(await db.Messages.AnyAsync(m => m.TenantId == tenant.Id));
+    }
+
+    [Fact]
     public async Task Preview_reports_a_refused_link_as_422_naming_the_field()
     {
         var tenant = await TenantWithLinkTemplatesAsync();
