@@ -9,16 +9,16 @@ namespace Comms.ServiceDefaults.RateLimiting;
 /// </summary>
 public sealed class RedisLimiterCircuit(IConnectionMultiplexer redis, TimeProvider time)
 {
-    private long _closedAtTicks;
+    private long _openUntilTicks;
 
-    public bool IsOpen => !redis.IsConnected || time.GetUtcNow().UtcTicks < Interlocked.Read(ref _closedAtTicks);
+    public bool IsOpen => !redis.IsConnected || time.GetUtcNow().UtcTicks < Interlocked.Read(ref _openUntilTicks);
 
     /// <summary>Opens the circuit; true for the caller that opened it (so only one logs).</summary>
     public bool Trip(TimeSpan retryAfter)
     {
         var now = time.GetUtcNow().UtcTicks;
         var until = now + retryAfter.Ticks;
-        var previous = Interlocked.Exchange(ref _closedAtTicks, until);
+        var previous = Interlocked.Exchange(ref _openUntilTicks, until);
         return previous <= now;
     }
 }
