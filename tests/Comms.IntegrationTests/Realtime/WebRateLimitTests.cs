@@ -13,7 +13,7 @@ public sealed class WebRateLimitTests(CommsFixture fixture)
         var settings = fixture.Settings
             .Concat([KeyValuePair.Create<string, string?>("Comms:RateLimits:KeyPrefix", "it-rl-web-" + Guid.NewGuid().ToString("N")[..8])])
             .Concat(limits.Select(l => KeyValuePair.Create("Comms:RateLimits:" + l.Key, l.Value)))
-            .ToDictionary(p => p.Key, p => p.Value);
+            .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
         var web = new WebServer(settings);
         web.Start();
         return web;
