@@ -1,4 +1,6 @@
 using Comms.Api.Extensions;
+using Comms.Api.Input;
+using Comms.Api.RateLimits;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,8 +17,12 @@ if (MigrateCommand.IsRequested(args))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRouting();
+app.UseLiteralPathSegments();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseCommsRateLimits();
+app.UseInputGuards();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();

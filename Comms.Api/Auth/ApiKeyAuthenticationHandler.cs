@@ -12,6 +12,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyStore keys,
+    AuthFailureLimiter failures,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -25,10 +26,18 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var address = RateLimitingExtensions.ClientAddress(Context);
+        if (failures.Blocked(address) is { } blocked)
+        {
+            return AuthThrottling.Refuse(Context, blocked);
+        }
+
         var identity = await keys.AuthenticateAsync(presented, Context.RequestAborted);
         if (identity is null)
         {
-            return AuthenticateResult.Fail("The API key is not valid or has been revoked.");
+            return await failures.FailedAsync(address, Context.RequestAborted) is { } retryAfter
+                ? AuthThrottling.Refuse(Context, retryAfter)
+                : AuthenticateResult.Fail("The API key is not valid or has been revoked.");
         }
 
         var claims = new List<Claim>
@@ -45,6 +54,11 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (AuthThrottling.RetryAfter(Context) is { } retryAfter)
+        {
+            return RateLimitingExtensions.WriteRateLimitedAsync(Context, retryAfter);
+        }
+
         var presented = BearerToken.From(Request) is not null;
         return AuthProblems.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, "COMMS_UNAUTHORIZED",
             "Authentication is required.",

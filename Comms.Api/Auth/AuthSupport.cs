@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Net.Http.Headers;
 
 namespace Comms.Api.Auth;
@@ -19,6 +20,20 @@ internal static class BearerToken
             ? header[7..].Trim()
             : null;
     }
+}
+
+/// <summary>An authentication refused because the caller's address spent its failure budget: the challenge answers 429.</summary>
+internal static class AuthThrottling
+{
+    private const string Item = "comms.auth-throttled";
+
+    public static AuthenticateResult Refuse(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Items[Item] = retryAfter;
+        return AuthenticateResult.Fail("Too many failed authentications from this address.");
+    }
+
+    public static TimeSpan? RetryAfter(HttpContext context) => context.Items.TryGetValue(Item, out var value) ? value as TimeSpan? : null;
 }
 
 internal static class AuthProblems

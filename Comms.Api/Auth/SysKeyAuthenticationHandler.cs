@@ -17,6 +17,7 @@ public sealed class SysKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IConfiguration configuration,
+    AuthFailureLimiter failures,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -24,28 +25,38 @@ public sealed class SysKeyAuthenticationHandler(
     public const string SysRole = "sys";
     public const string ConfigurationKey = "Comms:Sys:ApiKey";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = BearerToken.From(Request);
         var expected = configuration[ConfigurationKey];
         if (presented is null || string.IsNullOrEmpty(expected))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
+        }
+
+        var address = RateLimitingExtensions.ClientAddress(Context);
+        if (failures.Blocked(address) is { } blocked)
+        {
+            return AuthThrottling.Refuse(Context, blocked);
         }
 
         var match = CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
         if (!match)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The platform operator key is not valid."));
+            return await failures.FailedAsync(address, Context.RequestAborted) is { } retryAfter
+                ? AuthThrottling.Refuse(Context, retryAfter)
+                : AuthenticateResult.Fail("The platform operator key is not valid.");
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "sys"), new Claim(ClaimTypes.Role, SysRole)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        AuthProblems.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, "COMMS_UNAUTHORIZED",
+        AuthThrottling.RetryAfter(Context) is { } retryAfter
+            ? RateLimitingExtensions.WriteRateLimitedAsync(Context, retryAfter)
+            : AuthProblems.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, "COMMS_UNAUTHORIZED",
             "Authentication is required.",
             string.IsNullOrEmpty(configuration[ConfigurationKey])
                 ? "The platform operator endpoints are closed: set Comms:Sys:ApiKey to open them."

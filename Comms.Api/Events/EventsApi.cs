@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Comms.Api.Auth;
+using Comms.Api.Input;
 using Comms.Core.Events;
 using Comms.Core.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,11 +23,14 @@ public static class EventsApi
         group.MapPost("/", PostEvent)
             .WithSummary("Post an event")
             .WithDescription("Routes an event to its recipients through the tenant's routing rule. Answers 202 with the event id; honours Idempotency-Key for 24 hours.");
+        var limits = app.ServiceProvider.GetRequiredService<IOptions<RequestLimitsOptions>>().Value;
         group.MapPost("/bulk", PostBulk)
+            .WithBodySizeLimit(limits.MaxBulkRequestBodyBytes)
             .WithSummary("Post up to 1,000 events at once")
             .WithDescription("All or nothing: if any event is invalid, none is stored and the problem names the index.");
         group.MapGet("/{id:guid}", EventDetails.GetEvent)
-            .WithSummary("Get an event with every per-recipient, per-channel decision");
+            .WithSummary("Get an event with its per-recipient, per-channel decisions, a page at a time")
+            .WithDescription("Decisions oldest first: 'limit' (default 100, at most 1,000) per page; pass 'nextCursor' back as 'after' for the next page (null when there is none).");
 
         return group;
     }
@@ -43,6 +47,7 @@ public static class EventsApi
     {
         var now = time.GetUtcNow();
         var errors = EventValidator.Validate(submission, options.Value, now);
+        idempotencyKey = PresentedKey(http, idempotencyKey);
         AddKeyErrors(idempotencyKey, errors);
         if (errors.Count > 0)
         {
@@ -78,6 +83,7 @@ public static class EventsApi
     {
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        idempotencyKey = PresentedKey(http, idempotencyKey);
         AddKeyErrors(idempotencyKey, errors);
         if (bulk?.Events is not { Count: > 0 } events)
         {
@@ -157,9 +163,13 @@ public static class EventsApi
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: problem.Code, title: problem.Title,
             detail: problem.Detail, extensions: new Dictionary<string, object?> { ["field"] = problem.Field });
 
+    /// <summary>The key as sent: a header that is present but empty is "" (and refused), not "no key".</summary>
+    private static string? PresentedKey(HttpContext http, string? bound) =>
+        bound ?? (http.Request.Headers.TryGetValue(IdempotencyHeader, out var values) ? values.ToString() : null);
+
     private static void AddKeyErrors(string? key, Dictionary<string, string[]> errors)
     {
-        if (key is not null && (key.Length is 0 or > 256 || key.Any(char.IsControl)))
+        if (key is not null && (key.Trim().Length is 0 or > 256 || key.Any(char.IsControl)))
         {
             errors[IdempotencyHeader] = ["The Idempotency-Key header must be 1-256 printable characters."];
         }

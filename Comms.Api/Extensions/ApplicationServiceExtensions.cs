@@ -1,7 +1,9 @@
 using Comms.Api.Auth;
+using Comms.Api.Input;
 using Comms.Api.Recipients;
 using Comms.Api.Templates;
 using Comms.Core.Data;
+using Comms.Core.Diagnostics;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Queueing;
@@ -33,6 +35,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();
 
+        builder.AddInputGuards();
+        builder.AddCommsRateLimiting(failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)));
         builder.AddCommsAuthentication();
         builder.Services.AddProblemDetailsDefaults();
         builder.Services.AddOpenApi();

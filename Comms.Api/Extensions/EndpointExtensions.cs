@@ -14,19 +14,28 @@ namespace Comms.Api.Extensions;
 public static class EndpointExtensions
 {
     /// <summary>Every feature's routes: <c>/v1/*</c> for service callers, <c>/me/*</c> for end users, <c>/sys/*</c> for operators.</summary>
+    /// <remarks>
+    /// Each audience is a group with its rate limit (see <see cref="CommsRateLimitPolicies"/>): per API key,
+    /// per end user, per operator address. Body caps and the other input guards apply to all of them.
+    /// </remarks>
     public static WebApplication MapCommsApi(this WebApplication app)
     {
-        app.MapEventsApi();
-        app.MapRecipientsApi();
-        app.MapApiKeysApi();
-        app.MapSigningKeysApi();
-        app.MapCategoriesApi();
-        app.MapTemplatesApi();
-        app.MapRoutingRulesApi();
-        app.MapDecisionsApi();
-        app.MapMeNotificationsApi();
-        app.MapMePreferencesApi();
-        app.MapSysTenantsApi();
+        var service = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.ApiKey);
+        service.MapEventsApi();
+        service.MapRecipientsApi();
+        service.MapApiKeysApi();
+        service.MapSigningKeysApi();
+        service.MapCategoriesApi();
+        service.MapTemplatesApi();
+        service.MapRoutingRulesApi();
+        service.MapDecisionsApi();
+
+        var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);
+        endUser.MapMeNotificationsApi();
+        endUser.MapMePreferencesApi();
+
+        var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
+        sys.MapSysTenantsApi();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.Input;
 using Comms.Core.Inbox;
 using Comms.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,9 +31,9 @@ public static class NotificationsApi
     {
         var errors = new Dictionary<string, string[]>();
         var filter = InboxFilter.All;
-        if (status is not null && !Enum.TryParse(status, ignoreCase: true, out filter))
+        if (status is not null && !StrictEnum.TryParse(status, out filter))
         {
-            errors["status"] = ["status must be one of: all, unread, read, archived."];
+            errors["status"] = [$"status must be one of: {StrictEnum.Names<InboxFilter>()}."];
         }
 
         if (before is not null && !InboxCursor.TryDecode(before, out _, out _))

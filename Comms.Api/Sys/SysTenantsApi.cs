@@ -1,6 +1,8 @@
 using Comms.Api.Auth;
 using Comms.Core.Routing;
 using Comms.Core.Tenancy;
+using Comms.ServiceDefaults.RateLimiting;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Comms.Api.Sys;
@@ -16,14 +18,14 @@ public static class SysTenantsApi
             .WithDescription("The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.");
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
         group.MapGet("/{id}", Get).WithSummary("Get a tenant");
-        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale or default time zone");
+        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes or rate-limit plan");
         return group;
     }
 
     public static async Task<Results<Created<TenantCreated>, ValidationProblem, ProblemHttpResult>> Create(
-        TenantRequest? request, TenantService tenants, HttpContext http, CancellationToken cancellationToken)
+        TenantRequest? request, TenantService tenants, HttpContext http, IOptions<RateLimitOptions> limits, CancellationToken cancellationToken)
     {
-        var errors = TenantService.Validate(request, creating: true);
+        var errors = TenantService.Validate(request, creating: true, limits.Value.Plans.Keys);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The tenant is invalid.", type: "COMMS_VALIDATION");
@@ -55,9 +57,10 @@ public static class SysTenantsApi
         await tenants.GetAsync(id, cancellationToken) is { } tenant ? TypedResults.Ok(tenant) : NotFound(id);
 
     public static async Task<Results<Ok<TenantView>, ValidationProblem, ProblemHttpResult>> Update(
-        string id, TenantRequest? request, TenantService tenants, CatalogChanges changes, CancellationToken cancellationToken)
+        string id, TenantRequest? request, TenantService tenants, CatalogChanges changes, IOptions<RateLimitOptions> limits,
+        CancellationToken cancellationToken)
     {
-        var errors = TenantService.Validate(request, creating: false);
+        var errors = TenantService.Validate(request, creating: false, limits.Value.Plans.Keys);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The change is invalid.", type: "COMMS_VALIDATION");

@@ -1,4 +1,5 @@
 using Comms.Core.Data;
+using Comms.Core.Routing;
 using Comms.Core.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -10,17 +11,17 @@ public static class TemplatePreviewHandlers
 {
     public static Task<Results<Ok<TemplatePreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewDraft(
         string name, string channel, string locale, [FromBody] TemplatePreviewRequest? request, HttpContext http,
-        CommsDbContext db, [FromServices] TemplatePreviewer previewer, CancellationToken cancellationToken) =>
-        PreviewAsync(name, channel, locale, version: null, request, http, db, previewer, cancellationToken);
+        CommsDbContext db, [FromServices] TemplatePreviewer previewer, TenantCatalog catalog, CancellationToken cancellationToken) =>
+        PreviewAsync(name, channel, locale, version: null, request, http, db, previewer, catalog, cancellationToken);
 
     public static Task<Results<Ok<TemplatePreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewVersion(
         string name, string channel, string locale, int version, [FromBody] TemplatePreviewRequest? request, HttpContext http,
-        CommsDbContext db, [FromServices] TemplatePreviewer previewer, CancellationToken cancellationToken) =>
-        PreviewAsync(name, channel, locale, version, request, http, db, previewer, cancellationToken);
+        CommsDbContext db, [FromServices] TemplatePreviewer previewer, TenantCatalog catalog, CancellationToken cancellationToken) =>
+        PreviewAsync(name, channel, locale, version, request, http, db, previewer, catalog, cancellationToken);
 
     private static async Task<Results<Ok<TemplatePreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(
         string name, string channel, string locale, int? version, TemplatePreviewRequest? request, HttpContext http,
-        CommsDbContext db, TemplatePreviewer previewer, CancellationToken cancellationToken)
+        CommsDbContext db, TemplatePreviewer previewer, TenantCatalog catalog, CancellationToken cancellationToken)
     {
         if (TemplateHttp.Key(http, name, channel, locale, out var invalid) is not { } key)
         {
@@ -33,7 +34,8 @@ public static class TemplatePreviewHandlers
             return TemplateHttp.Problem(version is { } v ? TemplateProblems.NoVersion(key, v) : TemplateProblems.NoDraft(key));
         }
 
-        var result = await previewer.PreviewAsync(template, request?.Variant, request?.Payload);
+        var tenant = await catalog.GetAsync(key.TenantId, cancellationToken);
+        var result = await previewer.PreviewAsync(template, request?.Variant, request?.Payload, tenant?.Links ?? LinkPolicy.Default);
         if (result.Value is not { } preview)
         {
             return TemplateHttp.Problem(result.Problem!);

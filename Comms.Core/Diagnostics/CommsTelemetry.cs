@@ -36,6 +36,9 @@ public static class CommsTelemetry
     public static readonly Histogram<double> QueueToProvider =
         Meter.CreateHistogram<double>("comms.messages.provider_latency", "ms", "From a message being due to its provider accepting it.");
 
+    public static readonly Counter<long> RateLimitFailedOpen =
+        Meter.CreateCounter<long>("comms.rate_limit.failed_open", "{request}", "Requests let through unlimited because Redis could not be asked, by policy.");
+
     /// <summary>Starts a span whose parent is a stored W3C <c>traceparent</c> (or none).</summary>
     public static Activity? StartActivity(string name, string? traceParent, ActivityKind kind = ActivityKind.Internal) =>
         ActivityContext.TryParse(traceParent, null, out var parent)

@@ -108,6 +108,14 @@ public sealed class DigestFlusher(
 
         using var payload = JsonDocument.Parse(DigestPayload(window, entries).ToJsonString());
         var content = await renderer.RenderAsync(window.Channel, template.Content, payload.RootElement);
+        if (RenderChecks.Check(window.Channel, content, snapshot.Links) is { } invalid)
+        {
+            await RoutingStore.WriteMessagesAsync(connection, transaction, firstEvent, window.TenantId,
+                [new PlannedDecision(recipient.Id, recipient.ExternalId, window.Channel, DecisionOutcome.Blocked, ReasonCodes.RenderInvalid,
+                    $"Digest '{window.DigestKey}': {invalid.Describe()}")], now, cancellationToken);
+            return null;
+        }
+
         var category = snapshot.Category(window.Category);
         var quiet = category is { Critical: false } && DeliveryPolicy.InterruptiveChannels.Contains(window.Channel)
             && !recipient.QuietHoursExceptions.Contains(window.Category)

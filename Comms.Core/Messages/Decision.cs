@@ -43,4 +43,7 @@ public static class ReasonCodes
     public const string UnknownRecipient = "COMMS_UNKNOWN_RECIPIENT";
     public const string NoTemplate = "COMMS_NO_TEMPLATE";
     public const string NoProvider = "COMMS_NO_PROVIDER";
+
+    /// <summary>The rendered content cannot be sent: a refused link (e.g. <c>javascript:</c>) or a field over its channel's limit.</summary>
+    public const string RenderInvalid = "COMMS_RENDER_INVALID";
 }

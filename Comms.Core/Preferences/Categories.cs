@@ -3,7 +3,9 @@ using Comms.Core.Messages;
 namespace Comms.Core.Preferences;
 
 /// <summary>What routing needs to know about a category: is it critical, and which channels are on by default.</summary>
-public sealed record CategoryInfo(string Name, bool Critical, IReadOnlySet<string> DefaultChannels, bool BuiltIn, string? Description = null)
+/// <param name="ListedChannels">The default channels in the order they were given (a tenant category's), then the always-on ones.</param>
+public sealed record CategoryInfo(
+    string Name, bool Critical, IReadOnlySet<string> DefaultChannels, bool BuiltIn, string? Description = null, IReadOnlyList<string>? ListedChannels = null)
 {
     public bool IsOnByDefault(string channel) => DefaultChannels.Contains(channel);
 }
@@ -43,7 +45,8 @@ public static class Categories
     public static CategoryInfo FromTenantCategory(Category category) =>
         new(category.Name, category.Critical,
             new HashSet<string>(category.DefaultChannels.Concat(AlwaysOnChannels), StringComparer.Ordinal),
-            BuiltIn: false, category.Description);
+            BuiltIn: false, category.Description,
+            [.. category.DefaultChannels, .. AlwaysOnChannels.Where(c => !category.DefaultChannels.Contains(c)).Order(StringComparer.Ordinal)]);
 
     private static CategoryInfo Build(string name, bool critical, string description, params string[] channels) =>
         new(name, critical, new HashSet<string>(channels.Concat(AlwaysOnChannels), StringComparer.Ordinal), BuiltIn: true, description);

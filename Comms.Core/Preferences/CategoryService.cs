@@ -8,14 +8,14 @@ namespace Comms.Core.Preferences;
 
 /// <summary>Creates or updates a tenant category. Fields left out keep their value (or the default on create).</summary>
 /// <param name="Critical">Critical categories bypass opt-outs and quiet hours, and are locked in the preference center.</param>
-/// <param name="DefaultChannels">Channels the category is on for by default (in-app and webhooks always are).</param>
+/// <param name="DefaultChannels">Channels the category is on for by default, stored in the order given (in-app and webhooks always are).</param>
 public sealed record CategoryRequest(string? Description, bool? Critical, List<string>? DefaultChannels);
 
 /// <summary>A category as the API shows it; <see cref="DefaultChannels"/> includes the always-on channels.</summary>
 public sealed record CategoryView(string Name, string? Description, bool Critical, bool BuiltIn, IReadOnlyList<string> DefaultChannels)
 {
     public static CategoryView From(CategoryInfo info) => new(
-        info.Name, info.Description, info.Critical, info.BuiltIn, Channel.All.Where(info.IsOnByDefault).ToList());
+        info.Name, info.Description, info.Critical, info.BuiltIn, info.ListedChannels ?? Channel.All.Where(info.IsOnByDefault).ToList());
 }
 
 public enum CategoryChange
@@ -71,11 +71,16 @@ public sealed class CategoryService(IDbContextFactory<CommsDbContext> contexts, 
         }
 
         var channels = request.DefaultChannels ?? [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < channels.Count; i++)
         {
             if (!Channel.IsKnown(channels[i]))
             {
                 errors[$"defaultChannels[{i}]"] = [$"{RecipientFormats.Quote(channels[i])} is not a channel; the channels are: {string.Join(", ", Channel.All)}."];
+            }
+            else if (!seen.Add(channels[i]))
+            {
+                errors[$"defaultChannels[{i}]"] = [$"'{channels[i]}' is listed twice; give each channel once."];
             }
         }
 
@@ -114,7 +119,7 @@ public sealed class CategoryService(IDbContextFactory<CommsDbContext> contexts, 
             category.Critical = request.Critical ?? category.Critical;
             if (request.DefaultChannels is { } channels)
             {
-                category.DefaultChannels = [.. Channel.All.Where(channels.Contains)];
+                category.DefaultChannels = [.. channels];
             }
 
             try

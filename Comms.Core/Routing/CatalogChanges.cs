@@ -45,7 +45,17 @@ public sealed partial class CatalogChangeListener(IConnectionMultiplexer redis, 
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(CatalogChanges.Channel);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(CatalogChanges.Channel);
+        }
+        catch (RedisException)
+        {
+            // Shutting down: a connection already closed has no subscription left to end.
+        }
+    }
 
     [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to catalog changes ({Problem}); cached routing configuration expires on its own.")]
     private static partial void LogSubscribeFailed(ILogger logger, string problem);

@@ -23,8 +23,8 @@ public sealed record RoutingInput(
 /// Decides one recipient × channel, in the order of SPEC S2: template and address, suppression,
 /// preference with the critical override, quiet hours (deferral), a provider for the channel, dedupe;
 /// then the payload is checked
-/// against the template's schema, an experiment arm is picked, and the content is rendered. The
-/// idempotency key is enforced when the plan is written.
+/// against the template's schema, an experiment arm is picked, and the content is rendered and checked
+/// (links and channel limits, <see cref="RenderChecks"/>). The idempotency key is enforced when the plan is written.
 /// </summary>
 public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe, ChannelProviders providers)
 {
@@ -83,6 +83,11 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
 
         var variant = Experiments.Choose(template.Variants, $"{ev.TenantId}:{template.Name}", recipient.Id.ToString());
         var content = await renderer.RenderAsync(channel, variant?.Content ?? template.Content, input.Payload);
+        if (RenderChecks.Check(channel, content, snapshot.Links) is { } invalid)
+        {
+            return Blocked(recipient, channel, ReasonCodes.RenderInvalid, invalid.Describe());
+        }
+
         var message = new PlannedMessage(
             Guid.CreateVersion7(), recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0, template.Locale,
             variant?.Key, string.IsNullOrEmpty(causeRef) ? ev.CauseRef : causeRef, address, verdict.DueAt, escalationOf, content);

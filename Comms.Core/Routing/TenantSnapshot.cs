@@ -17,6 +17,9 @@ public sealed class TenantSnapshot(
         .ToDictionary(g => g.Key, g => g.MaxBy(t => t.Version)!);
 
     public Tenant Tenant { get; } = tenant;
+
+    /// <summary>Which link schemes this tenant's rendered messages may carry.</summary>
+    public LinkPolicy Links { get; } = LinkPolicy.For(tenant.AllowedLinkSchemes);
     public IReadOnlyDictionary<string, RoutingRule> Rules { get; } = rules;
     public IReadOnlyDictionary<string, CategoryInfo> Categories { get; } = categories;
 

@@ -1,5 +1,7 @@
 using Ganss.Xss;
 using Markdig;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 
 namespace Comms.Core.Templates;
 
@@ -16,6 +18,24 @@ public static class MarkdownRenderer
 
     public static string ToSafeHtml(string markdown) =>
         Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)).Trim();
+
+    /// <summary>Every link and image URL of the Markdown (inline, reference and auto links), as the HTML would carry them.</summary>
+    public static IEnumerable<string> LinksIn(string markdown)
+    {
+        var document = Markdown.Parse(markdown, Pipeline);
+        foreach (var inline in document.Descendants<Inline>())
+        {
+            switch (inline)
+            {
+                case LinkInline { Url: { } url }:
+                    yield return url;
+                    break;
+                case AutolinkInline { Url: { } auto }:
+                    yield return auto;
+                    break;
+            }
+        }
+    }
 
     private static HtmlSanitizer CreateSanitizer()
     {

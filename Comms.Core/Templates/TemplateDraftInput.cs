@@ -25,6 +25,7 @@ public static class TemplateCodes
 {
     public const string Validation = "COMMS_VALIDATION";
     public const string Invalid = "COMMS_TEMPLATE_INVALID";
+    public const string RenderInvalid = Messages.ReasonCodes.RenderInvalid;
     public const string UnknownCategory = "COMMS_UNKNOWN_CATEGORY";
     public const string NotFound = "COMMS_NOT_FOUND";
     public const string Immutable = "COMMS_TEMPLATE_IMMUTABLE";

@@ -12,7 +12,7 @@ public sealed record TemplatePreview(RenderedContent Content, string? Variant, I
 /// </summary>
 public sealed class TemplatePreviewer(ContentRenderer renderer)
 {
-    public async Task<TemplateResult<TemplatePreview>> PreviewAsync(Template template, string? variantKey, JsonElement? payload)
+    public async Task<TemplateResult<TemplatePreview>> PreviewAsync(Template template, string? variantKey, JsonElement? payload, LinkPolicy? links = null)
     {
         if (payload is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
         {
@@ -66,6 +66,14 @@ public sealed class TemplatePreviewer(ContentRenderer renderer)
             {
                 return new TemplateProblem(TemplateCodes.RenderFailed, 422, "The template could not be rendered.", ex.Message);
             }
+        }
+
+        if (RenderChecks.Check(template.Channel, rendered, links ?? LinkPolicy.Default) is { } invalid)
+        {
+            return new TemplateProblem(TemplateCodes.RenderInvalid, 422, "The rendered content cannot be sent.", invalid.Message, invalid.Field)
+            {
+                Errors = new Dictionary<string, string[]>(StringComparer.Ordinal) { [invalid.Field] = [invalid.Message] },
+            };
         }
 
         return new TemplatePreview(rendered, variantKey, Warnings(template.Channel, rendered));

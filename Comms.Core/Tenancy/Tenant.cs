@@ -7,5 +7,12 @@ public sealed class Tenant
     public required string Name { get; set; }
     public string DefaultLocale { get; set; } = "en-US";
     public string DefaultTimeZone { get; set; } = "UTC";
+
+    /// <summary>Link schemes beyond https/http that rendered messages may carry (e.g. <c>myapp</c>), see <c>LinkPolicy</c>.</summary>
+    public string[] AllowedLinkSchemes { get; set; } = [];
+
+    /// <summary>The rate-limit plan (a name under <c>Comms:RateLimits:Plans</c>); null = the default limits.</summary>
+    public string? Plan { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -6,12 +6,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Comms.Core.Tenancy;
 
-/// <summary>Create or change a tenant (platform operators only).</summary>
-public sealed record TenantRequest(string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone);
+/// <summary>Create or change a tenant (platform operators only). Fields left out keep their value.</summary>
+/// <param name="AllowedLinkSchemes">Link schemes beyond https/http that rendered messages may carry, e.g. <c>["myapp"]</c>; <c>[]</c> clears them.</param>
+/// <param name="Plan">The rate-limit plan, a name under <c>Comms:RateLimits:Plans</c>; <c>""</c> returns to the default limits.</param>
+public sealed record TenantRequest(
+    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null);
 
-public sealed record TenantView(string Id, string Name, string DefaultLocale, string DefaultTimeZone, DateTimeOffset CreatedAt)
+public sealed record TenantView(
+    string Id, string Name, string DefaultLocale, string DefaultTimeZone, IReadOnlyList<string> AllowedLinkSchemes, string? Plan,
+    DateTimeOffset CreatedAt)
 {
-    public static TenantView From(Tenant tenant) => new(tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.CreatedAt);
+    public static TenantView From(Tenant tenant) => new(
+        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt);
 }
 
 /// <summary>A new tenant and its first admin API key, shown this once.</summary>
@@ -23,7 +29,10 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
     private static partial Regex IdPattern();
 
-    public static Dictionary<string, string[]> Validate(TenantRequest? request, bool creating)
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex PlanPattern();
+
+    public static Dictionary<string, string[]> Validate(TenantRequest? request, bool creating, IReadOnlyCollection<string>? knownPlans = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request is null)
@@ -52,6 +61,18 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             errors["defaultTimeZone"] = ["The default time zone must be an IANA time zone such as 'Europe/Berlin' or 'UTC'."];
         }
 
+        if (request.AllowedLinkSchemes is { } schemes && LinkPolicy.ValidateTenantSchemes(schemes) is { } schemeProblem)
+        {
+            errors["allowedLinkSchemes"] = [schemeProblem];
+        }
+
+        if (request.Plan is { Length: > 0 } plan && (!PlanPattern().IsMatch(plan) || (knownPlans is not null && !knownPlans.Contains(plan))))
+        {
+            errors["plan"] = [knownPlans is { Count: > 0 }
+                ? $"Unknown plan '{plan}'; the configured plans are: {string.Join(", ", knownPlans)} (\"\" for the default limits)."
+                : $"Unknown plan '{plan}'; no plans are configured under Comms:RateLimits:Plans (\"\" for the default limits)."];
+        }
+
         return errors;
     }
 
@@ -64,6 +85,8 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             Id = request.Id!, Name = request.Name!.Trim(), CreatedAt = now,
             DefaultLocale = LocaleChain.Normalize(request.DefaultLocale) ?? LocaleChain.Fallback,
             DefaultTimeZone = request.DefaultTimeZone ?? TimeZones.Default,
+            AllowedLinkSchemes = [.. (request.AllowedLinkSchemes ?? []).Select(s => s!)],
+            Plan = string.IsNullOrEmpty(request.Plan) ? null : request.Plan,
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -105,6 +128,16 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         tenant.Name = request.Name?.Trim() ?? tenant.Name;
         tenant.DefaultLocale = LocaleChain.Normalize(request.DefaultLocale) ?? tenant.DefaultLocale;
         tenant.DefaultTimeZone = request.DefaultTimeZone ?? tenant.DefaultTimeZone;
+        if (request.AllowedLinkSchemes is { } schemes)
+        {
+            // Stored as given (validated, lower-case), in the caller's order.
+            tenant.AllowedLinkSchemes = [.. schemes.Select(s => s!).Distinct(StringComparer.Ordinal)];
+        }
+
+        if (request.Plan is { } plan)
+        {
+            tenant.Plan = plan.Length == 0 ? null : plan;
+        }
         await db.SaveChangesAsync(cancellationToken);
         return TenantView.From(tenant);
     }

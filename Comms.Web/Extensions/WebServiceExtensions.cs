@@ -1,4 +1,7 @@
+using System.Threading.RateLimiting;
 using Comms.Core.Data;
+using Comms.Core.Diagnostics;
+using Comms.ServiceDefaults.RateLimiting;
 using Comms.Core.Inbox;
 using Comms.Realtime;
 using Comms.Web.Session;
@@ -20,10 +23,23 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<InboxService>();
 
         builder.AddEndUserAuth();
+        builder.AddCommsRateLimiting(
+            failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
+            configure: options => options.GlobalLimiter = SignInLimiter());
         builder.Services.AddProblemDetailsDefaults();
         builder.Services.AddRazorPages();
         return builder;
     }
+
+    /// <summary>Starting a session (<c>/session/*</c>, the sign-in of end users) is limited per client address.</summary>
+    private static PartitionedRateLimiter<HttpContext> SignInLimiter() =>
+        PartitionedRateLimiter.Create<HttpContext, LimitKey>(http =>
+        {
+            var limiters = http.RequestServices.GetRequiredService<CommsRateLimiters>();
+            return http.Request.Path.StartsWithSegments("/session")
+                ? limiters.Partition(CommsRateLimitPolicies.SignIn, RateLimitingExtensions.ClientAddress(http), limiters.Options.SignIn)
+                : RateLimitPartition.GetNoLimiter(default(LimitKey));
+        });
 
     public static WebApplication MapWebEndpoints(this WebApplication app)
     {
@@ -32,7 +48,8 @@ public static class WebServiceExtensions
         app.MapGroup("").AllowAnonymous().MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
-        app.MapHub<NotificationsHub>(NotificationsHub.Path);
+        // Negotiate and connect, per user (tenant + subject).
+        app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User);
         return app;
     }
 }

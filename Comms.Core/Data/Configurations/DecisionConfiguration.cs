@@ -14,7 +14,8 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.Property(d => d.Outcome).HasMaxLength(32);
         builder.Property(d => d.Reason).HasMaxLength(64);
         builder.Property(d => d.Detail).HasMaxLength(1000);
-        builder.HasIndex(d => d.EventId);
+        // An event's decisions are read a page at a time in id order (an audience event has millions).
+        builder.HasIndex(d => new { d.EventId, d.Id });
         builder.HasIndex(d => new { d.TenantId, d.RecipientId, d.CreatedAt });
     }
 }

@@ -12,5 +12,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.Name).HasMaxLength(200);
         builder.Property(t => t.DefaultLocale).HasMaxLength(35);
         builder.Property(t => t.DefaultTimeZone).HasMaxLength(64);
+        builder.Property(t => t.AllowedLinkSchemes).HasDefaultValueSql("'{}'::text[]");
+        builder.Property(t => t.Plan).HasMaxLength(64);
     }
 }

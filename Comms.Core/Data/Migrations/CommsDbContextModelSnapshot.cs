@@ -529,8 +529,8 @@ namespace Comms.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_decisions");
 
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_decisions_event_id");
+                    b.HasIndex("EventId", "Id")
+                        .HasDatabaseName("ix_decisions_event_id_id");
 
                     b.HasIndex("TenantId", "RecipientId", "CreatedAt")
                         .HasDatabaseName("ix_decisions_tenant_id_recipient_id_created_at");
@@ -1199,6 +1199,13 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("id");
 
+                    b.PrimitiveCollection<string[]>("AllowedLinkSchemes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("allowed_link_schemes")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1220,6 +1227,11 @@ namespace Comms.Core.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<string>("Plan")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("plan");
 
                     b.HasKey("Id")
                         .HasName("pk_tenants");

@@ -47,6 +47,13 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:Sys:ApiKey"] = SysKey,
         ["Comms:Dispatcher:PollInterval"] = "00:01:00",
         ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
+        // The shared services must not throttle the suite (in-process requests share one unknown client address);
+        // RateLimitTests prove the limits on instances of their own.
+        ["Comms:RateLimits:ApiKey:PermitLimit"] = "1000000",
+        ["Comms:RateLimits:User:PermitLimit"] = "1000000",
+        ["Comms:RateLimits:Sys:PermitLimit"] = "1000000",
+        ["Comms:RateLimits:SignIn:PermitLimit"] = "1000000",
+        ["Comms:RateLimits:FailedAuth:PermitLimit"] = "1000000",
         ["Logging:LogLevel:Default"] = "Warning",
         // Races that tests provoke on purpose (unique violations) would otherwise fill the output with EF errors.
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",

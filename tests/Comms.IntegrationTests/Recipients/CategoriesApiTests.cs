@@ -26,7 +26,7 @@ public sealed class CategoriesApiTests(CommsFixture fixture)
 
         var outages = await created.JsonAsync(HttpStatusCode.Created);
         Assert.Equal("/v1/categories/outages", created.Headers.Location?.OriginalString);
-        Assert.Equal(["email", "sms", "in_app", "webhook"], outages.GetProperty("defaultChannels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["sms", "email", "in_app", "webhook"], outages.GetProperty("defaultChannels").EnumerateArray().Select(c => c.GetString()));
         var list = await api.GetFromJsonAsync<JsonElement>("/v1/categories");
         var security = Find(list, "security");
         Assert.True(security.GetProperty("critical").GetBoolean());
@@ -51,6 +51,21 @@ public sealed class CategoriesApiTests(CommsFixture fixture)
         var tips = await updated.JsonAsync(HttpStatusCode.OK);
         Assert.Equal("Tips", tips.GetProperty("description").GetString());
         Assert.Equal(["push", "in_app", "webhook"], tips.GetProperty("defaultChannels").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task Default_channels_are_stored_exactly_as_given_and_a_repeat_is_named()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture);
+        var api = tenant.ApiClient();
+
+        (await api.PutAsJsonAsync("/v1/categories/alerts", new { defaultChannels = new[] { "push", "email", "in_app" } })).EnsureSuccessStatusCode();
+        var repeated = await api.PutAsJsonAsync("/v1/categories/alerts", new { defaultChannels = new[] { "sms", "sms" } });
+
+        await using var db = fixture.CreateDbContext();
+        var stored = await db.Categories.SingleAsync(c => c.TenantId == tenant.Id && c.Name == "alerts");
+        Assert.Equal(["push", "email", "in_app"], stored.DefaultChannels);
+        await repeated.AssertValidationAsync("defaultChannels[1]");
     }
 
     [Fact]
