@@ -25,9 +25,12 @@ public sealed class WebRateLimitTests(CommsFixture fixture)
         await using var web = LimitedWeb(new() { ["SignIn:PermitLimit"] = "2" });
         using var http = new HttpClient { BaseAddress = new Uri(web.BaseUrl) };
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/session/start?token=not-a-token")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/session/start?token=not-a-token")).StatusCode);
-        var limited = await http.GetAsync("/session/start?token=not-a-token");
+        Task<HttpResponseMessage> StartSession() =>
+            http.PostAsync("/session/start", new FormUrlEncodedContent([new("token", "not-a-token")]));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await StartSession()).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await StartSession()).StatusCode);
+        var limited = await StartSession();
 
         await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, "COMMS_RATE_LIMITED");
         Assert.NotNull(limited.Headers.RetryAfter);
