@@ -45,17 +45,11 @@ public sealed partial class CatalogChangeListener(IConnectionMultiplexer redis, 
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await redis.GetSubscriber().UnsubscribeAsync(CatalogChanges.Channel);
-        }
-        catch (RedisException)
-        {
-            // Shutting down: a connection already closed has no subscription left to end.
-        }
-    }
+    /// <summary>
+    /// Nothing to undo: the subscription ends with the connection when the process stops. (Unsubscribing
+    /// here would hold shutdown for Redis's timeout whenever Redis is slow or gone.)
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to catalog changes ({Problem}); cached routing configuration expires on its own.")]
     private static partial void LogSubscribeFailed(ILogger logger, string problem);

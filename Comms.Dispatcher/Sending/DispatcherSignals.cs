@@ -31,8 +31,8 @@ public sealed partial class WakeUpListener(IConnectionMultiplexer redis, Dispatc
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        redis.GetSubscriber().UnsubscribeAsync(WakeUps.Channel);
+    /// <summary>The subscription ends with the connection; unsubscribing would hold shutdown while Redis is slow or gone.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to wake-ups ({Problem}); relying on polling.")]
     private static partial void LogSubscribeFailed(ILogger logger, string problem);
