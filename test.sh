@@ -18,7 +18,7 @@ if ! dotnet build Comms.sln -c Debug -nologo -v quiet -clp:ErrorsOnly; then
 fi
 
 status=0
-for project in tests/*/*.csproj; do
+for project in tests/*/*Tests.csproj; do
   name=$(basename "$project" .csproj)
   echo "==> $name"
   dotnet test "$project" -c Debug --no-build -nologo \
