@@ -45,7 +45,9 @@ public static class LocalPostgresExtensions
         });
 
         var postgresPort = AppHostSettings.Invariant(port);
-        return builder.AddResource(server)
+        var postgres = builder.AddResource(server);
+        init.WithParentRelationship(postgres);
+        return postgres
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalPostgresResource.EndpointName, isProxied: false)
             .WithArgs([
                 .. prefix, "-D", data, "-p", postgresPort, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",

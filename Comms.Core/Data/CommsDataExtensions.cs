@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +20,11 @@ public static class CommsDataExtensions
     /// </summary>
     public static TBuilder AddCommsDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddNpgsqlDataSource(ConnectionName);
+        // Only commands that run inside a traced operation (a request, routing an event, a send) become spans: the
+        // dispatchers' claim polls would otherwise bury every event's trace under thousands of one-query traces.
+        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: dataSource => dataSource.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => Activity.Current is not null)
+            .ConfigureBatchFilter(_ => Activity.Current is not null)));
         builder.Services.AddCommsDbContext();
         builder.EnrichNpgsqlDbContext<CommsDbContext>(settings =>
         {

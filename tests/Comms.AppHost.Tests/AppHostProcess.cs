@@ -37,7 +37,7 @@ internal sealed class AppHostProcess : IDisposable
         var root = RepositoryRoot();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(root, "Comms.AppHost/bin/Debug/net10.0/Comms.AppHost.dll"), .. arguments])
         {
-            WorkingDirectory = root,
+            WorkingDirectory = Path.Combine(root, "Comms.AppHost"), // as ./run.sh: its content root
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
