@@ -16,6 +16,11 @@ public static partial class MigrateCommand
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Comms.Migrate");
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        if (await EnsureDatabaseAsync(app.Configuration.GetConnectionString(CommsDataExtensions.ConnectionName)!))
+        {
+            LogDatabaseCreated(logger);
+        }
+
         await CommsDatabase.MigrateAsync(dataSource);
         LogMigrated(logger);
 
@@ -37,6 +42,31 @@ public static partial class MigrateCommand
 
         return 0;
     }
+
+    /// <summary>
+    /// Creates the database when the server has none by that name yet (an existing server given to the app host
+    /// by connection string, or a fresh one); true when it did.
+    /// </summary>
+    private static async Task<bool> EnsureDatabaseAsync(string connectionString)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        var maintenance = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
+        await connection.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", target.Database!);
+        if (await exists.ExecuteScalarAsync() is not null)
+        {
+            return false;
+        }
+
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {new NpgsqlCommandBuilder().QuoteIdentifier(target.Database!)}", connection);
+        await create.ExecuteNonQueryAsync();
+        return true;
+    }
+
+    [LoggerMessage(3, LogLevel.Information, "Database created.")]
+    private static partial void LogDatabaseCreated(ILogger logger);
 
     [LoggerMessage(1, LogLevel.Information, "Database migrations applied.")]
     private static partial void LogMigrated(ILogger logger);
