@@ -61,6 +61,18 @@ public static class Extensions
             }
         });
 
+    /// <summary>The addresses the Web's home page links to: the mail catcher's UI and the dashboard, when they run.</summary>
+    public static IResourceBuilder<ProjectResource> WithHomePageLinks(
+        this IResourceBuilder<ProjectResource> web, IResourceBuilder<IResourceWithConnectionString> mail, AppHostSettings settings)
+    {
+        if (mail.Resource is MailDevResource mailDev)
+        {
+            web.WithEnvironment("Comms__Links__MailDev", mailDev.GetEndpoint(MailDevResource.HttpEndpointName));
+        }
+
+        return settings.DashboardUrl is { } dashboard ? web.WithEnvironment("Comms__Links__Dashboard", dashboard) : web;
+    }
+
     private static IResourceBuilder<IResourceWithConnectionString> Widen<T>(IResourceBuilder<T> builder) where T : IResourceWithConnectionString =>
         builder.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(builder.Resource);
 }

@@ -18,7 +18,8 @@ builder.AddProject<Projects.Comms_Dispatcher>("dispatcher", launchProfileName: n
     .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Comms_Web>("web", launchProfileName: null).WithHttpEndpoint(port: settings.Port("web"))
-    .WithCommsDefaults(builder).Uses(db).Uses(redis).WithReference(api).WaitFor(api).WithHttpHealthCheck("/health");
+    .WithCommsDefaults(builder).Uses(db).Uses(redis).WithReference(api).WaitFor(api).WithHttpHealthCheck("/health")
+    .WithHomePageLinks(mail, settings);
 
 builder.Services.AddSingleton(settings).AddHostedService<RunningBanner>();
 builder.Build().Run();

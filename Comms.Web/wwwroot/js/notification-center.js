@@ -26,6 +26,16 @@
       connection: 'connecting',
       announcement: '',
 
+      // What the connection indicator says, for people and for screen readers.
+      get connectionLabel() {
+        return {
+          connecting: 'Connecting…',
+          live: 'Live',
+          reconnecting: 'Reconnecting…',
+          offline: 'Offline — reload to reconnect',
+        }[this.connection] ?? this.connection;
+      },
+
       add(item) {
         if (this.items.some(existing => existing.id === item.id)) {
           return;

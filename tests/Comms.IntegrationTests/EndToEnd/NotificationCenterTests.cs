@@ -67,7 +67,8 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
         await page.GetByLabel("User").SelectOptionAsync($"{DevelopmentSeed.TenantId}/alice");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/notifications");
-        await Assertions.Expect(page.GetByTestId("connection-state")).ToHaveTextAsync("live");
+        await Assertions.Expect(page.GetByTestId("connection-state")).ToHaveAttributeAsync("data-state", "live");
+        await Assertions.Expect(page.GetByTestId("connection-state")).ToHaveTextAsync("Live");
 
         var badge = page.GetByTestId("unread-badge");
         var before = await badge.IsVisibleAsync() ? int.Parse(await badge.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture) : 0;
@@ -88,6 +89,12 @@ public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifeti
         await Assertions.Expect(item).ToContainTextAsync($"Hello {name}, your account is ready.");
         await Assertions.Expect(badge).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page was reloaded");
+
+        // The badge sits over the bell, whole, inside the navbar (it used to be cut off at the top of the page).
+        var badgeBox = (await badge.BoundingBoxAsync())!;
+        var navBox = (await page.Locator("nav.navbar").BoundingBoxAsync())!;
+        Assert.True(badgeBox.Y >= navBox.Y && badgeBox.Y + badgeBox.Height <= navBox.Y + navBox.Height,
+            $"the badge ({badgeBox.Y}..{badgeBox.Y + badgeBox.Height}) is not inside the navbar ({navBox.Y}..{navBox.Y + navBox.Height})");
 
         // No accessibility violations of serious or critical impact (axe-core).
         var axe = await page.RunAxe();
