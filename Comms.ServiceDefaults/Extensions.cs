@@ -42,6 +42,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddWarmUp();
         return builder;
     }
 

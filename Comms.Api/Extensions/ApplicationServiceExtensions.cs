@@ -1,3 +1,4 @@
+using Comms.Api.Events;
 using Comms.Api.Auth;
 using Comms.Api.Input;
 using Comms.Api.Recipients;
@@ -29,6 +30,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService<CatalogChangeListener>();
         builder.Services.AddSingleton<WakeUps>();
         builder.Services.AddSingleton<EventIntake>();
+        builder.Services.AddHostedService<EventIntakeWriter>();
+        builder.Services.AddWarmUpStep<IntakeWarmUp>();
         builder.Services.AddSingleton<InboxService>();
         builder.Services.AddSingleton<TenantService>();
 

@@ -29,8 +29,9 @@ public abstract record IntakeOutcome
 /// The Idempotency-Key record of a request is written in the same transaction as its events. A
 /// concurrent repeat of the key blocks on the unique index until the first transaction commits and
 /// then reads its response — so a repeat returns the first response even while the first is in flight.
+/// The writer loops run in <see cref="EventIntakeWriter"/>, a hosted service.
 /// </summary>
-public sealed partial class EventIntake : IAsyncDisposable
+public sealed partial class EventIntake
 {
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
     private const int MaxEventsPerBatch = 2_000;
@@ -42,12 +43,10 @@ public sealed partial class EventIntake : IAsyncDisposable
     private readonly ILogger<EventIntake> _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.Wait });
-    private readonly Task[] _writers;
 
     public EventIntake(NpgsqlDataSource dataSource, WakeUps wakeUps, TimeProvider time, ILogger<EventIntake> logger)
     {
         (_dataSource, _wakeUps, _time, _logger) = (dataSource, wakeUps, time, logger);
-        _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
     public async Task<IntakeOutcome> StoreAsync(
@@ -58,6 +57,12 @@ public sealed partial class EventIntake : IAsyncDisposable
         // Once queued the write completes even if the caller goes away, so the outcome is never in doubt.
         return await write.Completion.Task;
     }
+
+    /// <summary>The writer loops: they end once <see cref="CompleteWrites"/> was called and every queued write is written.</summary>
+    internal Task RunWritersAsync() => Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => WriteLoopAsync()));
+
+    /// <summary>Accepts no more writes; the writers finish what is queued.</summary>
+    internal void CompleteWrites() => _queue.Writer.TryComplete();
 
     private async Task WriteLoopAsync()
     {
@@ -105,14 +110,23 @@ public sealed partial class EventIntake : IAsyncDisposable
         await _wakeUps.PublishAsync(WakeUps.Events);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await Task.WhenAll(_writers);
-    }
-
     [LoggerMessage(1, LogLevel.Warning, "A batch of {Count} intake writes failed ({Problem}); retrying them one by one")]
     private static partial void LogBatchRetried(ILogger logger, int count, string problem);
+}
+
+/// <summary>
+/// Runs <see cref="EventIntake"/>'s writer loops for the life of the service (outside any request, so a batch is
+/// never attributed to the request that happened to start the loops); on stop, writes what is queued.
+/// </summary>
+public sealed class EventIntakeWriter(EventIntake intake) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => intake.RunWritersAsync();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        intake.CompleteWrites();
+        await base.StopAsync(cancellationToken);
+    }
 }
 
 /// <summary>One request's events waiting for the group commit (compared by reference).</summary>

@@ -50,6 +50,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<EventRouter>();
         builder.Services.AddSingleton<BatchRouter>();
         builder.Services.AddHostedService<EventRoutingWorker>();
+        builder.Services.AddWarmUpStep<RoutingWarmUp>();
         builder.Services.AddSingleton<DigestFlusher>();
         builder.Services.AddHostedService<DigestFlushWorker>();
 
