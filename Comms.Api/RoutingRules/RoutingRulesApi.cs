@@ -55,6 +55,12 @@ public static class RoutingRulesApi
                 extensions: new Dictionary<string, object?> { ["field"] = "category" });
         }
 
+        if (await MissingTemplateAsync(db, tenantId, request!, cancellationToken) is { } missing)
+        {
+            return TypedResults.Problem(statusCode: 422, type: "COMMS_UNKNOWN_TEMPLATE", title: "The rule names a template that does not exist.",
+                detail: missing.Detail, extensions: new Dictionary<string, object?> { ["field"] = missing.Field });
+        }
+
         var now = time.GetUtcNow();
         var rule = await db.RoutingRules.FirstOrDefaultAsync(r => r.TenantId == tenantId && r.EventName == eventName, cancellationToken);
         var created = rule is null;
@@ -91,6 +97,38 @@ public static class RoutingRulesApi
 
         await changes.PublishAsync(tenantId);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// A rule must not fail silently at send time: the template it renders (the digest's when it digests, as
+    /// routing does) must exist, draft or published in any locale, for every channel the rule can use —
+    /// primary, fallback and escalation.
+    /// </summary>
+    private static async Task<(string Field, string Detail)?> MissingTemplateAsync(
+        CommsDbContext db, string tenantId, RoutingRuleRequest request, CancellationToken cancellationToken)
+    {
+        var (template, templateField) = request.Digest?.TemplateName is { } digest
+            ? (digest, "digest.templateName")
+            : (request.TemplateName!, "templateName");
+        var channels = await db.Templates.AsNoTracking().Where(t => t.TenantId == tenantId && t.Name == template)
+            .Select(t => t.Channel).Distinct().ToListAsync(cancellationToken);
+        if (channels.Count == 0)
+        {
+            return (templateField, $"There is no template '{template}' (draft or published). Create it first: PUT /v1/templates/{template}/{{channel}}/{{locale}}/draft.");
+        }
+
+        var uses = (request.Channels ?? []).Select((c, i) => ($"channels[{i}]", c))
+            .Concat((request.FallbackChannels ?? []).Select((c, i) => ($"fallbackChannels[{i}]", c)))
+            .Concat(request.Escalation?.Channel is { } escalation ? [("escalation.channel", escalation)] : []);
+        foreach (var (field, channel) in uses)
+        {
+            if (!channels.Contains(channel))
+            {
+                return (field, $"Template '{template}' has no '{channel}' content (draft or published) in any locale; add it with PUT /v1/templates/{template}/{channel}/{{locale}}/draft, or remove the channel.");
+            }
+        }
+
+        return null;
     }
 
     private static ProblemHttpResult NotFound(string eventName) =>

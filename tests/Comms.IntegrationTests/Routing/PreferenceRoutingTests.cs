@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Comms.Core.Messages;
 using Comms.Core.Preferences;
 using Comms.Core.Templates;
@@ -112,6 +113,10 @@ public sealed class PreferenceRoutingTests(CommsFixture fixture)
     {
         var tenant = await TestTenant.CreateAsync(fixture);
         await tenant.AddTemplateAsync("notice", Channel.InApp, InApp);
+        // The email content exists only as a draft: the rule is accepted, but nothing is published to send.
+        var draft = await tenant.ApiClient().PutAsJsonAsync("/v1/templates/notice/email/en-US/draft",
+            new { category = "account", content = new { subject = "Hi", text = "Hi" } });
+        Assert.True(draft.IsSuccessStatusCode, await draft.Content.ReadAsStringAsync());
         await tenant.SetRuleAsync("notice", new { templateName = "notice", category = "account", channels = new[] { "in_app", "email" } });
         await tenant.AddRecipientAsync("ann");
 

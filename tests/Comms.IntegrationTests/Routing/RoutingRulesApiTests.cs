@@ -73,6 +73,7 @@ public sealed class RoutingRulesApiTests(CommsFixture fixture)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
         Assert.Equal("COMMS_UNKNOWN_CATEGORY", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        await tenant.AddTemplateAsync("t", Channel.Email, new() { Subject = "Hi", Text = "Hi" });
         await tenant.SetRuleAsync("mine", new { templateName = "t", category = "account", channels = new[] { "email" } });
         Assert.Equal(HttpStatusCode.NotFound, (await other.ApiClient().GetAsync("/v1/routing-rules/mine")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.ApiClient().DeleteAsync("/v1/routing-rules/mine")).StatusCode);
@@ -97,5 +98,25 @@ public sealed class RoutingRulesApiTests(CommsFixture fixture)
         var item = Assert.Single(blocked.GetProperty("items").EnumerateArray());
         Assert.Equal(("email", "promo", id), (item.GetProperty("channel").GetString(), item.GetProperty("eventName").GetString(), item.GetProperty("eventId").GetGuid()));
         Assert.Equal(0, otherTenant.GetProperty("items").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("""{"templateName":"nothing.here","category":"account","channels":["email"]}""", "templateName")]
+    [InlineData("""{"templateName":"half","category":"account","channels":["in_app","email"]}""", "channels[1]")]
+    [InlineData("""{"templateName":"half","category":"account","channels":["in_app"],"fallbackChannels":["sms"]}""", "fallbackChannels[0]")]
+    [InlineData("""{"templateName":"half","category":"account","channels":["in_app"],"escalation":{"afterMinutes":30,"channel":"email"}}""", "escalation.channel")]
+    [InlineData("""{"templateName":"half","category":"account","channels":["in_app"],"digest":{"key":"k","windowSeconds":60,"templateName":"no.digest"}}""", "digest.templateName")]
+    public async Task A_rule_naming_a_template_or_a_channel_that_does_not_exist_is_422_naming_the_field(string body, string field)
+    {
+        var tenant = await TestTenant.CreateAsync(fixture);
+        await tenant.AddTemplateAsync("half", Channel.InApp, new() { Title = "Hi", Body = "Hi" });
+
+        var response = await tenant.ApiClient().PutAsync("/v1/routing-rules/half.rule", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("COMMS_UNKNOWN_TEMPLATE", problem.GetProperty("type").GetString());
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.ApiClient().GetAsync("/v1/routing-rules/half.rule")).StatusCode);
     }
 }
