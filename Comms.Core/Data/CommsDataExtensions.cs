@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -46,7 +48,15 @@ public static class CommsDataExtensions
         return services;
     }
 
+    /// <remarks>
+    /// A failed command or save is logged by EF at Debug, not Error: the code catches the failures it expects
+    /// (a unique violation from a concurrent insert is a race it handles on purpose), and a failure nobody
+    /// handles still reaches the exception handler or the worker loop, which log it with its stack trace.
+    /// </remarks>
     public static DbContextOptionsBuilder UseCommsDatabase(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }
