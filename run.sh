@@ -13,7 +13,7 @@ source scripts/prerequisites.sh
 comms_prerequisites
 
 echo "==> Building (the app host builds the services it runs)"
-dotnet build Comms.AppHost/Comms.AppHost.csproj -c Debug -nologo -v quiet -clp:ErrorsOnly
+dotnet build Comms.AppHost/Comms.AppHost.csproj -c Debug -nologo -v minimal -clp:NoSummary
 
 # The Aspire dashboard on a fixed local address, over plain http and without a login token: this is a
 # local development setup only (there is no HTTPS development certificate on these machines).

@@ -1,7 +1,7 @@
 using Comms.Api.Extensions;
 using Comms.Api.Input;
 using Comms.Api.RateLimits;
-using Scalar.AspNetCore;
+using Comms.Api.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,8 +24,7 @@ app.UseAuthorization();
 app.UseCommsRateLimits();
 app.UseInputGuards();
 
-app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference().AllowAnonymous();
+app.MapCommsApiReference();
 app.MapCommsApi();
 app.MapDefaultEndpoints();
 

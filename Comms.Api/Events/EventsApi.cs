@@ -35,7 +35,7 @@ public static class EventsApi
         return group;
     }
 
-    public static async Task<IResult> PostEvent(
+    public static async Task<Results<Accepted<EventAccepted>, ValidationProblem, ProblemHttpResult>> PostEvent(
         [FromBody] EventSubmission? submission,
         [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
         HttpContext http,
@@ -67,11 +67,12 @@ public static class EventsApi
             return Unprocessable(problem);
         }
 
-        var body = JsonSerializer.Serialize(new EventAccepted(record!.Id, EventStatus.Pending), JsonSerializerOptions.Web);
-        return await StoreAsync(http, intake, [record], idempotencyKey, submission!, body, $"/v1/events/{record.Id}", cancellationToken);
+        var (refused, accepted) = await StoreAsync(
+            http, intake, [record!], idempotencyKey, submission!, new EventAccepted(record!.Id, EventStatus.Pending), cancellationToken);
+        return refused is not null ? refused : TypedResults.Accepted($"/v1/events/{accepted.Id}", accepted);
     }
 
-    public static async Task<IResult> PostBulk(
+    public static async Task<Results<Accepted<BulkAccepted>, ValidationProblem, ProblemHttpResult>> PostBulk(
         [FromBody] BulkEventSubmission? bulk,
         [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
         HttpContext http,
@@ -128,34 +129,34 @@ public static class EventsApi
             records.Add(record!);
         }
 
-        var body = JsonSerializer.Serialize(new BulkAccepted(records.Select(r => r.Id).ToList(), records.Count), JsonSerializerOptions.Web);
-        return await StoreAsync(http, intake, records, idempotencyKey, bulk, body, location: null, cancellationToken);
+        var (refused, accepted) = await StoreAsync(
+            http, intake, records, idempotencyKey, bulk, new BulkAccepted(records.Select(r => r.Id).ToList(), records.Count), cancellationToken);
+        return refused is not null ? refused : TypedResults.Accepted((string?)null, accepted);
     }
 
-    private static async Task<IResult> StoreAsync<TRequest>(
+    /// <summary>
+    /// Stores the events (with the Idempotency-Key record, if any) and answers what the client gets: the new
+    /// response, or the first response under a repeated key (only 202s are recorded), or a refused key reuse.
+    /// </summary>
+    private static async Task<(ProblemHttpResult? Refused, TResponse Response)> StoreAsync<TRequest, TResponse>(
         HttpContext http, EventIntake intake, IReadOnlyList<EventRecord> records, string? idempotencyKey,
-        TRequest request, string body, string? location, CancellationToken cancellationToken)
+        TRequest request, TResponse response, CancellationToken cancellationToken)
     {
         IdempotentRequest? idempotency = idempotencyKey is null
             ? null
-            : new IdempotentRequest(idempotencyKey, RequestHash(http.Request.Path, request), StatusCodes.Status202Accepted, body);
-        var outcome = await intake.StoreAsync(http.User.TenantId(), records, idempotency, cancellationToken);
-        switch (outcome)
+            : new IdempotentRequest(idempotencyKey, RequestHash(http.Request.Path, request), StatusCodes.Status202Accepted,
+                JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
+        switch (await intake.StoreAsync(http.User.TenantId(), records, idempotency, cancellationToken))
         {
             case IntakeOutcome.Replayed replayed:
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                return Results.Content(replayed.ResponseBody, "application/json", Encoding.UTF8, replayed.StatusCode);
+                return (null, JsonSerializer.Deserialize<TResponse>(replayed.ResponseBody, JsonSerializerOptions.Web)!);
             case IntakeOutcome.KeyReused:
-                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: "COMMS_IDEMPOTENCY_KEY_REUSED",
+                return (TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: "COMMS_IDEMPOTENCY_KEY_REUSED",
                     title: "The Idempotency-Key was already used for a different request.",
-                    detail: $"Key '{idempotencyKey}' was first used within the last 24 hours with another body; use a new key for a new request.");
+                    detail: $"Key '{idempotencyKey}' was first used within the last 24 hours with another body; use a new key for a new request."), response);
             default:
-                if (location is not null)
-                {
-                    http.Response.Headers.Location = location;
-                }
-
-                return Results.Content(body, "application/json", Encoding.UTF8, StatusCodes.Status202Accepted);
+                return (null, response);
         }
     }
 

@@ -1,3 +1,4 @@
+using Comms.Api.OpenApi;
 using Comms.Api.Events;
 using Comms.Api.Auth;
 using Comms.Api.Input;
@@ -42,7 +43,7 @@ public static class ApplicationServiceExtensions
         builder.AddCommsRateLimiting(failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)));
         builder.AddCommsAuthentication();
         builder.Services.AddProblemDetailsDefaults();
-        builder.Services.AddOpenApi();
+        builder.Services.AddCommsOpenApi();
         return builder;
     }
 }

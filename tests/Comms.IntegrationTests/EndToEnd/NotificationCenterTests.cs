@@ -11,17 +11,12 @@ namespace Comms.IntegrationTests.EndToEnd;
 [Collection(CommsCollection.Name)]
 public sealed class NotificationCenterTests(CommsFixture fixture) : IAsyncLifetime
 {
-    private const string SeedSigningSecret = "end-to-end-demo-dev-signing-secret-0123456789";
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
     public async Task InitializeAsync()
     {
-        await using (var db = fixture.CreateDbContext())
-        {
-            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, SeedSigningSecret, fixture.SecretProtector, TimeProvider.System);
-        }
-
+        await fixture.SeedDemoAsync();
         (_playwright, _browser) = await Browser.LaunchAsync();
     }
 

@@ -113,6 +113,20 @@ public sealed class CommsFixture : IAsyncLifetime
     public SigningSecretProtector SecretProtector { get; } =
         new(Microsoft.Extensions.Options.Options.Create(new UserTokenOptions { SecretEncryptionKey = SecretEncryptionKey }));
 
+    /// <summary>The secret of the demo tenant's signing key <c>demo-dev</c> when tests apply the development seed.</summary>
+    public const string DemoSigningSecret = "end-to-end-demo-dev-signing-secret-0123456789";
+
+    /// <summary>Applies the development seed (tenant <c>demo</c>, alice and bob, <c>demo-api-key</c>; idempotent) and registers its signing key.</summary>
+    public async Task SeedDemoAsync()
+    {
+        await using (var db = CreateDbContext())
+        {
+            await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, DemoSigningSecret, SecretProtector, TimeProvider.System);
+        }
+
+        RegisterSigningKey(DevelopmentSeed.TenantId, DevelopmentSeed.SigningKeyId, DemoSigningSecret);
+    }
+
     /// <summary>Remembers a tenant's HS256 key so that <see cref="UserToken"/> can sign with it.</summary>
     public void RegisterSigningKey(string tenantId, string kid, string secret) => _signingKeys[tenantId] = (kid, secret);
 

@@ -1,0 +1,69 @@
+namespace Comms.Api.OpenApi;
+
+/// <summary>
+/// One request body per operation that takes one, each valid against the development seed (tenant <c>demo</c>,
+/// users <c>alice</c> and <c>bob</c>, event <c>demo.welcome</c>), so "Test request" in Scalar works as it stands.
+/// A test sends every one of them (<c>OpenApiContractTests</c>).
+/// </summary>
+public static class RequestExamples
+{
+    private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
+    {
+        ["POST v1/events"] = """
+            {"name":"demo.welcome","recipients":["alice"],"causeRef":"signup:1","category":"account","payload":{"name":"Alice"}}
+            """,
+        ["POST v1/events/bulk"] = """
+            {"events":[{"name":"demo.welcome","recipients":["alice"],"causeRef":"signup:2","payload":{"name":"Alice"}},{"name":"demo.welcome","recipients":["bob"],"causeRef":"signup:3","payload":{"name":"Bob"}}]}
+            """,
+        ["POST v1/recipients"] = """
+            {"externalId":"carol","name":"Carol","email":"carol@example.test","locale":"en-GB","timeZone":"Europe/London","roles":["member"]}
+            """,
+        ["PUT v1/recipients/{externalId}"] = """
+            {"name":"Alice","email":"alice@example.test","locale":"en-US","timeZone":"America/New_York","roles":["member"],"quietHours":{"enabled":true,"start":"22:00","end":"07:00","exceptions":["booking"]}}
+            """,
+        ["PUT v1/recipients/{externalId}/devices"] = """
+            {"provider":"fcm","token":"fcm-device-token-of-alice"}
+            """,
+        ["PUT v1/recipients/{externalId}/preferences"] = """
+            {"preferences":[{"category":"promotions","channel":"email","enabled":true}]}
+            """,
+        ["POST v1/api-keys"] = """
+            {"name":"Billing service","roles":["editor"]}
+            """,
+        ["POST v1/signing-keys"] = """
+            {"kid":"web-2026","algorithm":"HS256"}
+            """,
+        ["PUT v1/categories/{name}"] = """
+            {"description":"Order updates","critical":false,"defaultChannels":["in_app","email"]}
+            """,
+        ["PUT v1/templates/{name}/{channel}/{locale}/draft"] = """
+            {"category":"account","content":{"subject":"Welcome to Comms, {{ name }}!","text":"Hello {{ name }}, your account is ready."},"variablesSchema":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}}
+            """,
+        ["POST v1/templates/{name}/{channel}/{locale}/draft/preview"] = """
+            {"payload":{"name":"Alice"}}
+            """,
+        ["POST v1/templates/{name}/{channel}/{locale}/versions/{version}/preview"] = """
+            {"payload":{"name":"Alice"}}
+            """,
+        ["PUT v1/routing-rules/{eventName}"] = """
+            {"templateName":"demo.welcome","category":"account","channels":["in_app","email"]}
+            """,
+        ["PUT me/notifications/preferences"] = """
+            {"preferences":[{"category":"promotions","channel":"email","enabled":false}],"timeZone":"Europe/Berlin"}
+            """,
+        ["PUT me/communications"] = """
+            {"preferences":[{"category":"promotions","channel":"email","enabled":false}]}
+            """,
+        ["POST sys/tenants"] = """
+            {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
+            """,
+        ["PATCH sys/tenants/{id}"] = """
+            {"name":"Demo (renamed)","allowedLinkSchemes":["myapp"]}
+            """,
+    };
+
+    /// <summary>Every example, keyed by <c>"METHOD route"</c> (the route without its leading slash).</summary>
+    public static IReadOnlyDictionary<string, string> All => Examples;
+
+    public static string? For(string operation) => Examples.GetValueOrDefault(operation);
+}

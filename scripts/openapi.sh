@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Rewrites docs/openapi/v1.json from the document the API serves (the contract test compares the two, so every
+# change of the API's contract shows in review). Run it after changing an endpoint, then commit the result.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build tests/Comms.IntegrationTests -c Debug -nologo -v quiet -clp:ErrorsOnly
+COMMS_UPDATE_OPENAPI=1 dotnet test tests/Comms.IntegrationTests -c Debug --no-build -nologo \
+  --filter "FullyQualifiedName~OpenApiContractTests.The_served_document_is_the_committed_one"
+echo "docs/openapi/v1.json is up to date."

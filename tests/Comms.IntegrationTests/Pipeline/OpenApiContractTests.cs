@@ -1,0 +1,126 @@
+extern alias api;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using api::Comms.Api.OpenApi;
+using Comms.Core.Data;
+using Comms.IntegrationTests.Infrastructure;
+
+namespace Comms.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The API reference tells the truth: the served document is the committed one (every contract change shows
+/// in review), each operation declares the credential it takes, and every request example works as it stands
+/// against the development seed.
+/// </summary>
+[Collection(CommsCollection.Name)]
+public sealed class OpenApiContractTests(CommsFixture fixture)
+{
+    /// <summary>Where the committed document lives; <c>scripts/openapi.sh</c> rewrites it (and the client) from the served one.</summary>
+    public static string CommittedPath => Path.Combine(RepositoryRoot(), "docs", "openapi", "v1.json");
+
+    [Fact]
+    public async Task The_served_document_is_the_committed_one()
+    {
+        var served = Normalize(await fixture.Api.CreateClient().GetStringAsync("/openapi/v1.json"));
+        if (Environment.GetEnvironmentVariable("COMMS_UPDATE_OPENAPI") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(CommittedPath)!);
+            await File.WriteAllTextAsync(CommittedPath, served);
+        }
+
+        Assert.True(File.Exists(CommittedPath), $"{CommittedPath} is missing: run scripts/openapi.sh");
+        var committed = Normalize(await File.ReadAllTextAsync(CommittedPath));
+        Assert.True(committed == served,
+            "The API's OpenAPI document differs from docs/openapi/v1.json. If the change is intended, run scripts/openapi.sh " +
+            "(it rewrites the document and regenerates Comms.Client) and commit the result.");
+    }
+
+    [Fact]
+    public async Task Every_operation_declares_its_credential_and_posting_an_event_is_documented_as_202_with_its_body()
+    {
+        var document = await fixture.Api.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(["apiKey", "operatorKey", "userToken"], schemes.EnumerateObject().Select(s => s.Name).Order());
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            var expected = path.Name.StartsWith("/v1/", StringComparison.Ordinal) ? SecuritySchemes.ApiKey
+                : path.Name.StartsWith("/me/", StringComparison.Ordinal) ? SecuritySchemes.UserToken
+                : path.Name.StartsWith("/sys/", StringComparison.Ordinal) ? SecuritySchemes.OperatorKey : null;
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var security = operation.Value.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject()).Select(r => r.Name);
+                Assert.True(security.SequenceEqual([expected!]), $"{operation.Name.ToUpperInvariant()} {path.Name} declares {string.Join(",", security)}");
+                Assert.True(operation.Value.GetProperty("responses").TryGetProperty("401", out _), $"{operation.Name} {path.Name} has no 401");
+            }
+        }
+
+        var post = document.GetProperty("paths").GetProperty("/v1/events").GetProperty("post").GetProperty("responses");
+        Assert.False(post.TryGetProperty("200", out _));
+        var accepted = post.GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var schema = Resolve(document, accepted);
+        Assert.Equal(["id", "status"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
+    public async Task Every_request_body_has_an_example_and_every_example_works_against_the_development_seed()
+    {
+        await fixture.SeedDemoAsync();
+
+        var api = fixture.Api.CreateClient();
+        var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var withBodies = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Where(o => o.Value.TryGetProperty("requestBody", out _))
+                .Select(o => $"{o.Name.ToUpperInvariant()} {p.Name[1..]}"))
+            .ToList();
+        Assert.Equal(withBodies.Order(), RequestExamples.All.Keys.Order());
+
+        var values = new Dictionary<string, string>
+        {
+            ["externalId"] = "alice", ["name"] = DevelopmentSeed.WelcomeEvent, ["channel"] = "email", ["locale"] = "en-US",
+            ["version"] = "1", ["eventName"] = DevelopmentSeed.WelcomeEvent, ["id"] = DevelopmentSeed.TenantId,
+        };
+        var failures = new List<string>();
+        foreach (var (operation, example) in RequestExamples.All)
+        {
+            var (method, route) = (operation[..operation.IndexOf(' ')], operation[(operation.IndexOf(' ') + 1)..]);
+            var path = "/" + System.Text.RegularExpressions.Regex.Replace(route, @"\{(\w+)\}", m =>
+                route.StartsWith("v1/categories", StringComparison.Ordinal) && m.Groups[1].Value == "name" ? "orders" : values[m.Groups[1].Value]);
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(example, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new("Bearer", route.StartsWith("me/", StringComparison.Ordinal) ? fixture.UserToken(DevelopmentSeed.TenantId, "alice")
+                : route.StartsWith("sys/", StringComparison.Ordinal) ? CommsFixture.SysKey : DevelopmentSeed.DefaultApiKey);
+            var response = await api.SendAsync(request);
+            if (!response.IsSuccessStatusCode && !(operation == "POST sys/tenants" && response.StatusCode == HttpStatusCode.Conflict))
+            {
+                failures.Add($"{operation}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        Assert.Empty(failures);
+    }
+
+    private static JsonElement Resolve(JsonElement document, JsonElement schema) =>
+        schema.TryGetProperty("$ref", out var reference)
+            ? document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+            : schema;
+
+    private static string Normalize(string json) =>
+        JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Comms.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Comms.sln not found above " + AppContext.BaseDirectory);
+    }
+}
