@@ -18,7 +18,8 @@ public sealed class SigningKeyChanges(IConnectionMultiplexer redis, TenantSignin
         keys.Invalidate(tenantId);
         try
         {
-            await redis.GetSubscriber().PublishAsync(CatalogChanges.Channel, tenantId);
+            // Fire-and-forget: a revocation that has committed never waits on (or fails with) a slow Redis.
+            await redis.GetSubscriber().PublishAsync(CatalogChanges.Channel, tenantId, CommandFlags.FireAndForget);
         }
         catch (RedisException)
         {

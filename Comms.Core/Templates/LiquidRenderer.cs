@@ -1,21 +1,22 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Fluid;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Comms.Core.Templates;
 
 /// <summary>
 /// Liquid through the Fluid engine. Fluid is sandboxed by design (templates see only the payload
 /// values given to them, never .NET members), and the step and recursion limits bound the work a
-/// template can do. Parsed templates are cached by source text.
+/// template can do. Parsed templates are cached by source text in a cache bounded by the total length of
+/// the sources it holds (<see cref="CacheCharacters"/>); the least recently used are dropped beyond it.
 /// </summary>
 public sealed class LiquidRenderer
 {
-    private const int CacheLimit = 10_000;
+    public const long CacheCharacters = 16 * 1024 * 1024;
     private static readonly FluidParser Parser = new();
-    private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CacheCharacters });
     private readonly TemplateOptions _options;
 
     public LiquidRenderer()
@@ -62,7 +63,7 @@ public sealed class LiquidRenderer
 
     private IFluidTemplate Parse(string source)
     {
-        if (_cache.TryGetValue(source, out var cached))
+        if (_cache.TryGetValue(source, out IFluidTemplate? cached) && cached is not null)
         {
             return cached;
         }
@@ -72,12 +73,7 @@ public sealed class LiquidRenderer
             throw new TemplateSyntaxException(error);
         }
 
-        if (_cache.Count >= CacheLimit)
-        {
-            _cache.Clear();
-        }
-
-        _cache[source] = template;
+        _cache.Set(source, template, new MemoryCacheEntryOptions { Size = source.Length, SlidingExpiration = TimeSpan.FromHours(1) });
         return template;
     }
 }
