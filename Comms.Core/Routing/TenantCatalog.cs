@@ -64,6 +64,9 @@ public sealed class TenantCatalog(IDbContextFactory<CommsDbContext> contexts, IO
         return snapshot;
     }
 
+    /// <summary>How many tenants' snapshots are cached now (at most <see cref="CatalogOptions.CacheSize"/>).</summary>
+    public int CachedTenants => _cache.Count;
+
     /// <summary>Drops the tenant's snapshot (after a change here, or told by another process).</summary>
     public void Invalidate(string tenantId)
     {

@@ -16,11 +16,16 @@ public sealed class LiquidRenderer
 {
     public const long CacheCharacters = 16 * 1024 * 1024;
     private static readonly FluidParser Parser = new();
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CacheCharacters });
+    private readonly MemoryCache _cache;
     private readonly TemplateOptions _options;
 
-    public LiquidRenderer()
+    public LiquidRenderer() : this(CacheCharacters)
     {
+    }
+
+    internal LiquidRenderer(long cacheCharacters)
+    {
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = cacheCharacters, TrackStatistics = true });
         _options = new TemplateOptions
         {
             MaxSteps = 100_000,
@@ -29,6 +34,9 @@ public sealed class LiquidRenderer
             TimeZone = TimeZoneInfo.Utc,
         };
     }
+
+    /// <summary>The total length of the template sources whose parse is cached (at most the cache's limit).</summary>
+    internal long CachedCharacters => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
     /// <summary>Checks Liquid syntax; returns null when the source parses, else the parser's message.</summary>
     public static string? SyntaxError(string? source)
