@@ -21,7 +21,7 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var owned = await MessageQueue.MarkSentAsync(connection, transaction, messages.Select(m => m.Claim).ToList(), now, cancellationToken);
+        var owned = await MessageQueue.MarkSentInTransactionAsync(connection, transaction, messages.Select(m => m.Claim).ToList(), now, cancellationToken);
         var delivered = messages.Where(m => owned.Contains(m.Id)).ToList();
         var counts = new Dictionary<Guid, UnreadCounts>();
         if (delivered.Count > 0)

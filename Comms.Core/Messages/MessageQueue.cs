@@ -122,7 +122,7 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
     /// Marks messages sent within a caller's transaction (when the send itself is a database write, as for in-app
     /// items); returns the ids this caller still held — only those may be delivered.
     /// </summary>
-    public static async Task<IReadOnlySet<Guid>> MarkSentAsync(
+    public static async Task<IReadOnlySet<Guid>> MarkSentInTransactionAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<LeaseClaim> claims, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
