@@ -3,7 +3,6 @@ extern alias dispatcher;
 using System.Collections.Concurrent;
 using Comms.Core.Events;
 using Comms.Core.Messages;
-using dispatcher::Comms.Dispatcher.Extensions;
 using dispatcher::Comms.Dispatcher.Sending;
 using Comms.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -20,25 +19,8 @@ namespace Comms.IntegrationTests.Isolation;
 [Collection(CommsCollection.Name)]
 public sealed class LeaseTests(CommsFixture fixture)
 {
-    /// <summary>A provider of a test channel that answers only after a while (longer than the lease).</summary>
-    private sealed class SlowSender(string channel, TimeSpan delay, ConcurrentDictionary<Guid, int> calls) : IChannelSender
-    {
-        public string Channel => channel;
-
-        public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken)
-        {
-            calls.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
-            await Task.Delay(delay, cancellationToken);
-            return new SendOutcome.Sent("slow:" + message.Id);
-        }
-    }
-
     private Infrastructure.ServiceFactory<dispatcher::Program> StartDispatcherWith(SlowSender sender, IReadOnlyDictionary<string, string?> settings) =>
-        fixture.StartDispatcher(settings, services: s =>
-        {
-            s.AddSingleton(sender);
-            s.AddSendingWorker<SlowSender>();
-        });
+        sender.StartDispatcher(fixture, settings);
 
     [Fact]
     public async Task A_send_slower_than_the_lease_keeps_its_lease_and_is_sent_exactly_once_with_two_dispatchers()

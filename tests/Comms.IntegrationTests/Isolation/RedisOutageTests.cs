@@ -1,3 +1,5 @@
+extern alias dispatcher;
+
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
@@ -89,6 +91,42 @@ public sealed class RedisOutageTests(CommsFixture fixture)
                 return false;
             }
         }, "a live push after Redis came back", OutageCollection.Deadline);
+    }
+
+    [Fact]
+    public async Task A_dispatcher_started_while_redis_is_down_starts_and_answers_wake_ups_once_redis_is_back()
+    {
+        const string channel = "late-test";
+        var tenant = await TestTenant.CreateAsync(fixture, "lou");
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<Guid, int>();
+        fixture.Redis.Kill();
+        Infrastructure.ServiceFactory<dispatcher::Program> late;
+        try
+        {
+            // Starting does not wait for Redis (subscriptions are made when it connects) and does not fail.
+            late = new SlowSender(channel, TimeSpan.Zero, calls).StartDispatcher(fixture, new Dictionary<string, string?>());
+        }
+        finally
+        {
+            await fixture.Redis.StartAsync();
+        }
+
+        await using var _ = late;
+        var id = (await DirectQueue.QueueAsync(fixture, tenant, channel, [("lou", new Core.Messages.RenderedContent { Text = "hi" })])).Single();
+        // The replica's poll is a minute: only a wake-up, through the subscription made after Redis came back, sends it in time.
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await DirectQueue.WakeAsync(fixture, channel);
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                // The test's own client is reconnecting too.
+            }
+
+            return calls.ContainsKey(id);
+        }, "the message sent after a wake-up", OutageCollection.Deadline);
     }
 
     /// <summary>Sums a counter of the Comms meter, whatever in-process service records it.</summary>
