@@ -24,15 +24,29 @@ public sealed class DispatcherOptions
     [Range(1, 256)]
     public int RoutingParallelism { get; set; } = 16;
 
-    /// <summary>Attempts per message before it fails (transient errors are retried with backoff).</summary>
+    /// <summary>
+    /// Attempts per message, event and digest window before it is dead-lettered (<c>failed</c> with its reason);
+    /// failures are retried with backoff until then. Failures that only say the database is away never count.
+    /// </summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    /// <summary>
+    /// How long a claim holds an event, a message or a digest window without a heartbeat. A heartbeat extends the
+    /// lease every third of it while the work is in flight, so this is only how long a crashed replica's work waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EventLease { get; set; } = TimeSpan.FromMinutes(2);
 
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DigestLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Digest windows claimed per round.</summary>
+    [Range(1, 10_000)]
+    public int DigestBatchSize { get; set; } = 50;
 
     /// <summary>First retry delay; doubles per attempt, with jitter.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]

@@ -12,7 +12,7 @@ public static class RealtimeExtensions
 
     /// <summary>
     /// Adds SignalR with the Redis backplane from <c>ConnectionStrings:redis</c>. Used by the Web (which
-    /// maps the hub) and by the API and dispatcher (which only publish through <c>IHubContext</c>).
+    /// maps the hub) and by the API and dispatcher (which only publish, through <see cref="LivePushes"/>).
     /// </summary>
     public static ISignalRServerBuilder AddCommsRealtime(this IHostApplicationBuilder builder)
     {
@@ -20,6 +20,7 @@ public static class RealtimeExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:redis is required for the SignalR backplane.");
 
         builder.Services.AddSingleton<IUserIdProvider, TenantUserIdProvider>();
+        builder.Services.AddSingleton<LivePushes>();
         return builder.Services.AddSignalR()
             .AddStackExchangeRedis(connectionString, options =>
             {

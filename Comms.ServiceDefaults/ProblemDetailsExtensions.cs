@@ -10,7 +10,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// RFC 9457 problem details everywhere: every error response carries <c>type</c>, <c>title</c>,
 /// <c>status</c>, <c>detail</c> and the <c>traceId</c>; malformed requests are 400s that name what is
-/// wrong (the JSON path of a bad value), and unexpected failures are 500s without internals.
+/// wrong (the JSON path of a bad value), a backing service that is away is a 503 <c>COMMS_UNAVAILABLE</c>
+/// with <c>Retry-After</c>, and unexpected failures are 500s without internals.
 /// </summary>
 public static class ProblemDetailsExtensions
 {
@@ -21,6 +22,7 @@ public static class ProblemDetailsExtensions
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
         });
+        services.AddExceptionHandler<Comms.ServiceDefaults.Availability.UnavailableExceptionHandler>();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Comms.Core.Tenancy;
+using Comms.Realtime.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -52,15 +53,17 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        AuthenticationErrors.ThrowIfBroken(await HandleAuthenticateOnceSafeAsync());
         if (AuthThrottling.RetryAfter(Context) is { } retryAfter)
         {
-            return RateLimitingExtensions.WriteRateLimitedAsync(Context, retryAfter);
+            await RateLimitingExtensions.WriteRateLimitedAsync(Context, retryAfter);
+            return;
         }
 
         var presented = BearerToken.From(Request) is not null;
-        return AuthProblems.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, "COMMS_UNAUTHORIZED",
+        await AuthProblems.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, "COMMS_UNAUTHORIZED",
             "Authentication is required.",
             presented
                 ? "The API key is not valid or has been revoked."

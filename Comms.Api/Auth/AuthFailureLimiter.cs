@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Comms.ServiceDefaults.RateLimiting;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Comms.Api.Auth;
 
@@ -7,16 +7,17 @@ namespace Comms.Api.Auth;
 /// Limits failed authentications per client address (<c>Comms:RateLimits:FailedAuth</c>, counted in Redis
 /// across replicas). Once an address has spent its budget it is refused with 429 before any key is looked
 /// up — a spray of wrong keys costs the database nothing — until the window ends, even with a right key.
+/// The blocked addresses are held in a bounded cache (<see cref="MaxTrackedAddresses"/>), each until its block ends.
 /// </summary>
-public sealed class AuthFailureLimiter(CommsRateLimiters limiters, TimeProvider time)
+public sealed class AuthFailureLimiter(CommsRateLimiters limiters, TimeProvider time) : IDisposable
 {
-    private const int MaxTrackedAddresses = 10_000;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _blocked = new(StringComparer.Ordinal);
+    public const int MaxTrackedAddresses = 10_000;
+    private readonly MemoryCache _blocked = new(new MemoryCacheOptions { SizeLimit = MaxTrackedAddresses });
 
     /// <summary>How long <paramref name="address"/> is still refused, or null when it may try.</summary>
     public TimeSpan? Blocked(string address)
     {
-        if (!_blocked.TryGetValue(address, out var until))
+        if (!_blocked.TryGetValue(address, out DateTimeOffset until))
         {
             return null;
         }
@@ -27,7 +28,7 @@ public sealed class AuthFailureLimiter(CommsRateLimiters limiters, TimeProvider 
             return left;
         }
 
-        _blocked.TryRemove(address, out _);
+        _blocked.Remove(address);
         return null;
     }
 
@@ -44,16 +45,9 @@ public sealed class AuthFailureLimiter(CommsRateLimiters limiters, TimeProvider 
         var retryAfter = lease.TryGetMetadata("RATELIMIT_RETRYAFTER", out var seconds) && seconds is int s and > 0
             ? TimeSpan.FromSeconds(s)
             : rule.Window;
-        if (_blocked.Count >= MaxTrackedAddresses)
-        {
-            var now = time.GetUtcNow();
-            foreach (var expired in _blocked.Where(b => b.Value <= now).Select(b => b.Key).ToList())
-            {
-                _blocked.TryRemove(expired, out _);
-            }
-        }
-
-        _blocked[address] = time.GetUtcNow() + retryAfter;
+        _blocked.Set(address, time.GetUtcNow() + retryAfter, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = retryAfter });
         return retryAfter;
     }
+
+    public void Dispose() => _blocked.Dispose();
 }

@@ -26,6 +26,8 @@ public static class ApplicationServiceExtensions
 
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantCatalog>();
         builder.Services.AddSingleton<CatalogChanges>();
         builder.Services.AddHostedService<CatalogChangeListener>();

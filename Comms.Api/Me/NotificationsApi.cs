@@ -3,7 +3,6 @@ using Comms.Api.Input;
 using Comms.Core.Inbox;
 using Comms.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Comms.Api.Me;
 
@@ -16,10 +15,10 @@ public static class NotificationsApi
 
         group.MapGet("/", List).WithSummary("List the signed-in user's notifications, newest first");
         group.MapGet("/count", Count).WithSummary("Unread and unseen counts for the badge");
-        group.MapPost("/{id:guid}/read", (Guid id, HttpContext http, InboxService inbox, IHubContext<NotificationsHub, INotificationsClient> hub, CancellationToken ct)
-            => SetRead(id, true, http, inbox, hub, ct)).WithSummary("Mark one notification read");
-        group.MapPost("/{id:guid}/unread", (Guid id, HttpContext http, InboxService inbox, IHubContext<NotificationsHub, INotificationsClient> hub, CancellationToken ct)
-            => SetRead(id, false, http, inbox, hub, ct)).WithSummary("Mark one notification unread");
+        group.MapPost("/{id:guid}/read", (Guid id, HttpContext http, InboxService inbox, LivePushes pushes, CancellationToken ct)
+            => SetRead(id, true, http, inbox, pushes, ct)).WithSummary("Mark one notification read");
+        group.MapPost("/{id:guid}/unread", (Guid id, HttpContext http, InboxService inbox, LivePushes pushes, CancellationToken ct)
+            => SetRead(id, false, http, inbox, pushes, ct)).WithSummary("Mark one notification unread");
         group.MapPost("/read-all", ReadAll).WithSummary("Mark every notification read");
 
         return group;
@@ -64,8 +63,7 @@ public static class NotificationsApi
         TypedResults.Ok(await inbox.CountAsync(http.User.TenantId(), http.User.ExternalId(), cancellationToken));
 
     private static async Task<Results<Ok<UnreadCounts>, ProblemHttpResult>> SetRead(
-        Guid id, bool read, HttpContext http, InboxService inbox, IHubContext<NotificationsHub, INotificationsClient> hub,
-        CancellationToken cancellationToken)
+        Guid id, bool read, HttpContext http, InboxService inbox, LivePushes pushes, CancellationToken cancellationToken)
     {
         var (tenant, user) = (http.User.TenantId(), http.User.ExternalId());
         var counts = await inbox.SetReadAsync(tenant, user, id, read, cancellationToken);
@@ -75,16 +73,17 @@ public static class NotificationsApi
                 detail: $"You have no notification {id}.");
         }
 
-        await hub.Clients.User(TenantUserIdProvider.UserKey(tenant, user)).UnreadCountChanged(counts);
+        // The write has committed: the push to the user's other tabs is fire-and-forget and can never fail the request.
+        pushes.UnreadCountChanged(tenant, user, counts);
         return TypedResults.Ok(counts);
     }
 
     public static async Task<Ok<UnreadCounts>> ReadAll(
-        HttpContext http, InboxService inbox, IHubContext<NotificationsHub, INotificationsClient> hub, CancellationToken cancellationToken)
+        HttpContext http, InboxService inbox, LivePushes pushes, CancellationToken cancellationToken)
     {
         var (tenant, user) = (http.User.TenantId(), http.User.ExternalId());
         var counts = await inbox.ReadAllAsync(tenant, user, cancellationToken);
-        await hub.Clients.User(TenantUserIdProvider.UserKey(tenant, user)).UnreadCountChanged(counts);
+        pushes.UnreadCountChanged(tenant, user, counts);
         return TypedResults.Ok(counts);
     }
 }

@@ -18,7 +18,8 @@ public sealed class SigningKeyChanges(IConnectionMultiplexer redis, TenantSignin
         keys.Invalidate(tenantId);
         try
         {
-            await redis.GetSubscriber().PublishAsync(CatalogChanges.Channel, tenantId);
+            // Fire-and-forget: a revocation that has committed never waits on (or fails with) a slow Redis.
+            await redis.GetSubscriber().PublishAsync(CatalogChanges.Channel, tenantId, CommandFlags.FireAndForget);
         }
         catch (RedisException)
         {
@@ -37,10 +38,11 @@ public sealed partial class SigningKeyChangeListener(IConnectionMultiplexer redi
     {
         try
         {
-            _queue = await redis.GetSubscriber().SubscribeAsync(CatalogChanges.Channel);
+            // Fire-and-forget: a start while Redis is away does not wait for it; the multiplexer subscribes on connect.
+            _queue = await redis.GetSubscriber().SubscribeAsync(CatalogChanges.Channel, CommandFlags.FireAndForget);
             _queue.OnMessage(message => keys.Invalidate(message.Message.ToString()));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogSubscribeFailed(logger, ex.Message);
         }

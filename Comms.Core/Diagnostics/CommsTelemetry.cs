@@ -39,6 +39,18 @@ public static class CommsTelemetry
     public static readonly Counter<long> RateLimitFailedOpen =
         Meter.CreateCounter<long>("comms.rate_limit.failed_open", "{request}", "Requests let through unlimited because Redis could not be asked, by policy.");
 
+    public static readonly Counter<long> DeadLettered =
+        Meter.CreateCounter<long>("comms.queue.dead_lettered", "{item}", "Events, messages and digest windows failed for good after their attempts, by queue.");
+
+    public static readonly Counter<long> LeasesLost =
+        Meter.CreateCounter<long>("comms.queue.leases_lost", "{item}", "Writes that changed nothing because another claim had taken the item over, by queue.");
+
+    public static readonly Counter<long> DedupeFailedOpen =
+        Meter.CreateCounter<long>("comms.dedupe.failed_open", "{check}", "Dedupe checks let through because Redis could not be asked.");
+
+    public static readonly Counter<long> LivePushesFailed =
+        Meter.CreateCounter<long>("comms.live_push.failed", "{push}", "Live pushes (SignalR over Redis) that failed or timed out; clients catch up on reconnect.");
+
     /// <summary>Starts a span whose parent is a stored W3C <c>traceparent</c> (or none).</summary>
     public static Activity? StartActivity(string name, string? traceParent, ActivityKind kind = ActivityKind.Internal) =>
         ActivityContext.TryParse(traceParent, null, out var parent)

@@ -1,18 +1,20 @@
+using Comms.Core.Queueing;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Comms.Core.Events;
 
 /// <summary>
-/// The routing queue over the <c>events</c> table: due pending events are claimed with
-/// <c>FOR UPDATE SKIP LOCKED</c> and a lease, so several dispatchers never route the same event at once,
-/// and an event whose dispatcher died is claimed again when its lease runs out.
+/// The routing queue over the <c>events</c> table (its SQL lives here): due pending events are claimed with
+/// <c>FOR UPDATE SKIP LOCKED</c>, a lease and a random <c>claim_token</c>, so several dispatchers never route the
+/// same event at once, an event whose dispatcher died is claimed again when its lease runs out, and every
+/// later write is fenced on the token — a dispatcher whose lease was taken over writes nothing.
 /// </summary>
 public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string ClaimSql = """
         UPDATE events e
-           SET lease_owner = @owner, lease_until = @lease_until, attempts = e.attempts + 1
+           SET lease_owner = @owner, lease_until = @lease_until, attempts = e.attempts + 1, claim_token = gen_random_uuid()
          WHERE e.id IN (
                SELECT id FROM events
                 WHERE status = 'pending' AND due_at <= @now
@@ -22,7 +24,7 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
                 FOR UPDATE SKIP LOCKED)
         RETURNING e.id, e.tenant_id, e.name, e.category, e.priority, e.cause_ref, e.actor, e.payload::text,
                   e.locale, e.accept_language, e.recipients, e.audience::text, e.send_at, e.due_at,
-                  e.attempts, e.routing_cursor, e.trace_parent, e.created_at
+                  e.attempts, e.routing_cursor, e.trace_parent, e.created_at, e.claim_token
         """;
 
     public async Task<IReadOnlyList<EventRecord>> ClaimAsync(string owner, int limit, TimeSpan lease, CancellationToken cancellationToken)
@@ -58,6 +60,7 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
                 RoutingCursor = reader.IsDBNull(15) ? null : reader.GetGuid(15),
                 TraceParent = reader.IsDBNull(16) ? null : reader.GetString(16),
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(17),
+                ClaimToken = reader.GetGuid(18),
                 LeaseOwner = owner,
             });
         }
@@ -65,39 +68,102 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
         return claimed;
     }
 
-    /// <summary>Marks an event routed (only while this owner still holds its lease).</summary>
-    public async Task CompleteAsync(Guid eventId, string owner, CancellationToken cancellationToken)
+    /// <summary>The heartbeat: extends the leases of these claims; returns the ids still held.</summary>
+    public async Task<IReadOnlySet<Guid>> ExtendLeasesAsync(IReadOnlyCollection<LeaseClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE events SET status = 'routed', routed_at = @now, lease_owner = NULL, lease_until = NULL
-             WHERE id = @id AND lease_owner = @owner
+            UPDATE events e SET lease_until = @lease_until
+              FROM unnest(@ids, @tokens) AS c(id, token)
+             WHERE e.id = c.id AND e.claim_token = c.token AND e.status = 'pending'
+            RETURNING e.id
             """);
-        command.Parameters.AddWithValue("id", eventId);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("lease_until", time.GetUtcNow() + lease);
+        command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
+        command.Parameters.AddWithValue("tokens", claims.Select(c => c.Token).ToArray());
+        var held = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            held.Add(reader.GetGuid(0));
+        }
+
+        return held;
     }
 
-    /// <summary>Gives the event back for a later attempt, or fails it after too many attempts.</summary>
-    public async Task ReleaseAsync(Guid eventId, string owner, string error, DateTimeOffset retryAt, bool giveUp, CancellationToken cancellationToken)
+    /// <summary>Marks an event routed (only while this claim still holds it); false when the lease was lost.</summary>
+    public async Task<bool> CompleteAsync(LeaseClaim claim, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(CompleteCommand([claim], time.GetUtcNow()));
+        return await batch.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Gives the event back for a later attempt, or dead-letters it (<c>failed</c>, <c>failed_at</c>, the error as its
+    /// reason); false when the lease was lost meanwhile.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(LeaseClaim claim, string error, DateTimeOffset retryAt, bool giveUp, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE events SET status = CASE WHEN @give_up THEN 'failed' ELSE status END,
-                   due_at = @retry_at, error = @error, lease_owner = NULL, lease_until = NULL
-             WHERE id = @id AND lease_owner = @owner
+                   failed_at = CASE WHEN @give_up THEN @now ELSE failed_at END,
+                   due_at = @retry_at, error = @error, lease_owner = NULL, lease_until = NULL, claim_token = NULL
+             WHERE id = @id AND claim_token = @token AND status = 'pending'
             """);
-        command.Parameters.AddWithValue("id", eventId);
-        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("token", claim.Token);
         command.Parameters.AddWithValue("give_up", giveUp);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
         command.Parameters.AddWithValue("retry_at", retryAt);
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = error.Length > 2000 ? error[..2000] : error });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>When the next pending event becomes due, so an idle dispatcher can sleep until then.</summary>
+    /// <summary>Marks events routed within a routing transaction — only those these claims still hold (compare the rows affected).</summary>
+    internal static NpgsqlBatchCommand CompleteCommand(IReadOnlyCollection<LeaseClaim> claims, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE events e SET status = 'routed', routed_at = @now, lease_owner = NULL, lease_until = NULL, claim_token = NULL
+              FROM unnest(@ids, @tokens) AS c(id, token)
+             WHERE e.id = c.id AND e.claim_token = c.token AND e.status = 'pending'
+            """);
+        command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
+        command.Parameters.AddWithValue("tokens", claims.Select(c => c.Token).ToArray());
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+
+    /// <summary>Advances the routing cursor, or marks the event routed, within a routing transaction — only while the claim holds.</summary>
+    internal static NpgsqlBatchCommand AdvanceCommand(LeaseClaim claim, Guid? cursor, bool last, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE events SET routing_cursor = @cursor,
+                   status = CASE WHEN @last THEN 'routed' ELSE status END,
+                   routed_at = CASE WHEN @last THEN @now ELSE routed_at END,
+                   lease_owner = CASE WHEN @last THEN NULL ELSE lease_owner END,
+                   lease_until = CASE WHEN @last THEN NULL ELSE lease_until END,
+                   claim_token = CASE WHEN @last THEN NULL ELSE claim_token END
+             WHERE id = @id AND claim_token = @token AND status = 'pending'
+            """);
+        command.Parameters.AddWithValue("id", claim.Id);
+        command.Parameters.AddWithValue("token", claim.Token);
+        command.Parameters.Add(new NpgsqlParameter("cursor", NpgsqlDbType.Uuid) { Value = (object?)cursor ?? DBNull.Value });
+        command.Parameters.AddWithValue("last", last);
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+
+    /// <summary>
+    /// When an idle router must look again: the earliest due time of a pending event nobody holds, or the earliest
+    /// end of a lease another router holds (two probes of partial indexes).
+    /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT min(due_at) FROM events WHERE status = 'pending'");
+        await using var command = dataSource.CreateCommand("""
+            SELECT LEAST(
+                (SELECT min(due_at) FROM events WHERE status = 'pending' AND lease_until IS NULL),
+                (SELECT min(lease_until) FROM events WHERE status = 'pending' AND lease_until IS NOT NULL))
+            """);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DateTime dt ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)) : null;
     }

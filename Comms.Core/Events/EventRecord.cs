@@ -1,3 +1,5 @@
+using Comms.Core.Queueing;
+
 namespace Comms.Core.Events;
 
 /// <summary>
@@ -33,6 +35,12 @@ public sealed class EventRecord
     public string? LeaseOwner { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
 
+    /// <summary>Written at each claim; every later state change must present it (fencing), see <c>EventQueue</c>.</summary>
+    public Guid? ClaimToken { get; set; }
+
+    /// <summary>This event as claimed (for fenced writes); only meaningful on a claimed event.</summary>
+    public LeaseClaim Claim => new(Id, ClaimToken ?? Guid.Empty);
+
     /// <summary>Where audience streaming resumes after a crash: the last routed recipient id.</summary>
     public Guid? RoutingCursor { get; set; }
 
@@ -40,6 +48,9 @@ public sealed class EventRecord
     public string? TraceParent { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RoutedAt { get; set; }
+
+    /// <summary>When routing was given up (<see cref="EventStatus.Failed"/>); <see cref="Error"/> says why.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
 }
 
 public static class EventStatus

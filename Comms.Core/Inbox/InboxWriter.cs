@@ -9,19 +9,19 @@ public sealed record DeliveredItem(ClaimedMessage Message, InboxItemView Item);
 
 /// <summary>
 /// Delivers in-app messages in batches: one transaction marks the messages sent (only those whose
-/// lease this dispatcher still holds), writes their inbox items, and reads the new unread counts of
+/// claim still holds: fenced on the claim token), writes their inbox items, and reads the new unread counts of
 /// each recipient. A retry after a crash finds an item already there and does not write it twice.
 /// </summary>
 public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
 {
     public async Task<(IReadOnlyList<DeliveredItem> Delivered, IReadOnlyDictionary<Guid, UnreadCounts> Counts)> DeliverAsync(
-        IReadOnlyList<ClaimedMessage> messages, string owner, CancellationToken cancellationToken)
+        IReadOnlyList<ClaimedMessage> messages, CancellationToken cancellationToken)
     {
         var now = TruncateToMicroseconds(time.GetUtcNow());
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var owned = await FinishAsync(connection, transaction, messages.Select(m => m.Id).ToArray(), owner, now, cancellationToken);
+        var owned = await MessageQueue.MarkSentInTransactionAsync(connection, transaction, messages.Select(m => m.Claim).ToList(), now, cancellationToken);
         var delivered = messages.Where(m => owned.Contains(m.Id)).ToList();
         var counts = new Dictionary<Guid, UnreadCounts>();
         if (delivered.Count > 0)
@@ -43,27 +43,6 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
 
         await transaction.CommitAsync(cancellationToken);
         return (delivered.Select(m => new DeliveredItem(m, View(m, now))).ToList(), counts);
-    }
-
-    private static async Task<HashSet<Guid>> FinishAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, string owner, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            UPDATE messages SET status = 'sent', sent_at = @now, lease_owner = NULL, lease_until = NULL
-             WHERE id = ANY(@ids) AND lease_owner = @owner AND status = 'queued'
-            RETURNING id
-            """, connection, transaction);
-        command.Parameters.AddWithValue("ids", ids);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("now", now);
-        var owned = new HashSet<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            owned.Add(reader.GetGuid(0));
-        }
-
-        return owned;
     }
 
     private static NpgsqlBatchCommand InsertItems(List<ClaimedMessage> messages, DateTimeOffset now)

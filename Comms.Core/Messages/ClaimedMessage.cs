@@ -1,8 +1,11 @@
+using Comms.Core.Queueing;
+
 namespace Comms.Core.Messages;
 
 /// <summary>
 /// A message claimed for sending, with its render and its recipient's identity.
 /// <see cref="EscalationSatisfied"/>: for an escalation, the in-app item it escalates was read or archived.
+/// <see cref="ClaimToken"/>: written by this claim; every state change of the message must present it.
 /// </summary>
 public sealed record ClaimedMessage(
     Guid Id,
@@ -22,4 +25,8 @@ public sealed record ClaimedMessage(
     string? TraceParent,
     RenderedContent Content,
     bool EscalationSatisfied = false,
-    DateTimeOffset DueAt = default);
+    DateTimeOffset DueAt = default,
+    Guid ClaimToken = default)
+{
+    public LeaseClaim Claim => new(Id, ClaimToken);
+}

@@ -27,6 +27,9 @@ public sealed class Message
     public string? LeaseOwner { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
 
+    /// <summary>Written at each claim; every later state change must present it (fencing), see <c>MessageQueue</c>.</summary>
+    public Guid? ClaimToken { get; set; }
+
     /// <summary>For an escalation: the in-app message that must still be unread for this one to go out.</summary>
     public Guid? EscalationOf { get; set; }
 
@@ -35,6 +38,9 @@ public sealed class Message
     public string? TraceParent { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>When the message was dead-lettered (<see cref="MessageStatus.Failed"/>); <see cref="LastError"/> says why.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
 }
 
 public static class MessageStatus

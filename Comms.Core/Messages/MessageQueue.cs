@@ -1,19 +1,21 @@
 using System.Text.Json;
+using Comms.Core.Queueing;
 using Npgsql;
 
 namespace Comms.Core.Messages;
 
 /// <summary>
-/// The send queue over the <c>messages</c> table. Claims take a lease with <c>FOR UPDATE SKIP LOCKED</c>;
-/// every later state change is fenced on the lease owner, so a dispatcher whose lease was taken over
-/// cannot overwrite the new owner's outcome. A crash re-delivers only the rows that were leased.
+/// The send queue over the <c>messages</c> table (its SQL lives here). Claims take a lease with
+/// <c>FOR UPDATE SKIP LOCKED</c> and write a random <c>claim_token</c>; a heartbeat extends the lease while the
+/// message is worked on, and every later state change is fenced on that token (not only the replica's name), so
+/// a worker whose lease was taken over changes nothing. A crash re-delivers only the rows that were leased.
 /// </summary>
 public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string ClaimSql = """
         WITH claimed AS (
             UPDATE messages m
-               SET lease_owner = @owner, lease_until = @lease_until, attempts = m.attempts + 1
+               SET lease_owner = @owner, lease_until = @lease_until, attempts = m.attempts + 1, claim_token = gen_random_uuid()
              WHERE m.id IN (
                    SELECT id FROM messages
                     WHERE status = 'queued' AND channel = ANY(@channels) AND due_at <= @now
@@ -27,11 +29,14 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
                c.escalation_of, c.trace_parent, mr.content::text,
                EXISTS (SELECT 1 FROM inbox_items i
                         WHERE i.message_id = c.escalation_of AND (i.read_at IS NOT NULL OR i.archived_at IS NOT NULL)),
-               c.due_at
+               c.due_at, c.claim_token
           FROM claimed c
           JOIN recipients r ON r.id = c.recipient_id
           JOIN message_renders mr ON mr.message_id = c.id
         """;
+
+    /// <summary>The fence of every state change: this claim still holds the message, and it is still queued.</summary>
+    private const string Fence = "id = @id AND claim_token = @token AND status = 'queued'";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -68,77 +73,122 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
                 TraceParent: reader.IsDBNull(14) ? null : reader.GetString(14),
                 Content: JsonSerializer.Deserialize<RenderedContent>(reader.GetString(15), Json)!,
                 EscalationSatisfied: reader.GetBoolean(16),
-                DueAt: reader.GetFieldValue<DateTimeOffset>(17)));
+                DueAt: reader.GetFieldValue<DateTimeOffset>(17),
+                ClaimToken: reader.GetGuid(18)));
         }
 
         return claimed;
     }
 
-    public Task<bool> MarkSentAsync(Guid id, string owner, string? providerMessageId, CancellationToken cancellationToken) =>
-        FinishAsync(id, owner, MessageStatus.Sent, providerMessageId, error: null, cancellationToken);
-
-    public Task<bool> MarkFailedAsync(Guid id, string owner, string error, CancellationToken cancellationToken) =>
-        FinishAsync(id, owner, MessageStatus.Failed, providerMessageId: null, error, cancellationToken);
-
-    public Task<bool> MarkCancelledAsync(Guid id, string owner, string reason, CancellationToken cancellationToken) =>
-        FinishAsync(id, owner, MessageStatus.Cancelled, providerMessageId: null, reason, cancellationToken);
-
-    /// <summary>Puts a message back in the queue for another attempt at <paramref name="retryAt"/>.</summary>
-    public async Task<bool> RetryLaterAsync(Guid id, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken)
+    /// <summary>The heartbeat: extends the leases of these claims; returns the ids still held (the others were taken over or finished).</summary>
+    public async Task<IReadOnlySet<Guid>> ExtendLeasesAsync(IReadOnlyCollection<LeaseClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE messages SET due_at = @retry_at, last_error = @error, lease_owner = NULL, lease_until = NULL
-             WHERE id = @id AND lease_owner = @owner AND status = 'queued'
+            UPDATE messages m SET lease_until = @lease_until
+              FROM unnest(@ids, @tokens) AS c(id, token)
+             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+            RETURNING m.id
             """);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("lease_until", time.GetUtcNow() + lease);
+        command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
+        command.Parameters.AddWithValue("tokens", claims.Select(c => c.Token).ToArray());
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
+    public Task<bool> MarkSentAsync(LeaseClaim claim, string? providerMessageId, CancellationToken cancellationToken) =>
+        FinishAsync(claim, MessageStatus.Sent, providerMessageId, error: null, cancellationToken);
+
+    /// <summary>Dead-letters the message: <c>failed</c>, with <paramref name="error"/> as its reason and the time.</summary>
+    public Task<bool> MarkFailedAsync(LeaseClaim claim, string error, CancellationToken cancellationToken) =>
+        FinishAsync(claim, MessageStatus.Failed, providerMessageId: null, error, cancellationToken);
+
+    public Task<bool> MarkCancelledAsync(LeaseClaim claim, string reason, CancellationToken cancellationToken) =>
+        FinishAsync(claim, MessageStatus.Cancelled, providerMessageId: null, reason, cancellationToken);
+
+    /// <summary>Puts a message back in the queue for another attempt at <paramref name="retryAt"/>.</summary>
+    public async Task<bool> RetryLaterAsync(LeaseClaim claim, DateTimeOffset retryAt, string error, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE messages SET due_at = @retry_at, last_error = @error, lease_owner = NULL, lease_until = NULL, claim_token = NULL
+             WHERE {Fence}
+            """);
+        AddClaim(command.Parameters, claim);
         command.Parameters.AddWithValue("retry_at", retryAt);
         command.Parameters.AddWithValue("error", Truncate(error));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>Marks a message done within a caller's transaction (used when the send itself is a database write).</summary>
-    public static NpgsqlBatchCommand FinishCommand(Guid id, string owner, string status, DateTimeOffset now)
+    /// <summary>
+    /// Marks messages sent within a caller's transaction (when the send itself is a database write, as for in-app
+    /// items); returns the ids this caller still held — only those may be delivered.
+    /// </summary>
+    public static async Task<IReadOnlySet<Guid>> MarkSentInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<LeaseClaim> claims, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        var command = new NpgsqlBatchCommand("""
-            UPDATE messages SET status = @status, sent_at = CASE WHEN @status = 'sent' THEN @now ELSE sent_at END,
-                   lease_owner = NULL, lease_until = NULL
-             WHERE id = @id AND lease_owner = @owner AND status = 'queued'
-            """);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("status", status);
+        await using var command = new NpgsqlCommand("""
+            UPDATE messages m SET status = 'sent', sent_at = @now, lease_owner = NULL, lease_until = NULL, claim_token = NULL
+              FROM unnest(@ids, @tokens) AS c(id, token)
+             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+            RETURNING m.id
+            """, connection, transaction);
         command.Parameters.AddWithValue("now", now);
-        return command;
+        command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
+        command.Parameters.AddWithValue("tokens", claims.Select(c => c.Token).ToArray());
+        return await ReadIdsAsync(command, cancellationToken);
     }
 
-    /// <summary>When the next queued message of these channels becomes due.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(string[] channels, CancellationToken cancellationToken)
+    /// <summary>
+    /// When an idle sender of <paramref name="channel"/> must look again: the earliest due time of a message nobody
+    /// holds, or the earliest end of a lease another worker holds (two probes of partial indexes).
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(string channel, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT min(due_at) FROM messages WHERE status = 'queued' AND channel = ANY(@channels)");
-        command.Parameters.AddWithValue("channels", channels);
+        await using var command = dataSource.CreateCommand("""
+            SELECT LEAST(
+                (SELECT min(due_at) FROM messages WHERE status = 'queued' AND channel = @channel AND lease_until IS NULL),
+                (SELECT min(lease_until) FROM messages WHERE status = 'queued' AND channel = @channel AND lease_until IS NOT NULL))
+            """);
+        command.Parameters.AddWithValue("channel", channel);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DateTime dt ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)) : null;
     }
 
     private async Task<bool> FinishAsync(
-        Guid id, string owner, string status, string? providerMessageId, string? error, CancellationToken cancellationToken)
+        LeaseClaim claim, string status, string? providerMessageId, string? error, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             UPDATE messages SET status = @status, provider_message_id = COALESCE(@provider_id, provider_message_id),
                    last_error = COALESCE(@error, last_error),
                    sent_at = CASE WHEN @status = 'sent' THEN @now ELSE sent_at END,
-                   lease_owner = NULL, lease_until = NULL
-             WHERE id = @id AND lease_owner = @owner AND status = 'queued'
+                   failed_at = CASE WHEN @status = 'failed' THEN @now ELSE failed_at END,
+                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
+             WHERE {Fence}
             """);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("owner", owner);
+        AddClaim(command.Parameters, claim);
         command.Parameters.AddWithValue("status", status);
         command.Parameters.AddWithValue("provider_id", (object?)providerMessageId ?? DBNull.Value);
         command.Parameters.AddWithValue("error", (object?)(error is null ? null : Truncate(error)) ?? DBNull.Value);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static void AddClaim(NpgsqlParameterCollection parameters, LeaseClaim claim)
+    {
+        parameters.AddWithValue("id", claim.Id);
+        parameters.AddWithValue("token", claim.Token);
+    }
+
+    private static async Task<IReadOnlySet<Guid>> ReadIdsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
     }
 
     private static string Truncate(string value) => value.Length > 2000 ? value[..2000] : value;

@@ -21,7 +21,7 @@ public sealed class BatchRouter(
     TimeProvider time)
 {
     /// <summary>Routes what it can; returns the events left for <see cref="EventRouter.RouteAsync"/>.</summary>
-    public async Task<IReadOnlyList<EventRecord>> RouteAsync(IReadOnlyList<EventRecord> events, string owner, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EventRecord>> RouteAsync(IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
     {
         var rest = new List<EventRecord>();
         var plans = new List<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)>();
@@ -46,7 +46,7 @@ public sealed class BatchRouter(
             IReadOnlyList<IReadOnlyList<PlannedDecision>> recorded;
             try
             {
-                recorded = await store.WriteManyAsync(plans, owner, cancellationToken);
+                recorded = await store.WriteManyAsync(plans, cancellationToken);
             }
             catch (LeaseLostException)
             {

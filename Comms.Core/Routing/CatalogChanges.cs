@@ -6,8 +6,9 @@ namespace Comms.Core.Routing;
 
 /// <summary>
 /// Tells every process that a tenant's routing configuration (rules, templates, categories) changed,
-/// through Redis pub/sub, so each drops its cached <see cref="TenantSnapshot"/> at once. The catalog's
-/// short TTL covers a lost message.
+/// through Redis pub/sub, so each drops its cached <see cref="TenantSnapshot"/> at once. The message is
+/// only a shortcut: a lost one (Redis down or reconnecting) is covered by the catalog version that
+/// <see cref="TenantCatalog"/> checks in the database. Publishing is fire-and-forget, so a write never waits on Redis.
 /// </summary>
 public sealed class CatalogChanges(IConnectionMultiplexer redis, TenantCatalog catalog)
 {
@@ -19,11 +20,11 @@ public sealed class CatalogChanges(IConnectionMultiplexer redis, TenantCatalog c
         catalog.Invalidate(tenantId);
         try
         {
-            await redis.GetSubscriber().PublishAsync(Channel, tenantId);
+            await redis.GetSubscriber().PublishAsync(Channel, tenantId, CommandFlags.FireAndForget);
         }
         catch (RedisException)
         {
-            // Other processes see the change when their cache entry expires.
+            // Other processes see the change at their next catalog version check.
         }
     }
 }
@@ -36,10 +37,11 @@ public sealed partial class CatalogChangeListener(IConnectionMultiplexer redis, 
     {
         try
         {
-            var queue = await redis.GetSubscriber().SubscribeAsync(CatalogChanges.Channel);
+            // Fire-and-forget: a start while Redis is away does not wait for it; the multiplexer subscribes on connect.
+            var queue = await redis.GetSubscriber().SubscribeAsync(CatalogChanges.Channel, CommandFlags.FireAndForget);
             queue.OnMessage(message => catalog.Invalidate(message.Message.ToString()));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogSubscribeFailed(logger, ex.Message);
         }
@@ -51,6 +53,6 @@ public sealed partial class CatalogChangeListener(IConnectionMultiplexer redis, 
     /// </summary>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to catalog changes ({Problem}); cached routing configuration expires on its own.")]
+    [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to catalog changes ({Problem}); the catalog version check keeps cached routing configuration current.")]
     private static partial void LogSubscribeFailed(ILogger logger, string problem);
 }

@@ -34,7 +34,7 @@ public sealed class EventRouter(
         [ReasonCodes.PrefBlocked, ReasonCodes.NoAddress, ReasonCodes.NoTemplate, ReasonCodes.Suppressed, ReasonCodes.NoProvider];
 
     /// <summary>Routes the event and marks it routed; returns the number of decisions recorded.</summary>
-    public async Task<int> RouteAsync(EventRecord ev, string owner, CancellationToken cancellationToken)
+    public async Task<int> RouteAsync(EventRecord ev, CancellationToken cancellationToken)
     {
         using var activity = StartActivity(ev);
         var (input, payload) = await PrepareAsync(ev, cancellationToken);
@@ -44,7 +44,7 @@ public sealed class EventRouter(
         {
             var found = await audience.ByExternalIdsAsync(ev.TenantId, externalIds, cancellationToken);
             var recipients = externalIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
-            return await RouteChunkAsync(input, owner, recipients, [.. UnknownRecipients(ev, found)], cursor: null, last: true, cancellationToken);
+            return await RouteChunkAsync(input, recipients, [.. UnknownRecipients(ev, found)], cursor: null, last: true, cancellationToken);
         }
 
         var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
@@ -55,13 +55,17 @@ public sealed class EventRouter(
             var chunk = await audience.NextChunkAsync(ev.TenantId, selector, after, ChunkSize, cancellationToken);
             if (chunk.Count == 0)
             {
-                await queue.CompleteAsync(ev.Id, owner, cancellationToken);
+                if (!await queue.CompleteAsync(ev.Claim, cancellationToken))
+                {
+                    throw new LeaseLostException(ev.Id);
+                }
+
                 return total;
             }
 
             after = chunk[^1].Id;
             var last = chunk.Count < ChunkSize;
-            total += await RouteChunkAsync(input, owner, chunk, [], after, last, cancellationToken);
+            total += await RouteChunkAsync(input, chunk, [], after, last, cancellationToken);
             if (last)
             {
                 return total;
@@ -127,13 +131,13 @@ public sealed class EventRouter(
     }
 
     private async Task<int> RouteChunkAsync(
-        RoutingInput input, string owner, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions, Guid? cursor,
+        RoutingInput input, IReadOnlyList<Recipient> recipients, List<PlannedDecision> decisions, Guid? cursor,
         bool last, CancellationToken cancellationToken)
     {
         var ev = input.Event;
         var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, [ev.Category], cancellationToken);
         await PlanAsync(input with { Facts = facts, Now = time.GetUtcNow() }, recipients, decisions);
-        var recorded = await store.WriteAsync(ev, owner, decisions, cursor, last, cancellationToken);
+        var recorded = await store.WriteAsync(ev, decisions, cursor, last, cancellationToken);
         await AnnounceAsync(ev, recorded);
         return recorded.Count;
     }

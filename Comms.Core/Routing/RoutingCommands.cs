@@ -103,38 +103,6 @@ internal static class RoutingCommands
         return command;
     }
 
-    /// <summary>Marks events routed — only those whose lease <paramref name="owner"/> still holds (compare the rows affected).</summary>
-    public static NpgsqlBatchCommand Complete(Guid[] eventIds, string owner, DateTimeOffset now)
-    {
-        var command = new NpgsqlBatchCommand("""
-            UPDATE events SET status = 'routed', routed_at = @now, lease_owner = NULL, lease_until = NULL
-             WHERE id = ANY(@ids) AND lease_owner = @owner
-            """);
-        command.Parameters.AddWithValue("ids", eventIds);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("now", now);
-        return command;
-    }
-
-    /// <summary>Advances the routing cursor, or marks the event routed — only while <paramref name="owner"/> holds the lease.</summary>
-    public static NpgsqlBatchCommand Advance(Guid eventId, string owner, Guid? cursor, bool last, DateTimeOffset now)
-    {
-        var command = new NpgsqlBatchCommand("""
-            UPDATE events SET routing_cursor = @cursor,
-                   status = CASE WHEN @last THEN 'routed' ELSE status END,
-                   routed_at = CASE WHEN @last THEN @now ELSE routed_at END,
-                   lease_owner = CASE WHEN @last THEN NULL ELSE lease_owner END,
-                   lease_until = CASE WHEN @last THEN NULL ELSE lease_until END
-             WHERE id = @id AND lease_owner = @owner
-            """);
-        command.Parameters.AddWithValue("id", eventId);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.Add(new NpgsqlParameter("cursor", NpgsqlDbType.Uuid) { Value = (object?)cursor ?? DBNull.Value });
-        command.Parameters.AddWithValue("last", last);
-        command.Parameters.AddWithValue("now", now);
-        return command;
-    }
-
     private static NpgsqlParameter Text(string name, IEnumerable<string?> values) =>
         new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };
 

@@ -8,7 +8,7 @@ namespace Comms.Core.Routing;
 /// <summary>
 /// Writes routed work in one transaction: the messages (a repeat of the same idempotency key is
 /// skipped by the unique index and recorded as <c>COMMS_DUPLICATE</c>), their renders, every decision,
-/// and the event's routing cursor or routed state — fenced on the lease, so a dispatcher that lost its
+/// and the event's routing cursor or routed state — fenced on the claim token, so a dispatcher that lost its
 /// lease writes nothing. The statements travel as one batch: a write costs two round trips (the batch
 /// and the commit), whether it holds one event's chunk or many small events.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     /// <summary>Writes one chunk of one event; returns the decisions as recorded (duplicates rewritten). Throws <see cref="LeaseLostException"/>.</summary>
     public async Task<IReadOnlyList<PlannedDecision>> WriteAsync(
-        EventRecord ev, string owner, IReadOnlyList<PlannedDecision> decisions, Guid? cursor, bool last, CancellationToken cancellationToken)
+        EventRecord ev, IReadOnlyList<PlannedDecision> decisions, Guid? cursor, bool last, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -28,7 +28,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             await DigestWriter.AttachAsync(connection, transaction, ev.TenantId, ev.Id, ev.Name, ev.Category, ev.Payload, digests, now, cancellationToken);
         }
 
-        var advance = RoutingCommands.Advance(ev.Id, owner, cursor, last, now);
+        var advance = EventQueue.AdvanceCommand(ev.Claim, cursor, last, now);
         var inserted = await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], advance, now, cancellationToken);
         if (advance.RecordsAffected != 1)
         {
@@ -42,15 +42,15 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Writes many whole events (no digests) and marks them all routed, or — if this dispatcher lost the
-    /// lease on any of them — nothing at all (<see cref="LeaseLostException"/>).
+    /// claim on any of them — nothing at all (<see cref="LeaseLostException"/>).
     /// </summary>
     public async Task<IReadOnlyList<IReadOnlyList<PlannedDecision>>> WriteManyAsync(
-        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, string owner, CancellationToken cancellationToken)
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var complete = RoutingCommands.Complete(events.Select(e => e.Event.Id).ToArray(), owner, now);
+        var complete = EventQueue.CompleteCommand(events.Select(e => e.Event.Claim).ToList(), now);
         var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
         if (complete.RecordsAffected != events.Count)
         {

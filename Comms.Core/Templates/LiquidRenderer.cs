@@ -1,25 +1,31 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Fluid;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Comms.Core.Templates;
 
 /// <summary>
 /// Liquid through the Fluid engine. Fluid is sandboxed by design (templates see only the payload
 /// values given to them, never .NET members), and the step and recursion limits bound the work a
-/// template can do. Parsed templates are cached by source text.
+/// template can do. Parsed templates are cached by source text in a cache bounded by the total length of
+/// the sources it holds (<see cref="CacheCharacters"/>); the least recently used are dropped beyond it.
 /// </summary>
 public sealed class LiquidRenderer
 {
-    private const int CacheLimit = 10_000;
+    public const long CacheCharacters = 16 * 1024 * 1024;
     private static readonly FluidParser Parser = new();
-    private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
+    private readonly MemoryCache _cache;
     private readonly TemplateOptions _options;
 
-    public LiquidRenderer()
+    public LiquidRenderer() : this(CacheCharacters)
     {
+    }
+
+    internal LiquidRenderer(long cacheCharacters)
+    {
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = cacheCharacters, TrackStatistics = true });
         _options = new TemplateOptions
         {
             MaxSteps = 100_000,
@@ -28,6 +34,9 @@ public sealed class LiquidRenderer
             TimeZone = TimeZoneInfo.Utc,
         };
     }
+
+    /// <summary>The total length of the template sources whose parse is cached (at most the cache's limit).</summary>
+    internal long CachedCharacters => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
     /// <summary>Checks Liquid syntax; returns null when the source parses, else the parser's message.</summary>
     public static string? SyntaxError(string? source)
@@ -62,7 +71,7 @@ public sealed class LiquidRenderer
 
     private IFluidTemplate Parse(string source)
     {
-        if (_cache.TryGetValue(source, out var cached))
+        if (_cache.TryGetValue(source, out IFluidTemplate? cached) && cached is not null)
         {
             return cached;
         }
@@ -72,12 +81,7 @@ public sealed class LiquidRenderer
             throw new TemplateSyntaxException(error);
         }
 
-        if (_cache.Count >= CacheLimit)
-        {
-            _cache.Clear();
-        }
-
-        _cache[source] = template;
+        _cache.Set(source, template, new MemoryCacheEntryOptions { Size = source.Length, SlidingExpiration = TimeSpan.FromHours(1) });
         return template;
     }
 }

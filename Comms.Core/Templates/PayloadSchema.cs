@@ -1,13 +1,17 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
 namespace Comms.Core.Templates;
 
-/// <summary>Validates payloads against a template's JSON Schema (parsed schemas are cached).</summary>
+/// <summary>
+/// Validates payloads against a template's JSON Schema. Parsed schemas are cached by their text, in a cache
+/// bounded by the total length of the texts it holds (<see cref="CacheCharacters"/>).
+/// </summary>
 public static class PayloadSchema
 {
-    private static readonly ConcurrentDictionary<string, JsonSchema> Cache = new(StringComparer.Ordinal);
+    public const long CacheCharacters = 8 * 1024 * 1024;
+    private static readonly MemoryCache Cache = new(new MemoryCacheOptions { SizeLimit = CacheCharacters });
 
     /// <summary>Parses a schema; returns the error text when it is not a valid JSON Schema.</summary>
     public static async Task<string?> CheckSchemaAsync(string schemaJson)
@@ -48,7 +52,7 @@ public static class PayloadSchema
 
     private static async Task<JsonSchema> ParseAsync(string schemaJson)
     {
-        if (Cache.TryGetValue(schemaJson, out var schema))
+        if (Cache.TryGetValue(schemaJson, out JsonSchema? schema) && schema is not null)
         {
             return schema;
         }
@@ -63,12 +67,7 @@ public static class PayloadSchema
         }
 
         schema = await JsonSchema.FromJsonAsync(schemaJson);
-        if (Cache.Count >= 10_000)
-        {
-            Cache.Clear();
-        }
-
-        Cache[schemaJson] = schema;
+        Cache.Set(schemaJson, schema, new MemoryCacheEntryOptions { Size = schemaJson.Length, SlidingExpiration = TimeSpan.FromHours(1) });
         return schema;
     }
 

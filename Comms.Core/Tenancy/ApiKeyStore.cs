@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Comms.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Comms.Core.Tenancy;
 
@@ -10,12 +10,14 @@ public sealed record ApiKeyIdentity(string TenantId, Guid KeyId, string Prefix, 
 /// <summary>
 /// Resolves presented API keys by their SHA-256 hash. Results (including misses) are cached for a few
 /// seconds so that intake does not pay a database round trip per request; a revocation made here is
-/// effective at once in this process and within <see cref="CacheTtl"/> in the others.
+/// effective at once in this process and within <see cref="CacheTtl"/> in the others. The cache is bounded
+/// (<see cref="CacheSize"/> keys): a spray of made-up keys cannot grow it, it only stops caching misses.
 /// </summary>
-public sealed class ApiKeyStore(IDbContextFactory<CommsDbContext> contexts, TimeProvider time)
+public sealed class ApiKeyStore(IDbContextFactory<CommsDbContext> contexts, TimeProvider time) : IDisposable
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(10);
-    private readonly ConcurrentDictionary<string, (ApiKeyIdentity? Identity, DateTimeOffset At)> _cache = new(StringComparer.Ordinal);
+    public const int CacheSize = 10_000;
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CacheSize });
 
     public async Task<ApiKeyIdentity?> AuthenticateAsync(string presentedKey, CancellationToken cancellationToken)
     {
@@ -26,7 +28,7 @@ public sealed class ApiKeyStore(IDbContextFactory<CommsDbContext> contexts, Time
 
         var hash = ApiKeySecrets.Hash(presentedKey);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && now - cached.At < CacheTtl)
+        if (_cache.TryGetValue(hash, out (ApiKeyIdentity? Identity, DateTimeOffset At) cached) && now - cached.At < CacheTtl)
         {
             return cached.Identity;
         }
@@ -36,15 +38,12 @@ public sealed class ApiKeyStore(IDbContextFactory<CommsDbContext> contexts, Time
             .Where(k => k.KeyHash == hash && k.RevokedAt == null)
             .Select(k => new ApiKeyIdentity(k.TenantId, k.Id, k.Prefix, k.Name, k.Roles))
             .FirstOrDefaultAsync(cancellationToken);
-        if (_cache.Count > 10_000)
-        {
-            _cache.Clear();
-        }
-
-        _cache[hash] = (key, now);
+        _cache.Set(hash, (key, now), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheTtl });
         return key;
     }
 
     /// <summary>Forgets every cached result, e.g. after a key was revoked.</summary>
     public void Forget() => _cache.Clear();
+
+    public void Dispose() => _cache.Dispose();
 }

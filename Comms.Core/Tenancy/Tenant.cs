@@ -15,4 +15,11 @@ public sealed class Tenant
     public string? Plan { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Bumped by database triggers in the same transaction as every write to the tenant's routing rules,
+    /// templates and categories (and its own settings), so caches can check cheaply that they are current
+    /// (see <c>TenantCatalog</c>) without trusting pub/sub alone.
+    /// </summary>
+    public long CatalogVersion { get; set; }
 }

@@ -36,6 +36,8 @@ public static class DispatcherServiceExtensions
         builder.Services.AddHostedService<WakeUpListener>();
 
         // Routing
+        builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantCatalog>();
         builder.Services.AddHostedService<CatalogChangeListener>();
         builder.Services.AddSingleton<LiquidRenderer>();
@@ -51,6 +53,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<BatchRouter>();
         builder.Services.AddHostedService<EventRoutingWorker>();
         builder.Services.AddWarmUpStep<RoutingWarmUp>();
+        builder.Services.AddSingleton<DigestQueue>();
         builder.Services.AddSingleton<DigestFlusher>();
         builder.Services.AddHostedService<DigestFlushWorker>();
 
@@ -84,8 +87,8 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSendingWorker<SmtpEmailSender>();
     }
 
-    /// <summary>One sending loop per configured provider.</summary>
-    private static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender
+    /// <summary>One sending loop per configured provider (register <typeparamref name="TSender"/> itself as a singleton too).</summary>
+    public static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender
     {
         services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TSender>());
         services.AddSingleton<IHostedService>(sp =>

@@ -2,19 +2,17 @@ using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Comms.Dispatcher.Sending;
 using Comms.Realtime;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Comms.Dispatcher.InApp;
 
 /// <summary>
-/// Delivers in-app messages a batch at a time: the inbox items are written with the messages' final
-/// state in one transaction, then pushed live to each user's open connections through the SignalR Redis
-/// backplane, with one unread count per user. A lost push is caught up by the client from its cursor.
+/// Delivers in-app messages a batch at a time: the inbox items are written with the messages' final state
+/// in one transaction (fenced on each message's claim, so an item is written exactly once), then pushed live
+/// to each user's open connections, with one unread count per user — fire-and-forget through
+/// <see cref="LivePushes"/>, so a slow or absent Redis never holds up sending. A lost push is caught up by the
+/// client from its cursor.
 /// </summary>
-public sealed partial class InAppSender(
-    InboxWriter inbox,
-    IHubContext<NotificationsHub, INotificationsClient> hub,
-    ILogger<InAppSender> logger) : IBatchChannelSender
+public sealed class InAppSender(InboxWriter inbox, LivePushes pushes) : IBatchChannelSender
 {
     public string Channel => Core.Messages.Channel.InApp;
 
@@ -24,35 +22,22 @@ public sealed partial class InAppSender(
     public async Task<IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)>> SendBatchAsync(
         IReadOnlyList<ClaimedMessage> messages, string leaseOwner, CancellationToken cancellationToken)
     {
-        var (delivered, counts) = await inbox.DeliverAsync(messages, leaseOwner, cancellationToken);
-        try
+        var (delivered, counts) = await inbox.DeliverAsync(messages, cancellationToken);
+        foreach (var item in delivered)
         {
-            foreach (var item in delivered)
-            {
-                await UserOf(item.Message).NotificationReceived(item.Item);
-            }
-
-            foreach (var message in delivered.Select(d => d.Message).DistinctBy(m => m.RecipientId))
-            {
-                if (counts.TryGetValue(message.RecipientId, out var unread))
-                {
-                    await UserOf(message).UnreadCountChanged(unread);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogPushFailed(logger, delivered.Count, ex.Message);
+            pushes.NotificationReceived(item.Message.TenantId, item.Message.RecipientExternalId, item.Item);
         }
 
-        // Delivered messages were finished in the inbox transaction; the others lost their lease to another dispatcher.
+        foreach (var message in delivered.Select(d => d.Message).DistinctBy(m => m.RecipientId))
+        {
+            if (counts.TryGetValue(message.RecipientId, out var unread))
+            {
+                pushes.UnreadCountChanged(message.TenantId, message.RecipientExternalId, unread);
+            }
+        }
+
+        // Delivered messages were finished in the inbox transaction; the others lost their claim to another dispatcher.
         var finished = delivered.Select(d => d.Message.Id).ToHashSet();
         return messages.Select(m => (m, finished.Contains(m.Id) ? (SendOutcome)new SendOutcome.Recorded() : new SendOutcome.LeaseLost())).ToList();
     }
-
-    private INotificationsClient UserOf(ClaimedMessage message) =>
-        hub.Clients.User(TenantUserIdProvider.UserKey(message.TenantId, message.RecipientExternalId));
-
-    [LoggerMessage(1, LogLevel.Warning, "Live push of {Count} in-app items failed: {Problem}; clients catch up on reconnect.")]
-    private static partial void LogPushFailed(ILogger logger, int count, string problem);
 }

@@ -1,15 +1,19 @@
-using Comms.Core.Queueing;
+using Comms.Core.Diagnostics;
 using Comms.Core.Events;
+using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Dispatcher.Queueing;
 using Comms.Dispatcher.Sending;
+using Comms.ServiceDefaults.Availability;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Routing;
 
 /// <summary>
-/// Claims due events (leased, <c>FOR UPDATE SKIP LOCKED</c>) and routes them into messages. Woken by
-/// the API through Redis; polls slowly as a safety net and sleeps until the next delayed event is due.
+/// Claims due events (leased, <c>FOR UPDATE SKIP LOCKED</c>, fenced on a claim token) and routes them into
+/// messages, under a lease heartbeat so a long audience keeps its lease. Woken by the API through Redis; polls
+/// slowly as a safety net and sleeps until the next event is due or a lease ends. An event that fails is retried
+/// with backoff and dead-lettered (<c>failed</c>, its reason in <c>error</c>) after <c>MaxAttempts</c>, alone.
 /// </summary>
 public sealed partial class EventRoutingWorker(
     EventQueue queue,
@@ -21,17 +25,29 @@ public sealed partial class EventRoutingWorker(
     TimeProvider time,
     ILogger<EventRoutingWorker> logger) : QueueWorker(WakeUps.Events, signals, options, time, logger)
 {
-    private const int MaxRoutingAttempts = 10;
+    private static readonly KeyValuePair<string, object?> QueueTag = new("queue", "events");
 
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var batch = await queue.ClaimAsync(identity.Id, Settings.EventBatchSize, Settings.EventLease, cancellationToken);
+        if (batch.Count == 0)
+        {
+            return false;
+        }
+
+        await using var heartbeat = LeaseHeartbeat.Start(
+            batch.Select(e => e.Claim), queue.ExtendLeasesAsync, Settings.EventLease, Topic, Time, Logger, cancellationToken);
         var rest = batch;
         if (batch.Count > 1)
         {
             try
             {
-                rest = await batchRouter.RouteAsync(batch, identity.Id, cancellationToken);
+                rest = await batchRouter.RouteAsync(batch, cancellationToken);
+                foreach (var routed in batch.Except(rest))
+                {
+                    heartbeat.Done(routed.Id);
+                }
+
                 LogBatchRouted(Logger, batch.Count - rest.Count);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -43,8 +59,18 @@ public sealed partial class EventRoutingWorker(
 
         await Parallel.ForEachAsync(rest,
             new ParallelOptions { MaxDegreeOfParallelism = Settings.RoutingParallelism, CancellationToken = cancellationToken },
-            async (ev, ct) => await RouteOneAsync(ev, Settings, ct));
-        return batch.Count > 0;
+            async (ev, ct) =>
+            {
+                try
+                {
+                    await RouteOneAsync(ev, Settings, ct);
+                }
+                finally
+                {
+                    heartbeat.Done(ev.Id);
+                }
+            });
+        return true;
     }
 
     protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(cancellationToken);
@@ -53,24 +79,40 @@ public sealed partial class EventRoutingWorker(
     {
         try
         {
-            var decisions = await router.RouteAsync(ev, identity.Id, stoppingToken);
+            var decisions = await router.RouteAsync(ev, stoppingToken);
             LogRouted(Logger, ev.Id, ev.Name, decisions);
         }
         catch (RoutingException ex)
         {
-            await queue.ReleaseAsync(ev.Id, identity.Id, ex.Message, Time.GetUtcNow(), giveUp: true, stoppingToken);
+            await ReleaseAsync(ev, ex.Message, Time.GetUtcNow(), giveUp: true, stoppingToken);
             LogUnroutable(Logger, ev.Id, ex.Message);
         }
         catch (LeaseLostException ex)
         {
+            CommsTelemetry.LeasesLost.Add(1, QueueTag);
             LogLeaseLost(Logger, ev.Id, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            var giveUp = ev.Attempts >= MaxRoutingAttempts;
-            var retryAt = Time.GetUtcNow() + Backoff.Delay(ev.Attempts, settings.RetryBaseDelay);
-            await queue.ReleaseAsync(ev.Id, identity.Id, ex.Message, retryAt, giveUp, stoppingToken);
-            LogRoutingFailed(Logger, ev.Id, ev.Attempts, ex);
+            // The database being away is no fault of the event: it waits for the database, never dead-lettered for it.
+            var infrastructure = Failures.IsInfrastructure(ex);
+            var giveUp = !infrastructure && ev.Attempts >= settings.MaxAttempts;
+            var retryAt = Time.GetUtcNow() + Backoff.Delay(ev.Attempts, settings.RetryBaseDelay, ceiling: TimeSpan.FromMinutes(10));
+            LogRoutingFailed(Logger, ev.Id, ev.Attempts, giveUp, ex);
+            await ReleaseAsync(ev, ex.Message, retryAt, giveUp, stoppingToken);
+        }
+    }
+
+    private async Task ReleaseAsync(EventRecord ev, string error, DateTimeOffset retryAt, bool giveUp, CancellationToken cancellationToken)
+    {
+        if (!await queue.ReleaseAsync(ev.Claim, error, retryAt, giveUp, cancellationToken))
+        {
+            CommsTelemetry.LeasesLost.Add(1, QueueTag);
+            LogLeaseLost(Logger, ev.Id, "another claim took the event over; this dispatcher's write changed nothing");
+        }
+        else if (giveUp)
+        {
+            CommsTelemetry.DeadLettered.Add(1, QueueTag);
         }
     }
 
@@ -89,7 +131,6 @@ public sealed partial class EventRoutingWorker(
     [LoggerMessage(3, LogLevel.Warning, "Event {EventId}: {Problem}")]
     private static partial void LogLeaseLost(ILogger logger, Guid eventId, string problem);
 
-    [LoggerMessage(4, LogLevel.Error, "Routing event {EventId} failed (attempt {Attempt})")]
-    private static partial void LogRoutingFailed(ILogger logger, Guid eventId, int attempt, Exception exception);
-
+    [LoggerMessage(4, LogLevel.Error, "Routing event {EventId} failed (attempt {Attempt}, dead-lettered: {DeadLettered})")]
+    private static partial void LogRoutingFailed(ILogger logger, Guid eventId, int attempt, bool deadLettered, Exception exception);
 }

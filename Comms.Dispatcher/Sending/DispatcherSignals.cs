@@ -21,10 +21,11 @@ public sealed partial class WakeUpListener(IConnectionMultiplexer redis, Dispatc
     {
         try
         {
-            var queue = await redis.GetSubscriber().SubscribeAsync(WakeUps.Channel);
+            // Fire-and-forget: a start while Redis is away does not wait for it; the multiplexer subscribes on connect.
+            var queue = await redis.GetSubscriber().SubscribeAsync(WakeUps.Channel, CommandFlags.FireAndForget);
             queue.OnMessage(message => signals.Set(message.Message.ToString()));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // Without Redis the dispatcher still works from its poll; the multiplexer resubscribes on reconnect.
             LogSubscribeFailed(logger, ex.Message);

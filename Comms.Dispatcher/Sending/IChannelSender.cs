@@ -7,6 +7,11 @@ public interface IChannelSender
 {
     string Channel { get; }
 
+    /// <summary>
+    /// Sends one message. A sender that records the outcome itself (<see cref="SendOutcome.Recorded"/>) must fence its
+    /// write on <see cref="ClaimedMessage.Claim"/>; <paramref name="leaseOwner"/> is this replica's name, for logs.
+    /// An exception is a transient failure of this message alone.
+    /// </summary>
     Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken);
 }
 
@@ -20,7 +25,11 @@ public abstract record SendOutcome
     public sealed record Recorded : SendOutcome;
 
     /// <summary>Worth another attempt (timeouts, 429, 5xx), optionally not before <see cref="RetryAfter"/>.</summary>
-    public sealed record Transient(string Error, TimeSpan? RetryAfter = null) : SendOutcome;
+    public sealed record Transient(string Error, TimeSpan? RetryAfter = null) : SendOutcome
+    {
+        /// <summary>Our own database was away: retried without using up the message's attempts.</summary>
+        public bool Infrastructure { get; init; }
+    }
 
     /// <summary>Will never succeed as it is (bad address, rejected content).</summary>
     public sealed record Permanent(string Error) : SendOutcome;

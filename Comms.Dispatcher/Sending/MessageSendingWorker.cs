@@ -1,15 +1,18 @@
+using System.Diagnostics;
 using Comms.Core.Diagnostics;
-using Comms.Core.Queueing;
 using Comms.Core.Messages;
+using Comms.Core.Queueing;
 using Comms.Dispatcher.Queueing;
+using Comms.ServiceDefaults.Availability;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Sending;
 
 /// <summary>
-/// Claims due messages of one channel and sends them through its sender, many in flight at once.
-/// Transient failures go back to the queue with exponential backoff and jitter until the attempts
-/// run out; then the message fails, visible and re-sendable.
+/// Claims due messages of one channel and sends them through its sender, many in flight at once, under a lease
+/// heartbeat. Each message is recorded as soon as its own send ends (sent, retried later with backoff, or
+/// dead-lettered after its attempts) — a batch is an optimisation, never a unit of failure: when a batch sender
+/// fails, its messages are sent again one by one so a bad one fails alone. Every write is fenced on the claim.
 /// </summary>
 public sealed partial class MessageSendingWorker(
     IChannelSender sender,
@@ -25,12 +28,20 @@ public sealed partial class MessageSendingWorker(
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSize, Settings.MessageLease, cancellationToken);
+        if (batch.Count == 0)
+        {
+            return false;
+        }
+
+        await using var heartbeat = LeaseHeartbeat.Start(
+            batch.Select(m => m.Claim), queue.ExtendLeasesAsync, Settings.MessageLease, Topic, Time, Logger, cancellationToken);
         var due = new List<ClaimedMessage>(batch.Count);
         foreach (var message in batch)
         {
             if (message.EscalationOf is not null && message.EscalationSatisfied)
             {
-                await queue.MarkCancelledAsync(message.Id, identity.Id, "Not needed: the in-app notification was read in time.", cancellationToken);
+                Fenced(message, await queue.MarkCancelledAsync(message.Claim, "Not needed: the in-app notification was read in time.", cancellationToken));
+                heartbeat.Done(message.Id);
                 LogEscalationNotNeeded(Logger, message.Id);
             }
             else
@@ -39,38 +50,62 @@ public sealed partial class MessageSendingWorker(
             }
         }
 
-        if (sender is IBatchChannelSender batchSender && due.Count > 0)
+        if (sender is IBatchChannelSender batchSender && due.Count > 1)
         {
-            var spans = due.ToDictionary(m => m.Id, StartSpan);
-            IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)> outcomes;
-            try
-            {
-                outcomes = await batchSender.SendBatchAsync(due, identity.Id, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                outcomes = due.Select(m => (m, (SendOutcome)new SendOutcome.Transient(ex.Message))).ToList();
-            }
-
-            foreach (var (message, outcome) in outcomes)
-            {
-                using var span = spans[message.Id];
-                await RecordAsync(message, outcome, span, cancellationToken);
-            }
+            await SendBatchAsync(batchSender, due, heartbeat, cancellationToken);
         }
         else
         {
-            await Parallel.ForEachAsync(due,
-                new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
-                async (message, ct) => await SendOneAsync(message, ct));
+            await SendEachAsync(due, heartbeat, cancellationToken);
         }
 
-        return batch.Count > 0;
+        return true;
     }
 
-    protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(_channels, cancellationToken);
+    protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(sender.Channel, cancellationToken);
 
-    private async Task SendOneAsync(ClaimedMessage message, CancellationToken cancellationToken)
+    private async Task SendBatchAsync(IBatchChannelSender batchSender, List<ClaimedMessage> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    {
+        var spans = due.ToDictionary(m => m.Id, StartSpan);
+        IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)> outcomes;
+        try
+        {
+            outcomes = await batchSender.SendBatchAsync(due, identity.Id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            foreach (var span in spans.Values)
+            {
+                span?.Dispose();
+            }
+
+            if (Failures.IsInfrastructure(ex))
+            {
+                // Our database is away: splitting the batch would only fail every message again.
+                outcomes = due.Select(m => (m, (SendOutcome)new SendOutcome.Transient(ex.Message) { Infrastructure = true })).ToList();
+                spans = due.ToDictionary(m => m.Id, _ => (Activity?)null);
+            }
+            else
+            {
+                LogBatchSplit(Logger, due.Count, ex.Message);
+                await SendEachAsync(due, heartbeat, cancellationToken);
+                return;
+            }
+        }
+
+        foreach (var (message, outcome) in outcomes)
+        {
+            using var span = spans[message.Id];
+            await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+        }
+    }
+
+    private Task SendEachAsync(List<ClaimedMessage> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(due,
+            new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
+            async (message, ct) => await SendOneAsync(message, heartbeat, ct));
+
+    private async Task SendOneAsync(ClaimedMessage message, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
     {
         using var span = StartSpan(message);
         SendOutcome outcome;
@@ -80,23 +115,37 @@ public sealed partial class MessageSendingWorker(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            outcome = new SendOutcome.Transient(ex.Message);
+            outcome = new SendOutcome.Transient(ex.Message) { Infrastructure = Failures.IsInfrastructure(ex) };
         }
 
-        await RecordAsync(message, outcome, span, cancellationToken);
+        // Recorded at once, not when the batch ends: a crash re-sends only what was in flight.
+        await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
     }
 
-    private static System.Diagnostics.Activity? StartSpan(ClaimedMessage message)
+    private static Activity? StartSpan(ClaimedMessage message)
     {
-        var activity = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, System.Diagnostics.ActivityKind.Producer);
+        var activity = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, ActivityKind.Producer);
         activity?.SetTag("comms.message.id", message.Id);
         activity?.SetTag("comms.channel", message.Channel);
         activity?.SetTag("comms.template", message.TemplateName);
         return activity;
     }
 
-    /// <summary>Records a send's outcome: sent, retried later with backoff, or failed for good.</summary>
-    private async Task RecordAsync(ClaimedMessage message, SendOutcome outcome, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    /// <summary>Records a send's outcome: sent, retried later with backoff, or dead-lettered; then the heartbeat lets it go.</summary>
+    private async Task RecordAsync(
+        ClaimedMessage message, SendOutcome outcome, Activity? activity, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordAsync(message, outcome, activity, cancellationToken);
+        }
+        finally
+        {
+            heartbeat.Done(message.Id);
+        }
+    }
+
+    private async Task RecordAsync(ClaimedMessage message, SendOutcome outcome, Activity? activity, CancellationToken cancellationToken)
     {
         var settings = Settings;
         var channelTag = new KeyValuePair<string, object?>("channel", message.Channel);
@@ -105,32 +154,59 @@ public sealed partial class MessageSendingWorker(
             case SendOutcome.Sent or SendOutcome.Recorded:
                 CommsTelemetry.MessagesSent.Add(1, channelTag);
                 CommsTelemetry.QueueToProvider.Record((Time.GetUtcNow() - message.DueAt).TotalMilliseconds, channelTag);
-                if (outcome is SendOutcome.Sent sent)
+                if (outcome is SendOutcome.Sent sent && !await queue.MarkSentAsync(message.Claim, sent.ProviderMessageId, cancellationToken))
                 {
-                    await queue.MarkSentAsync(message.Id, identity.Id, sent.ProviderMessageId, cancellationToken);
+                    // Sent, but another claim took the message over meanwhile: it may be sent twice (at-least-once).
+                    LeaseLost(message);
+                    break;
                 }
 
                 LogSent(Logger, message.Id, message.Channel);
                 break;
-            case SendOutcome.Transient transient when message.Attempts < settings.MaxAttempts:
+            case SendOutcome.Transient transient when transient.Infrastructure || message.Attempts < settings.MaxAttempts:
                 CommsTelemetry.MessagesRetried.Add(1, channelTag);
-                var retryAt = Time.GetUtcNow() + Backoff.Delay(message.Attempts, settings.RetryBaseDelay, transient.RetryAfter);
-                await queue.RetryLaterAsync(message.Id, identity.Id, retryAt, transient.Error, cancellationToken);
+                var retryAt = Time.GetUtcNow() + Backoff.Delay(message.Attempts, settings.RetryBaseDelay, transient.RetryAfter, ceiling: TimeSpan.FromHours(1));
+                Fenced(message, await queue.RetryLaterAsync(message.Claim, retryAt, transient.Error, cancellationToken));
                 LogRetry(Logger, message.Id, message.Attempts, retryAt, transient.Error);
                 break;
             case SendOutcome.Transient transient:
-                CommsTelemetry.MessagesFailed.Add(1, channelTag);
-                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, transient.Error);
-                await queue.MarkFailedAsync(message.Id, identity.Id, $"Gave up after {message.Attempts} attempts: {transient.Error}", cancellationToken);
-                LogFailed(Logger, message.Id, transient.Error);
+                await DeadLetterAsync(message, $"Gave up after {message.Attempts} attempts: {transient.Error}", activity, cancellationToken);
                 break;
             case SendOutcome.Permanent permanent:
-                CommsTelemetry.MessagesFailed.Add(1, channelTag);
-                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, permanent.Error);
-                await queue.MarkFailedAsync(message.Id, identity.Id, permanent.Error, cancellationToken);
-                LogFailed(Logger, message.Id, permanent.Error);
+                await DeadLetterAsync(message, permanent.Error, activity, cancellationToken);
+                break;
+            case SendOutcome.LeaseLost:
+                LeaseLost(message);
                 break;
         }
+    }
+
+    private async Task DeadLetterAsync(ClaimedMessage message, string reason, Activity? activity, CancellationToken cancellationToken)
+    {
+        activity?.SetStatus(ActivityStatusCode.Error, reason);
+        if (Fenced(message, await queue.MarkFailedAsync(message.Claim, reason, cancellationToken)))
+        {
+            CommsTelemetry.MessagesFailed.Add(1, new KeyValuePair<string, object?>("channel", message.Channel));
+            CommsTelemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>("queue", "messages"));
+            LogFailed(Logger, message.Id, message.Attempts, reason);
+        }
+    }
+
+    /// <summary>Passes a fenced write's result through, logging when it changed nothing.</summary>
+    private bool Fenced(ClaimedMessage message, bool changed)
+    {
+        if (!changed)
+        {
+            LeaseLost(message);
+        }
+
+        return changed;
+    }
+
+    private void LeaseLost(ClaimedMessage message)
+    {
+        CommsTelemetry.LeasesLost.Add(1, new KeyValuePair<string, object?>("queue", "messages"));
+        LogLeaseLost(Logger, message.Id);
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Sent message {MessageId} on {Channel}")]
@@ -139,9 +215,15 @@ public sealed partial class MessageSendingWorker(
     [LoggerMessage(2, LogLevel.Warning, "Message {MessageId} attempt {Attempt} failed, retrying at {RetryAt}: {Error}")]
     private static partial void LogRetry(ILogger logger, Guid messageId, int attempt, DateTimeOffset retryAt, string error);
 
-    [LoggerMessage(3, LogLevel.Warning, "Message {MessageId} failed: {Error}")]
-    private static partial void LogFailed(ILogger logger, Guid messageId, string error);
+    [LoggerMessage(3, LogLevel.Warning, "Message {MessageId} dead-lettered after {Attempts} attempts: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid messageId, int attempts, string reason);
+
+    [LoggerMessage(4, LogLevel.Warning, "Message {MessageId}: another claim took it over; this dispatcher's write changed nothing")]
+    private static partial void LogLeaseLost(ILogger logger, Guid messageId);
 
     [LoggerMessage(5, LogLevel.Debug, "Escalation {MessageId} cancelled: the in-app item was read")]
     private static partial void LogEscalationNotNeeded(ILogger logger, Guid messageId);
+
+    [LoggerMessage(6, LogLevel.Warning, "Sending a batch of {Count} messages failed ({Problem}); sending them one by one so a bad one fails alone")]
+    private static partial void LogBatchSplit(ILogger logger, int count, string problem);
 }

@@ -60,6 +60,7 @@ public sealed partial class UserTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        AuthenticationErrors.ThrowIfBroken(result);
         var presented = result.Failure is not null;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = presented ? "Bearer error=\"invalid_token\"" : "Bearer";

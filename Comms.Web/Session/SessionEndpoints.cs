@@ -3,7 +3,6 @@ using Comms.Realtime;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Comms.Web.Session;
 
@@ -43,7 +42,7 @@ public static class SessionEndpoints
 
     private static async Task<Results<Ok<UnreadCounts>, NotFound>> MarkReadAsync(
         Guid id, HttpContext http, IAntiforgery antiforgery, InboxService inbox,
-        IHubContext<NotificationsHub, INotificationsClient> hub, CancellationToken cancellationToken)
+        LivePushes pushes, CancellationToken cancellationToken)
     {
         await antiforgery.ValidateRequestAsync(http);
         var (tenant, user) = http.User.CurrentUser();
@@ -53,18 +52,18 @@ public static class SessionEndpoints
             return TypedResults.NotFound();
         }
 
-        await hub.Clients.User(TenantUserIdProvider.UserKey(tenant, user)).UnreadCountChanged(counts);
+        pushes.UnreadCountChanged(tenant, user, counts);
         return TypedResults.Ok(counts);
     }
 
     private static async Task<Ok<UnreadCounts>> ReadAllAsync(
         HttpContext http, IAntiforgery antiforgery, InboxService inbox,
-        IHubContext<NotificationsHub, INotificationsClient> hub, CancellationToken cancellationToken)
+        LivePushes pushes, CancellationToken cancellationToken)
     {
         await antiforgery.ValidateRequestAsync(http);
         var (tenant, user) = http.User.CurrentUser();
         var counts = await inbox.ReadAllAsync(tenant, user, cancellationToken);
-        await hub.Clients.User(TenantUserIdProvider.UserKey(tenant, user)).UnreadCountChanged(counts);
+        pushes.UnreadCountChanged(tenant, user, counts);
         return TypedResults.Ok(counts);
     }
 }

@@ -24,6 +24,8 @@ internal sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventR
 
         // The routing queue: only pending rows are indexed, in due order.
         builder.HasIndex(e => e.DueAt).HasFilter("status = 'pending'").HasDatabaseName("ix_events_pending_due");
+        // The events in flight (leased), so an idle router finds the earliest lease end in one index probe.
+        builder.HasIndex(e => e.LeaseUntil).HasFilter("status = 'pending' AND lease_until IS NOT NULL").HasDatabaseName("ix_events_leased");
         builder.HasIndex(e => new { e.TenantId, e.CreatedAt });
     }
 }

@@ -26,6 +26,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
 
         // The send queue: only queued rows are indexed, by channel and due time.
         builder.HasIndex(m => new { m.Channel, m.DueAt }).HasFilter("status = 'queued'").HasDatabaseName("ix_messages_queued_due");
+        // The messages in flight (leased), so an idle sender finds the earliest lease end in one index probe.
+        builder.HasIndex(m => new { m.Channel, m.LeaseUntil }).HasFilter("status = 'queued' AND lease_until IS NOT NULL")
+            .HasDatabaseName("ix_messages_leased");
         builder.HasIndex(m => m.EventId);
         builder.HasIndex(m => new { m.RecipientId, m.CreatedAt });
     }

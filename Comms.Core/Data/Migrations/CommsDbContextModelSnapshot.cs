@@ -91,6 +91,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Category")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -102,6 +106,10 @@ namespace Comms.Core.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("channel");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_token");
 
                     b.Property<string>("DigestKey")
                         .IsRequired()
@@ -119,6 +127,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("event_name");
 
+                    b.Property<DateTimeOffset?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
+
                     b.Property<DateTimeOffset>("FlushAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("flush_at");
@@ -126,6 +138,19 @@ namespace Comms.Core.Data.Migrations
                     b.Property<DateTimeOffset?>("FlushedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("flushed_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
 
                     b.Property<Guid?>("MessageId")
                         .HasColumnType("uuid")
@@ -154,8 +179,12 @@ namespace Comms.Core.Data.Migrations
                         .HasName("pk_digests");
 
                     b.HasIndex("FlushAt")
-                        .HasDatabaseName("ix_digests_open_flush")
-                        .HasFilter("status = 'open'");
+                        .HasDatabaseName("ix_digests_due_flush")
+                        .HasFilter("status IN ('open', 'flushing')");
+
+                    b.HasIndex("LeaseUntil")
+                        .HasDatabaseName("ix_digests_leased")
+                        .HasFilter("lease_until IS NOT NULL");
 
                     b.HasIndex("TenantId", "RecipientId", "Channel", "DigestKey")
                         .IsUnique()
@@ -198,6 +227,9 @@ namespace Comms.Core.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_digest_entries_digest_id_event_id");
 
+                    b.HasIndex("DigestId", "Id")
+                        .HasDatabaseName("ix_digest_entries_digest_id_id");
+
                     b.ToTable("digest_entries", (string)null);
                 });
 
@@ -238,6 +270,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("cause_ref");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_token");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -249,6 +285,10 @@ namespace Comms.Core.Data.Migrations
                     b.Property<string>("Error")
                         .HasColumnType("text")
                         .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
 
                     b.Property<string>("LeaseOwner")
                         .HasMaxLength(128)
@@ -319,6 +359,10 @@ namespace Comms.Core.Data.Migrations
                     b.HasIndex("DueAt")
                         .HasDatabaseName("ix_events_pending_due")
                         .HasFilter("status = 'pending'");
+
+                    b.HasIndex("LeaseUntil")
+                        .HasDatabaseName("ix_events_leased")
+                        .HasFilter("status = 'pending' AND lease_until IS NOT NULL");
 
                     b.HasIndex("TenantId", "CreatedAt")
                         .HasDatabaseName("ix_events_tenant_id_created_at");
@@ -572,6 +616,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("channel");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_token");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -587,6 +635,10 @@ namespace Comms.Core.Data.Migrations
                     b.Property<Guid?>("EventId")
                         .HasColumnType("uuid")
                         .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
 
                     b.Property<string>("LastError")
                         .HasColumnType("text")
@@ -659,6 +711,10 @@ namespace Comms.Core.Data.Migrations
                     b.HasIndex("Channel", "DueAt")
                         .HasDatabaseName("ix_messages_queued_due")
                         .HasFilter("status = 'queued'");
+
+                    b.HasIndex("Channel", "LeaseUntil")
+                        .HasDatabaseName("ix_messages_leased")
+                        .HasFilter("status = 'queued' AND lease_until IS NOT NULL");
 
                     b.HasIndex("RecipientId", "CreatedAt")
                         .HasDatabaseName("ix_messages_recipient_id_created_at");
@@ -1205,6 +1261,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("allowed_link_schemes")
                         .HasDefaultValueSql("'{}'::text[]");
+
+                    b.Property<long>("CatalogVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("catalog_version");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")

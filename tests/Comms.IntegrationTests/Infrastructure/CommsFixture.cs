@@ -82,13 +82,22 @@ public sealed class CommsFixture : IAsyncLifetime
 
     /// <summary>
     /// Starts another dispatcher replica (disposed with the fixture unless the test disposes it),
-    /// optionally on its own clock (a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/>).
+    /// optionally on its own clock (a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/>)
+    /// and with extra services (e.g. a test channel sender).
     /// </summary>
-    public ServiceFactory<dispatcher::Program> StartDispatcher(IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? time = null)
+    public ServiceFactory<dispatcher::Program> StartDispatcher(
+        IReadOnlyDictionary<string, string?>? extra = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var settings = Settings.Concat(extra ?? new Dictionary<string, string?>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
-        var factory = new ServiceFactory<dispatcher::Program>(settings,
-            time is null ? null : services => services.AddSingleton(time));
+        var factory = new ServiceFactory<dispatcher::Program>(settings, configure =>
+        {
+            if (time is not null)
+            {
+                configure.AddSingleton(time);
+            }
+
+            services?.Invoke(configure);
+        });
         _ = factory.Server;
         _owned.Add(factory);
         return factory;

@@ -68,7 +68,7 @@ public sealed class CrashRecoveryTests(CommsFixture fixture)
         await Poll.UntilAsync(async () => (await db.Messages.AsNoTracking().SingleAsync(m => m.Id == message.Id)).Status == MessageStatus.Sent, "the message to be sent");
 
         // The dead dispatcher waking up late can no longer change the outcome (its writes are fenced on the lease).
-        Assert.False(await dead.MarkFailedAsync(message.Id, "dead-dispatcher", "too late", CancellationToken.None));
+        Assert.False(await dead.MarkFailedAsync(held.Single(m => m.Id == message.Id).Claim, "too late", CancellationToken.None));
         var final = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == message.Id);
         Assert.Equal((MessageStatus.Sent, 2), (final.Status, final.Attempts));
         Assert.Single(await fixture.Mailbox.ToAsync(tenant.EmailOf("cid")));

@@ -1,0 +1,83 @@
+using Comms.Core.Diagnostics;
+using Comms.Core.Inbox;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
+
+namespace Comms.Realtime;
+
+/// <summary>
+/// The one publisher of live pushes to a user's connections (through the SignalR Redis backplane), used by
+/// every service. A push is fire-and-forget: it is started in the caller's order and never awaited by the
+/// caller, so a request or a send never waits on Redis, and a push that fails (Redis paused or gone: it ends
+/// with StackExchange.Redis's timeout) is logged — once per outage — and counted
+/// (<c>comms.live_push.failed</c>), never thrown. Nothing is lost: clients catch up from their cursor on
+/// reconnect, and pushes resume by themselves when Redis is back.
+/// </summary>
+public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificationsClient> hub, ILogger<LivePushes> logger)
+{
+    private int _failing;
+
+    public void NotificationReceived(string tenantId, string externalId, InboxItemView item) =>
+        Fire(tenantId, externalId, client => client.NotificationReceived(item));
+
+    public void UnreadCountChanged(string tenantId, string externalId, UnreadCounts counts) =>
+        Fire(tenantId, externalId, client => client.UnreadCountChanged(counts));
+
+    private void Fire(string tenantId, string externalId, Func<INotificationsClient, Task> push)
+    {
+        Task task;
+        try
+        {
+            task = push(hub.Clients.User(TenantUserIdProvider.UserKey(tenantId, externalId)));
+        }
+        catch (Exception ex)
+        {
+            Failed(ex);
+            return;
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            Succeeded();
+            return;
+        }
+
+        _ = ObserveAsync(task);
+    }
+
+    private async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task;
+            Succeeded();
+        }
+        catch (Exception ex)
+        {
+            Failed(ex);
+        }
+    }
+
+    private void Succeeded()
+    {
+        if (Interlocked.Exchange(ref _failing, 0) == 1)
+        {
+            LogResumed(logger);
+        }
+    }
+
+    private void Failed(Exception exception)
+    {
+        CommsTelemetry.LivePushesFailed.Add(1);
+        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        {
+            LogFailing(logger, exception.GetType().Name, exception.Message);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Live pushes are failing ({Failure}: {Problem}); clients catch up from their cursor on reconnect")]
+    private static partial void LogFailing(ILogger logger, string failure, string problem);
+
+    [LoggerMessage(2, LogLevel.Information, "Live pushes work again")]
+    private static partial void LogResumed(ILogger logger);
+}
