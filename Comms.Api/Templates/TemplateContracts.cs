@@ -46,11 +46,13 @@ public sealed record TemplateView(
     DateTimeOffset UpdatedAt,
     string? SubmittedBy,
     string? ApprovedBy,
-    DateTimeOffset? PublishedAt)
+    DateTimeOffset? PublishedAt,
+    IReadOnlyList<string> Warnings)
 {
+    /// <summary>With the template's <see cref="TemplateVariables.Warnings"/>: variables it reads that nothing declares.</summary>
     public static TemplateView From(Template t) => new(
         t.Id, t.Name, t.Channel, t.Locale, t.Version, t.Status, t.Category, t.Content, Schema(t.VariablesSchema), t.Variants,
-        t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.SubmittedBy, t.ApprovedBy, t.PublishedAt);
+        t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.SubmittedBy, t.ApprovedBy, t.PublishedAt, TemplateVariables.Warnings(t));
 
     private static JsonElement? Schema(string? json)
     {

@@ -82,7 +82,8 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
         }
 
         var variant = Experiments.Choose(template.Variants, $"{ev.TenantId}:{template.Name}", recipient.Id.ToString());
-        var content = await renderer.RenderAsync(channel, variant?.Content ?? template.Content, input.Payload);
+        var content = await renderer.RenderAsync(
+            channel, variant?.Content ?? template.Content, input.Payload, TemplateBuiltIns.For(recipient, snapshot.Tenant, ev));
         if (RenderChecks.Check(channel, content, snapshot.Links) is { } invalid)
         {
             return Blocked(recipient, channel, ReasonCodes.RenderInvalid, invalid.Describe());

@@ -49,7 +49,9 @@ public sealed class LiquidRenderer
         return Parser.TryParse(source, out _, out var error) ? null : error;
     }
 
-    public async ValueTask<string> RenderAsync(string? source, JsonElement payload, TextEncoder encoder)
+    /// <summary>Renders <paramref name="source"/> with the payload's properties and the <see cref="TemplateBuiltIns"/> (the payload wins a name clash).</summary>
+    public async ValueTask<string> RenderAsync(
+        string? source, JsonElement payload, TextEncoder encoder, IReadOnlyDictionary<string, object?>? builtIns = null)
     {
         if (string.IsNullOrEmpty(source))
         {
@@ -58,6 +60,11 @@ public sealed class LiquidRenderer
 
         var template = Parse(source);
         var context = new TemplateContext(_options);
+        foreach (var (name, value) in builtIns ?? new Dictionary<string, object?>())
+        {
+            context.SetValue(name, value);
+        }
+
         if (payload.ValueKind == JsonValueKind.Object)
         {
             foreach (var property in payload.EnumerateObject())
@@ -67,6 +74,19 @@ public sealed class LiquidRenderer
         }
 
         return await template.RenderAsync(context, encoder);
+    }
+
+    /// <summary>The names a template reads from its model (locals it assigns or loops over excluded); empty when it does not parse.</summary>
+    public static IReadOnlySet<string> VariablesOf(string? source)
+    {
+        if (string.IsNullOrEmpty(source) || !Parser.TryParse(source, out var template, out _))
+        {
+            return new HashSet<string>();
+        }
+
+        var collector = new VariableCollector();
+        collector.VisitTemplate(template);
+        return collector.Used.Except(collector.Locals).ToHashSet(StringComparer.Ordinal);
     }
 
     private IFluidTemplate Parse(string source)
@@ -87,3 +107,39 @@ public sealed class LiquidRenderer
 }
 
 public sealed class TemplateSyntaxException(string message) : Exception(message);
+
+/// <summary>Collects the root names of member expressions, and the locals a template defines itself.</summary>
+internal sealed class VariableCollector : Fluid.Ast.AstVisitor
+{
+    public HashSet<string> Used { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> Locals { get; } = new(StringComparer.Ordinal);
+
+    protected override Fluid.Ast.Expression VisitMemberExpression(Fluid.Ast.MemberExpression memberExpression)
+    {
+        if (memberExpression.Segments.Count > 0 && memberExpression.Segments[0] is Fluid.Ast.IdentifierSegment root)
+        {
+            Used.Add(root.Identifier);
+        }
+
+        return base.VisitMemberExpression(memberExpression);
+    }
+
+    protected override Fluid.Ast.Statement VisitForStatement(Fluid.Ast.ForStatement forStatement)
+    {
+        Locals.Add(forStatement.Identifier);
+        return base.VisitForStatement(forStatement);
+    }
+
+    protected override Fluid.Ast.Statement VisitAssignStatement(Fluid.Ast.AssignStatement assignStatement)
+    {
+        Locals.Add(assignStatement.Identifier);
+        return base.VisitAssignStatement(assignStatement);
+    }
+
+    protected override Fluid.Ast.Statement VisitCaptureStatement(Fluid.Ast.CaptureStatement captureStatement)
+    {
+        Locals.Add(captureStatement.Identifier);
+        return base.VisitCaptureStatement(captureStatement);
+    }
+}

@@ -60,7 +60,8 @@ public sealed class TemplatePreviewer(ContentRenderer renderer)
         {
             try
             {
-                rendered = await renderer.RenderAsync(template.Channel, content, document.RootElement);
+                rendered = await renderer.RenderAsync(template.Channel, content, document.RootElement,
+                    TemplateBuiltIns.Sample(template.TenantId, template.Name, template.Category));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -76,7 +77,7 @@ public sealed class TemplatePreviewer(ContentRenderer renderer)
             };
         }
 
-        return new TemplatePreview(rendered, variantKey, Warnings(template.Channel, rendered));
+        return new TemplatePreview(rendered, variantKey, [.. TemplateVariables.Warnings(template), .. Warnings(template.Channel, rendered)]);
     }
 
     private static List<string> Warnings(string channel, RenderedContent rendered)
