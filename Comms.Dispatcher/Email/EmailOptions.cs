@@ -15,11 +15,22 @@ public sealed class EmailOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A pooled connection idle longer than this is checked (NOOP) before it carries a message.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan IdleCheckAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A pooled connection idle longer than this is closed instead of reused (servers drop idle sessions).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxIdle { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>An SMTP endpoint parsed from <c>smtp://[user:password@]host:port</c> (<c>smtps://</c> for implicit TLS).</summary>
 public sealed record SmtpEndpoint(string Host, int Port, bool ImplicitTls, string? UserName, string? Password)
 {
+    /// <summary>Never prints the password (records print every property otherwise).</summary>
+    public override string ToString() => $"{(ImplicitTls ? "smtps" : "smtp")}://{(UserName is null ? "" : UserName + ":***@")}{Host}:{Port}";
+
     public static SmtpEndpoint Parse(string connectionString)
     {
         var value = connectionString.Trim();
@@ -30,8 +41,9 @@ public sealed record SmtpEndpoint(string Host, int Port, bool ImplicitTls, strin
 
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("smtp" or "smtps"))
         {
+            // Never echo the value: it may carry a password.
             throw new InvalidOperationException(
-                $"ConnectionStrings:mail must look like 'smtp://host:port' (or smtps://user:password@host:port); got '{connectionString}'.");
+                "ConnectionStrings:mail must look like 'smtp://host:port' (or smtps://user:password@host:port); the value given does not.");
         }
 
         string? user = null, password = null;

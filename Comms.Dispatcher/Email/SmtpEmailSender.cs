@@ -13,13 +13,17 @@ namespace Comms.Dispatcher.Email;
 
 /// <summary>
 /// Sends email over SMTP with MailKit, through a small pool of open connections (a MailKit client
-/// is not thread-safe, so each send borrows one). 5xx replies are permanent failures; 4xx replies and
-/// connection errors are transient and retried by the worker.
+/// is not thread-safe, so each send borrows one). A connection that idled is checked (NOOP) or replaced
+/// before use, and a pooled connection the server closed meanwhile (a 421 or a dropped socket) is
+/// replaced and the message sent on a new one at once — neither is a failed attempt. 5xx replies are
+/// permanent failures; other 4xx replies and connection errors are transient and retried by the worker.
+/// TLS is required for any host that is not loopback (implicit with <c>smtps://</c>, else STARTTLS).
 /// </summary>
-public sealed partial class SmtpEmailSender(SmtpEndpoint endpoint, IOptions<EmailOptions> options, ILogger<SmtpEmailSender> logger)
+public sealed partial class SmtpEmailSender(
+    SmtpEndpoint endpoint, IOptions<EmailOptions> options, TimeProvider time, ILogger<SmtpEmailSender> logger)
     : IChannelSender, IAsyncDisposable
 {
-    private readonly ConcurrentBag<SmtpClient> _idle = [];
+    private readonly ConcurrentBag<(SmtpClient Client, DateTimeOffset IdleSince)> _idle = [];
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConnections, options.Value.MaxConnections);
     private readonly MailboxAddress _from = MailboxAddress.Parse(options.Value.From);
 
@@ -37,10 +41,22 @@ public sealed partial class SmtpEmailSender(SmtpEndpoint endpoint, IOptions<Emai
         SmtpClient? client = null;
         try
         {
-            client = _idle.TryTake(out var pooled) && pooled.IsConnected ? pooled : null;
-            client ??= await ConnectAsync(cancellationToken);
-            await client.SendAsync(mime, cancellationToken);
-            _idle.Add(client);
+            (client, var reused) = await BorrowAsync(cancellationToken);
+            try
+            {
+                await client.SendAsync(mime, cancellationToken);
+            }
+            catch (Exception ex) when (reused && IsClosedByServer(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // The server dropped the pooled connection while it idled: a new connection, not a failed attempt.
+                LogReconnected(logger, endpoint.Host, endpoint.Port, ex.Message);
+                await DisconnectQuietlyAsync(client);
+                client = null;
+                client = await ConnectAsync(cancellationToken);
+                await client.SendAsync(mime, cancellationToken);
+            }
+
+            _idle.Add((client, time.GetUtcNow()));
             client = null;
             return new SendOutcome.Sent(mime.MessageId);
         }
@@ -70,12 +86,48 @@ public sealed partial class SmtpEmailSender(SmtpEndpoint endpoint, IOptions<Emai
         }
     }
 
+    /// <summary>A pooled connection when one is fresh enough (checked with NOOP after <c>IdleCheckAfter</c>), else a new one.</summary>
+    private async Task<(SmtpClient Client, bool Reused)> BorrowAsync(CancellationToken cancellationToken)
+    {
+        while (_idle.TryTake(out var pooled))
+        {
+            var idle = time.GetUtcNow() - pooled.IdleSince;
+            if (!pooled.Client.IsConnected || idle > options.Value.MaxIdle)
+            {
+                await DisconnectQuietlyAsync(pooled.Client);
+                continue;
+            }
+
+            if (idle > options.Value.IdleCheckAfter)
+            {
+                try
+                {
+                    await pooled.Client.NoOpAsync(cancellationToken);
+                }
+                catch (Exception ex) when (IsClosedByServer(ex))
+                {
+                    await DisconnectQuietlyAsync(pooled.Client);
+                    continue;
+                }
+            }
+
+            return (pooled.Client, true);
+        }
+
+        return (await ConnectAsync(cancellationToken), false);
+    }
+
+    /// <summary>What a server that closed an idle session looks like to the client.</summary>
+    private static bool IsClosedByServer(Exception exception) => exception is IOException or SocketException
+        or ServiceNotConnectedException or SmtpProtocolException
+        or SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable };
+
     private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
     {
         var client = new SmtpClient { Timeout = (int)options.Value.Timeout.TotalMilliseconds };
         var security = endpoint.ImplicitTls ? SecureSocketOptions.SslOnConnect
             : IsLoopback(endpoint.Host) ? SecureSocketOptions.None
-            : SecureSocketOptions.StartTlsWhenAvailable;
+            : SecureSocketOptions.StartTls; // never "when available": a stripped STARTTLS must not send mail in clear
         await client.ConnectAsync(endpoint.Host, endpoint.Port, security, cancellationToken);
         if (endpoint.UserName is not null)
         {
@@ -109,13 +161,16 @@ public sealed partial class SmtpEmailSender(SmtpEndpoint endpoint, IOptions<Emai
 
     public async ValueTask DisposeAsync()
     {
-        while (_idle.TryTake(out var client))
+        while (_idle.TryTake(out var pooled))
         {
-            await DisconnectQuietlyAsync(client);
+            await DisconnectQuietlyAsync(pooled.Client);
         }
 
         _slots.Dispose();
     }
+
+    [LoggerMessage(2, LogLevel.Information, "SMTP server {Host}:{Port} had closed a pooled connection ({Problem}); sent on a new one.")]
+    private static partial void LogReconnected(ILogger logger, string host, int port, string problem);
 
     [LoggerMessage(1, LogLevel.Warning, "SMTP server {Host}:{Port} problem: {Problem}")]
     private static partial void LogConnectionProblem(ILogger logger, string host, int port, string problem);
