@@ -10,7 +10,9 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// RFC 9457 problem details everywhere: every error response carries <c>type</c>, <c>title</c>,
 /// <c>status</c>, <c>detail</c> and the <c>traceId</c>; malformed requests are 400s that name what is
-/// wrong (the JSON path of a bad value), and unexpected failures are 500s without internals.
+/// wrong (the JSON path of a bad value), and unexpected failures are 500s without internals. Answers the
+/// framework makes by itself (no route: 404, wrong method: 405, not JSON: 415, and the status code pages of
+/// any other bare status) get a stable <c>COMMS_*</c> type too, never the RFC's link.
 /// </summary>
 public static class ProblemDetailsExtensions
 {
@@ -20,6 +22,7 @@ public static class ProblemDetailsExtensions
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            FrameworkProblems.Apply(context.ProblemDetails, context.HttpContext);
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -69,8 +72,8 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             ProblemDetails =
             {
                 Status = bad.StatusCode,
-                Type = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "COMMS_REQUEST_TOO_LARGE" : "COMMS_BAD_REQUEST",
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
+                Type = FrameworkProblems.TypeOf(bad.StatusCode),
+                Title = FrameworkProblems.TitleOf(bad.StatusCode) ?? "The request is malformed.",
                 Detail = detail,
             },
         });

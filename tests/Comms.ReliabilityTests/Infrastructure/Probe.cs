@@ -9,8 +9,21 @@ public sealed record Probe(string Label, string Method, string Url, string? Bear
 {
     public Dictionary<string, string> Headers { get; init; } = [];
 
-    /// <summary>Send the body as a stream of unknown length (chunked), so the server cannot refuse it from Content-Length.</summary>
+    /// <summary>
+    /// Send the body chunked (no Content-Length, so the server must read to find it too large), over a raw socket
+    /// that stops sending as soon as the answer arrives — as a careful client would; HttpClient keeps writing into
+    /// a connection the server has closed and reports a broken pipe instead of the answer.
+    /// </summary>
     public bool Chunked { get; init; }
+
+    /// <summary>Send <c>Expect: 100-continue</c>: the body goes out only if the server asks for it.</summary>
+    public bool ExpectContinue { get; init; }
+
+    /// <summary>
+    /// The request breaks HTTP itself (a NUL in the request line or a header, a request line over Kestrel's 8 KiB): the
+    /// server refuses it before any application code runs, with a bare 400/414/431 that cannot carry problem details.
+    /// </summary>
+    public bool ServerMayRefuse { get; init; }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -63,6 +76,12 @@ public sealed record ProbeResult(Probe Probe, int Status, string? MediaType, str
     public bool IsCommsClientError =>
         Status is >= 400 and < 500 && MediaType == "application/problem+json" && ProblemType?.StartsWith("COMMS_", StringComparison.Ordinal) == true;
 
+    /// <summary>Kestrel's own refusal of a request that breaks HTTP (see <see cref="Probe.ServerMayRefuse"/>): no body.</summary>
+    public bool IsServerRefusal => Probe.ServerMayRefuse && Status is 400 or 414 or 431 && Body.Length == 0;
+
+    /// <summary>What the hostile suite accepts: a COMMS_* problem, or the server's refusal of a request that is not HTTP.</summary>
+    public bool IsRefusal => IsCommsClientError || IsServerRefusal;
+
     public override string ToString() => $"{Probe} -> {Status} {MediaType} {Probe.Shorten(Body, 300)}";
 }
 
@@ -79,12 +98,21 @@ public static class ProbeRunner
 
     public static async Task<ProbeResult> SendAsync(HttpClient client, Probe probe, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(probe.Method), probe.Url);
+        if (probe.Chunked)
+        {
+            return await RawHttp.SendChunkedAsync(client.BaseAddress!, probe, cancellationToken);
+        }
+
+        // The URL as written: no dot-segment removal, no unescaping (the server gets what a hostile client would send).
+        var uri = new Uri(client.BaseAddress!.GetLeftPart(UriPartial.Authority) + probe.Url,
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        using var request = new HttpRequestMessage(new HttpMethod(probe.Method), uri);
         if (probe.Bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", probe.Bearer);
         }
 
+        request.Headers.ExpectContinue = probe.ExpectContinue ? true : null;
         foreach (var (name, value) in probe.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -92,7 +120,7 @@ public static class ProbeRunner
 
         if (probe.Body is not null)
         {
-            request.Content = probe.Chunked ? new StreamContent(new UnknownLengthStream(probe.Body)) : new ByteArrayContent(probe.Body);
+            request.Content = new ByteArrayContent(probe.Body);
             if (probe.ContentType is not null)
             {
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", probe.ContentType);
@@ -108,14 +136,8 @@ public static class ProbeRunner
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
         {
-            // TestServer surfaces an unhandled server exception this way: it counts as a 5xx.
-            return new ProbeResult(probe, 599, null, $"{ex.GetType().Name}: {ex.Message}", "");
+            // The connection failed (closed mid-request, or the client refused to send it): not an answer at all.
+            return new ProbeResult(probe, 599, null, $"{ex.GetType().Name}: {ex.Message} {ex.InnerException?.Message}", "");
         }
-    }
-
-    /// <summary>A stream that does not know its length, so the request goes out without Content-Length.</summary>
-    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes, writable: false)
-    {
-        public override bool CanSeek => false;
     }
 }

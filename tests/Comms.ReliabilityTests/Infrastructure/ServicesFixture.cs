@@ -12,7 +12,9 @@ namespace Comms.ReliabilityTests.Infrastructure;
 
 /// <summary>
 /// Real PostgreSQL, Redis and MailDev (throwaway servers from <c>Comms.TestServers</c>) with the API and a
-/// dispatcher hosted in-process against them, for the tenant-isolation and hostile-input suites.
+/// dispatcher hosted in-process against them, for the tenant-isolation and hostile-input suites. The API listens
+/// on Kestrel (a loopback port), so requests travel as sent: raw paths with dot segments and encoded slashes,
+/// chunked bodies, and the server's own limits, as in production.
 /// </summary>
 public sealed class ServicesFixture : IAsyncLifetime
 {
@@ -29,6 +31,9 @@ public sealed class ServicesFixture : IAsyncLifetime
     public ServiceFactory<api::Program> Api { get; private set; } = null!;
     public ServiceFactory<dispatcher::Program> Dispatcher { get; private set; } = null!;
     public NpgsqlDataSource DataSource => _dataSource!;
+
+    /// <summary>The API's Kestrel address (a loopback port).</summary>
+    public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Seals HS256 secrets the way the services under test do (same encryption key).</summary>
     public SigningSecretProtector SecretProtector { get; } =
@@ -59,8 +64,14 @@ public sealed class ServicesFixture : IAsyncLifetime
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",
         };
         Api = new ServiceFactory<api::Program>(settings);
+        Api.UseKestrel(0);
+        Api.StartServer();
+        using (var probe = Api.CreateClient())
+        {
+            BaseAddress = probe.BaseAddress!;
+        }
+
         Dispatcher = new ServiceFactory<dispatcher::Program>(settings);
-        _ = Api.Server;
         _ = Dispatcher.Server;
     }
 
@@ -74,7 +85,7 @@ public sealed class ServicesFixture : IAsyncLifetime
     /// <summary>A client of the in-process API with <c>Authorization: Bearer <paramref name="bearer"/></c> (none when null).</summary>
     public HttpClient Client(string? bearer)
     {
-        var client = Api.CreateClient(new() { AllowAutoRedirect = false });
+        var client = Api.CreateClient(new() { BaseAddress = BaseAddress, AllowAutoRedirect = false });
         client.Timeout = TimeSpan.FromSeconds(60);
         if (bearer is not null)
         {
