@@ -11,7 +11,9 @@ namespace Microsoft.Extensions.Hosting;
 /// RFC 9457 problem details everywhere: every error response carries <c>type</c>, <c>title</c>,
 /// <c>status</c>, <c>detail</c> and the <c>traceId</c>; malformed requests are 400s that name what is
 /// wrong (the JSON path of a bad value), a backing service that is away is a 503 <c>COMMS_UNAVAILABLE</c>
-/// with <c>Retry-After</c>, and unexpected failures are 500s without internals.
+/// with <c>Retry-After</c>, and unexpected failures are 500s without internals. Answers the
+/// framework makes by itself (no route: 404, wrong method: 405, not JSON: 415, and the status code pages of
+/// any other bare status) get a stable <c>COMMS_*</c> type too, never the RFC's link.
 /// </summary>
 public static class ProblemDetailsExtensions
 {
@@ -21,6 +23,7 @@ public static class ProblemDetailsExtensions
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            FrameworkProblems.Apply(context.ProblemDetails, context.HttpContext);
         });
         services.AddExceptionHandler<Comms.ServiceDefaults.Availability.UnavailableExceptionHandler>();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -71,8 +74,8 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             ProblemDetails =
             {
                 Status = bad.StatusCode,
-                Type = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "COMMS_REQUEST_TOO_LARGE" : "COMMS_BAD_REQUEST",
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
+                Type = FrameworkProblems.TypeOf(bad.StatusCode),
+                Title = FrameworkProblems.TitleOf(bad.StatusCode) ?? "The request is malformed.",
                 Detail = detail,
             },
         });

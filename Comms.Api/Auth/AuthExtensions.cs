@@ -38,9 +38,10 @@ public static class AuthExtensions
 
         builder.Services.AddAuthorizationBuilder()
             // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
-            // A request that matched no endpoint passes, so that it ends as the 404 it is.
+            // A request that matched no endpoint passes, so that it ends as the 404 it is, and so does one that matched
+            // only the framework's own endpoint for a path mapped with other methods: the 405 it is.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null)
+                .RequireAssertion(context => context.Resource is HttpContext http && (http.GetEndpoint() is null || IsMethodNotAllowed(http.GetEndpoint()!)))
                 .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
@@ -68,6 +69,14 @@ public static class AuthExtensions
                 .RequireClaim(CommsClaims.Subject));
         return builder;
     }
+
+    /// <summary>
+    /// The endpoint routing makes when a path is mapped only for other methods (it answers 405 with <c>Allow</c>):
+    /// no metadata, not a route endpoint, and ASP.NET Core's fixed display name.
+    /// </summary>
+    private static bool IsMethodNotAllowed(Endpoint endpoint) =>
+        endpoint is not RouteEndpoint && endpoint.Metadata.Count == 0
+        && string.Equals(endpoint.DisplayName, "405 HTTP Method Not Supported", StringComparison.Ordinal);
 
     /// <summary>The tenant of the authenticated caller (API key or user token).</summary>
     public static string TenantId(this ClaimsPrincipal user) =>

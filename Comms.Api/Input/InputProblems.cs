@@ -7,6 +7,14 @@ internal static class InputProblems
         ValidationAsync(context, field, "The request contains a NUL character.",
             "NUL characters (U+0000) are not allowed in any text: remove it.");
 
+    public static Task TextAsync(HttpContext context, string field, JsonTextProblem problem) =>
+        ValidationAsync(context, field, problem switch
+        {
+            JsonTextProblem.Nul => "The request contains a NUL character.",
+            JsonTextProblem.InvalidUtf8 => "The request body is not valid UTF-8.",
+            _ => "The request contains an unpaired UTF-16 surrogate.",
+        }, JsonTextScanner.Describe(problem));
+
     public static Task ValidationAsync(HttpContext context, string field, string title, string message) =>
         TypedResults.ValidationProblem(
                 new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] },

@@ -9,7 +9,8 @@ namespace Comms.Api.Input;
 /// Input that is hostile without looking malicious, refused before any handler runs:
 /// <list type="bullet">
 /// <item>a NUL character (U+0000) in a query parameter, a header, a path parameter or any string of a JSON
-/// body — 400 <c>COMMS_VALIDATION</c> naming the parameter, header or JSON path (PostgreSQL cannot store it);</item>
+/// body — 400 <c>COMMS_VALIDATION</c> naming the parameter, header or JSON path (PostgreSQL cannot store it);
+/// likewise a JSON string that is not UTF-8 or holds an unpaired surrogate escape (see <see cref="JsonTextScanner"/>);</item>
 /// <item>a body over the endpoint's cap (<see cref="BodySizeLimit"/>, default <see cref="RequestLimitsOptions.MaxRequestBodyBytes"/>)
 /// — 413 <c>COMMS_REQUEST_TOO_LARGE</c>, decided from <c>Content-Length</c> before reading, and for chunked
 /// bodies while reading (never more than the cap is read).</item>
@@ -50,9 +51,9 @@ public sealed class RequestInputGuard(RequestDelegate next, IOptions<RequestLimi
                 return;
             }
 
-            if (IsJson(context.Request) && JsonNulScanner.Find(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } path)
+            if (IsJson(context.Request) && JsonTextScanner.Find(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } bad)
             {
-                await InputProblems.NulAsync(context, path);
+                await InputProblems.TextAsync(context, bad.Path, bad.Problem);
                 return;
             }
 

@@ -21,7 +21,7 @@ public static class PayloadSchema
             await ParseAsync(schemaJson);
             return null;
         }
-        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or System.Text.Json.JsonException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
             return ex.Message;
         }
@@ -63,6 +63,11 @@ public static class PayloadSchema
             if (ExternalReference(document.RootElement) is { } reference)
             {
                 throw new InvalidOperationException($"Only local $ref values ('#/...') are allowed; '{reference}' is not.");
+            }
+
+            if (SchemaShape.Check(document.RootElement) is { } shape)
+            {
+                throw new InvalidOperationException(shape);
             }
         }
 

@@ -1,0 +1,235 @@
+using System.Text.Json.Nodes;
+
+namespace Comms.ReliabilityTests.Infrastructure;
+
+/// <summary>What another tenant's call of an operation on the first tenant's resources must come to.</summary>
+public enum Tenancy
+{
+    /// <summary>It names the first tenant's resource (path parameter or body): never a 2xx for another tenant.</summary>
+    Denied,
+
+    /// <summary>It creates or replaces a resource by name in the caller's own tenant: a 2xx is the caller's own business.</summary>
+    CreatesInCaller,
+
+    /// <summary>It reads or changes the caller's own data (lists, <c>/me</c>): a 2xx shows only the caller's data.</summary>
+    CallersOwn,
+
+    /// <summary>Platform operators only (<c>/sys</c>): no tenant key or user token gets a 2xx.</summary>
+    NotTenantScoped,
+}
+
+/// <summary>How a string query parameter treats values it does not know.</summary>
+public enum QueryKind
+{
+    /// <summary>A cursor, an enumeration or a slug: anything else is 400.</summary>
+    Strict,
+
+    /// <summary>A free-text filter (a category, a reason code): an unknown value matches nothing (200), so only NUL is hostile.</summary>
+    Free,
+}
+
+/// <param name="Tenancy">See <see cref="Tenancy"/>.</param>
+/// <param name="Body">A plausible valid body for the tenant's resources (operations that take one).</param>
+/// <param name="OwnerMayFail">Why the tenant's own call may be refused too (the positive control), or null when it must succeed.</param>
+public sealed record OperationSpec(Tenancy Tenancy, Func<SeededTenant, JsonObject>? Body = null, string? OwnerMayFail = null);
+
+/// <summary>
+/// The table the generated suites need beside the OpenAPI document: per operation, its tenancy, an example
+/// body, how to fill its path parameters from a seeded tenant, and how its query parameters treat unknown
+/// values. An operation of the document that is missing here fails the suites (add it, do not skip it).
+/// </summary>
+public static class OperationCatalog
+{
+    private static readonly JsonNode VariablesSchema =
+        JsonNode.Parse("""{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}""")!;
+
+    public static readonly IReadOnlyDictionary<string, OperationSpec> Specs = new Dictionary<string, OperationSpec>(StringComparer.Ordinal)
+    {
+        // Events: another tenant has no such event name (422) and no such event id (404).
+        ["POST /v1/events"] = new(Tenancy.Denied, Event),
+        ["POST /v1/events/bulk"] = new(Tenancy.Denied, t => new JsonObject { ["events"] = new JsonArray(Event(t)) }),
+        ["GET /v1/events/{id}"] = new(Tenancy.Denied),
+
+        ["GET /v1/recipients"] = new(Tenancy.CallersOwn),
+        ["POST /v1/recipients"] = new(Tenancy.CreatesInCaller, t => Recipient(t.ExternalId)),
+        ["GET /v1/recipients/{externalId}"] = new(Tenancy.Denied),
+        ["PUT /v1/recipients/{externalId}"] = new(Tenancy.CreatesInCaller, _ => Recipient(null)),
+        ["DELETE /v1/recipients/{externalId}"] = new(Tenancy.Denied),
+        ["PUT /v1/recipients/{externalId}/devices"] = new(Tenancy.Denied, _ => new JsonObject { ["provider"] = "expo", ["token"] = "ExponentPushToken[reliability]" }),
+        ["GET /v1/recipients/{externalId}/devices"] = new(Tenancy.Denied),
+        ["DELETE /v1/recipients/{externalId}/devices/{deviceId}"] = new(Tenancy.Denied),
+        ["GET /v1/recipients/{externalId}/preferences"] = new(Tenancy.Denied),
+        ["PUT /v1/recipients/{externalId}/preferences"] = new(Tenancy.Denied, _ => Preferences()),
+        ["GET /v1/recipients/{externalId}/decisions"] = new(Tenancy.Denied),
+
+        ["POST /v1/api-keys"] = new(Tenancy.CreatesInCaller, _ => new JsonObject { ["name"] = "reliability", ["roles"] = Array("editor") }),
+        ["GET /v1/api-keys"] = new(Tenancy.CallersOwn),
+        ["GET /v1/api-keys/{id}"] = new(Tenancy.Denied),
+        ["DELETE /v1/api-keys/{id}"] = new(Tenancy.Denied),
+
+        ["POST /v1/signing-keys"] = new(Tenancy.CreatesInCaller, t => new JsonObject
+        {
+            ["kid"] = t.Kid + "-2", ["algorithm"] = "HS256", ["issuer"] = "reliability-issuer", ["audience"] = "reliability-audience",
+        }),
+        ["GET /v1/signing-keys"] = new(Tenancy.CallersOwn),
+        ["GET /v1/signing-keys/{kid}"] = new(Tenancy.Denied),
+        ["DELETE /v1/signing-keys/{kid}"] = new(Tenancy.Denied),
+
+        ["GET /v1/categories"] = new(Tenancy.CallersOwn),
+        ["PUT /v1/categories/{name}"] = new(Tenancy.CreatesInCaller,
+            _ => new JsonObject { ["description"] = "Reliability", ["critical"] = false, ["defaultChannels"] = Array("email", "push") }),
+        ["DELETE /v1/categories/{name}"] = new(Tenancy.Denied, OwnerMayFail: "409 while the tenant's rule and template use the category"),
+
+        ["GET /v1/templates"] = new(Tenancy.CallersOwn),
+        ["GET /v1/templates/{name}"] = new(Tenancy.Denied),
+        ["GET /v1/templates/{name}/{channel}/{locale}/draft"] = new(Tenancy.Denied),
+        ["PUT /v1/templates/{name}/{channel}/{locale}/draft"] = new(Tenancy.CreatesInCaller, _ => Draft()),
+        ["DELETE /v1/templates/{name}/{channel}/{locale}/draft"] = new(Tenancy.Denied),
+        ["POST /v1/templates/{name}/{channel}/{locale}/draft/preview"] = new(Tenancy.Denied, _ => Preview()),
+        ["POST /v1/templates/{name}/{channel}/{locale}/publish"] = new(Tenancy.Denied),
+        ["POST /v1/templates/{name}/{channel}/{locale}/approve"] = new(Tenancy.Denied, OwnerMayFail: "409: nothing awaits approval"),
+        ["POST /v1/templates/{name}/{channel}/{locale}/reject"] = new(Tenancy.Denied, OwnerMayFail: "409: nothing awaits approval"),
+        ["GET /v1/templates/{name}/{channel}/{locale}/versions/{version}"] = new(Tenancy.Denied),
+        ["PUT /v1/templates/{name}/{channel}/{locale}/versions/{version}"] = new(Tenancy.Denied, OwnerMayFail: "409: versions are immutable"),
+        ["PATCH /v1/templates/{name}/{channel}/{locale}/versions/{version}"] = new(Tenancy.Denied, OwnerMayFail: "409: versions are immutable"),
+        ["DELETE /v1/templates/{name}/{channel}/{locale}/versions/{version}"] = new(Tenancy.Denied, OwnerMayFail: "409: versions are immutable"),
+        ["POST /v1/templates/{name}/{channel}/{locale}/versions/{version}/preview"] = new(Tenancy.Denied, _ => Preview()),
+
+        ["GET /v1/routing-rules"] = new(Tenancy.CallersOwn),
+        ["GET /v1/routing-rules/{eventName}"] = new(Tenancy.Denied),
+        ["PUT /v1/routing-rules/{eventName}"] = new(Tenancy.CreatesInCaller, t => new JsonObject
+        {
+            ["templateName"] = t.TemplateName, ["category"] = "account", ["channels"] = Array("in_app", "email"),
+            ["fallbackChannels"] = Array("push"), ["delaySeconds"] = 5,
+            ["escalation"] = new JsonObject { ["afterMinutes"] = 30, ["channel"] = "sms" },
+            ["dedupe"] = new JsonObject { ["key"] = "dedupe-{{ name }}", ["windowSeconds"] = 300 },
+        }),
+        ["DELETE /v1/routing-rules/{eventName}"] = new(Tenancy.Denied),
+
+        ["GET /me/notifications"] = new(Tenancy.CallersOwn),
+        ["GET /me/notifications/count"] = new(Tenancy.CallersOwn),
+        ["POST /me/notifications/{id}/read"] = new(Tenancy.Denied),
+        ["POST /me/notifications/{id}/unread"] = new(Tenancy.Denied),
+        ["POST /me/notifications/read-all"] = new(Tenancy.CallersOwn),
+        ["GET /me/notifications/preferences"] = new(Tenancy.CallersOwn),
+        ["PUT /me/notifications/preferences"] = new(Tenancy.CallersOwn, _ => Preferences()),
+        ["GET /me/communications"] = new(Tenancy.CallersOwn),
+        ["PUT /me/communications"] = new(Tenancy.CallersOwn, _ => Preferences()),
+
+        ["POST /sys/tenants"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
+        {
+            ["id"] = "reliability-" + Guid.NewGuid().ToString("N")[..8], ["name"] = "Reliability", ["defaultLocale"] = "de-DE", ["defaultTimeZone"] = "Europe/Berlin",
+        }),
+        ["GET /sys/tenants"] = new(Tenancy.NotTenantScoped),
+        ["GET /sys/tenants/{id}"] = new(Tenancy.NotTenantScoped),
+        ["PATCH /sys/tenants/{id}"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
+        {
+            ["name"] = "Renamed", ["defaultLocale"] = "fr-FR", ["allowedLinkSchemes"] = Array("myapp"),
+        }),
+    };
+
+    /// <summary>String query parameters by operation and name; integers need no entry (anything but a number in range is hostile).</summary>
+    public static readonly IReadOnlyDictionary<string, QueryKind> StringQueries = new Dictionary<string, QueryKind>(StringComparer.Ordinal)
+    {
+        ["GET /v1/events/{id}?after"] = QueryKind.Strict,
+        ["GET /v1/recipients?role"] = QueryKind.Strict,
+        ["GET /v1/recipients?after"] = QueryKind.Strict,
+        ["GET /v1/recipients/{externalId}/decisions?reason"] = QueryKind.Free,
+        ["GET /v1/recipients/{externalId}/decisions?outcome"] = QueryKind.Strict,
+        ["GET /me/notifications?status"] = QueryKind.Strict,
+        ["GET /me/notifications?category"] = QueryKind.Free,
+        ["GET /me/notifications?before"] = QueryKind.Strict,
+        ["GET /me/notifications?after"] = QueryKind.Strict,
+        ["GET /sys/tenants?after"] = QueryKind.Free,
+    };
+
+    public static OperationSpec For(ApiOperation operation) =>
+        Specs.TryGetValue(operation.Key, out var spec) ? spec : throw new KeyNotFoundException($"{operation.Key} is not in the catalog.");
+
+    /// <summary>Operations of the document that the catalog does not describe, and catalog entries the document no longer has.</summary>
+    public static List<string> Gaps(IReadOnlyList<ApiOperation> operations)
+    {
+        var gaps = operations.Where(o => !Specs.ContainsKey(o.Key)).Select(o => $"{o.Key}: not in OperationCatalog.Specs").ToList();
+        gaps.AddRange(operations.Where(o => o.TakesBody && Specs.TryGetValue(o.Key, out var s) && s.Body is null).Select(o => $"{o.Key}: takes a body but has no example"));
+        gaps.AddRange(Specs.Keys.Except(operations.Select(o => o.Key)).Select(k => $"{k}: in the catalog but not in the document"));
+        gaps.AddRange(operations.SelectMany(o => o.QueryParameters.Where(p => !p.IsInteger).Select(p => $"{o.Key}?{p.Name}"))
+            .Where(k => !StringQueries.ContainsKey(k)).Select(k => $"{k}: string query parameter without a QueryKind"));
+        return gaps;
+    }
+
+    /// <summary>The value of a path parameter that names the tenant's own resource.</summary>
+    public static string PathValue(SeededTenant tenant, ApiOperation operation, string parameter) => (parameter, operation.Path) switch
+    {
+        ("id", var p) when p.StartsWith("/v1/events", StringComparison.Ordinal) => tenant.EventId.ToString(),
+        ("id", var p) when p.StartsWith("/v1/api-keys", StringComparison.Ordinal) => tenant.AdminKeyId.ToString(),
+        ("id", var p) when p.StartsWith("/me/notifications", StringComparison.Ordinal) => tenant.SharedInboxItemId.ToString(),
+        ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
+        ("externalId", _) => tenant.ExternalId,
+        ("deviceId", _) => tenant.DeviceId.ToString(),
+        ("kid", _) => tenant.Kid,
+        ("name", var p) when p.StartsWith("/v1/categories", StringComparison.Ordinal) => tenant.Category,
+        ("name", var p) when p.StartsWith("/v1/templates", StringComparison.Ordinal) => tenant.TemplateName,
+        ("channel", _) => SeededTenant.Channel,
+        ("locale", _) => SeededTenant.Locale,
+        ("version", _) => "1",
+        ("eventName", _) => tenant.EventName,
+        _ => throw new KeyNotFoundException($"No value for path parameter '{parameter}' of {operation.Key}: add it to OperationCatalog.PathValue."),
+    };
+
+    /// <summary>The operation's path with every parameter filled from the tenant (or by <paramref name="replace"/> for one of them).</summary>
+    public static string Fill(SeededTenant tenant, ApiOperation operation, string? parameter = null, string? rawValue = null)
+    {
+        var path = operation.Path;
+        foreach (var p in operation.PathParameters)
+        {
+            var value = p.Name == parameter ? rawValue! : Uri.EscapeDataString(PathValue(tenant, operation, p.Name));
+            path = path.Replace("{" + p.Name + "}", value, StringComparison.Ordinal);
+        }
+
+        return path;
+    }
+
+    private static JsonObject Event(SeededTenant t) => new()
+    {
+        ["name"] = t.EventName, ["recipients"] = Array(t.ExternalId, SeededTenant.SharedExternalId), ["causeRef"] = "reliability:1",
+        ["payload"] = new JsonObject { ["name"] = "Reliability" }, ["category"] = t.Category, ["priority"] = "high", ["locale"] = "de-DE",
+        ["actor"] = "reliability-suite",
+    };
+
+    private static JsonObject Recipient(string? externalId)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = "Reliability", ["email"] = "reliability@example.test", ["phone"] = "+4915112345678", ["locale"] = "de-DE",
+            ["timeZone"] = "Europe/Berlin", ["roles"] = Array("member", "guest"), ["attributes"] = new JsonObject { ["plan"] = "pro", ["seats"] = 3 },
+            ["quietHours"] = new JsonObject { ["enabled"] = true, ["start"] = "22:00", ["end"] = "07:00", ["exceptions"] = Array("booking") },
+        };
+        if (externalId is not null)
+        {
+            body["externalId"] = externalId;
+        }
+
+        return body;
+    }
+
+    private static JsonObject Preferences() => new()
+    {
+        ["preferences"] = new JsonArray(new JsonObject { ["category"] = "promotions", ["channel"] = "email", ["enabled"] = true }),
+        ["quietHours"] = new JsonObject { ["enabled"] = true, ["start"] = "21:30", ["end"] = "06:45" },
+        ["timeZone"] = "Europe/Vienna",
+    };
+
+    private static JsonObject Draft() => new()
+    {
+        ["category"] = "account",
+        ["content"] = new JsonObject { ["title"] = "Hello {{ name }}", ["body"] = "Some **Markdown** for {{ name }}", ["link"] = "https://example.test/x" },
+        ["variablesSchema"] = VariablesSchema.DeepClone(),
+        ["variants"] = new JsonArray(
+            new JsonObject { ["key"] = "a", ["weight"] = 50, ["content"] = new JsonObject { ["title"] = "A {{ name }}", ["body"] = "a" } },
+            new JsonObject { ["key"] = "b", ["weight"] = 50, ["content"] = new JsonObject { ["title"] = "B {{ name }}", ["body"] = "b" } }),
+    };
+
+    private static JsonObject Preview() => new() { ["payload"] = new JsonObject { ["name"] = "Reliability" }, ["variant"] = null };
+
+    private static JsonArray Array(params string[] values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+}
