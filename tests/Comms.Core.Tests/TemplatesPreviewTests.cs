@@ -70,6 +70,7 @@ public sealed class TemplatesPreviewTests
         var template = new Template
         {
             TenantId = "t1", Name = "hook", Channel = Channel.Webhook, Locale = "en",
+            VariablesSchema = """{"type":"object","properties":{"id":{"type":"integer"}}}""",
             Content = new TemplateContent { Json = """{"id": {{ id }} }""" },
         };
 

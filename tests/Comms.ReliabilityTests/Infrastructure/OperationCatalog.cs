@@ -99,9 +99,8 @@ public static class OperationCatalog
         ["GET /v1/routing-rules/{eventName}"] = new(Tenancy.Denied),
         ["PUT /v1/routing-rules/{eventName}"] = new(Tenancy.CreatesInCaller, t => new JsonObject
         {
-            ["templateName"] = t.TemplateName, ["category"] = "account", ["channels"] = Array("in_app", "email"),
-            ["fallbackChannels"] = Array("push"), ["delaySeconds"] = 5,
-            ["escalation"] = new JsonObject { ["afterMinutes"] = 30, ["channel"] = "sms" },
+            // Only the channel the seeded template has: a rule naming a channel its template lacks is refused (422).
+            ["templateName"] = t.TemplateName, ["category"] = "account", ["channels"] = Array(SeededTenant.Channel), ["delaySeconds"] = 5,
             ["dedupe"] = new JsonObject { ["key"] = "dedupe-{{ name }}", ["windowSeconds"] = 300 },
         }),
         ["DELETE /v1/routing-rules/{eventName}"] = new(Tenancy.Denied),
