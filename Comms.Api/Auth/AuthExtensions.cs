@@ -39,9 +39,10 @@ public static class AuthExtensions
         builder.Services.AddAuthorizationBuilder()
             // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
             // A request that matched no endpoint passes, so that it ends as the 404 it is, and so does one that matched
-            // only the framework's own endpoint for a path mapped with other methods: the 405 it is.
+            // only the framework's own endpoint for a path mapped with other methods (the 405 it is) or for a body of
+            // another media type (the 415 it is).
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAssertion(context => context.Resource is HttpContext http && (http.GetEndpoint() is null || IsMethodNotAllowed(http.GetEndpoint()!)))
+                .RequireAssertion(context => context.Resource is HttpContext http && (http.GetEndpoint() is null || IsFrameworkRefusal(http.GetEndpoint()!)))
                 .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
@@ -71,12 +72,12 @@ public static class AuthExtensions
     }
 
     /// <summary>
-    /// The endpoint routing makes when a path is mapped only for other methods (it answers 405 with <c>Allow</c>):
-    /// no metadata, not a route endpoint, and ASP.NET Core's fixed display name.
+    /// The endpoints routing makes when a path is mapped only for other methods (405, with <c>Allow</c>) or only for
+    /// another request media type (415): no metadata, not a route endpoint, and ASP.NET Core's fixed display names.
     /// </summary>
-    private static bool IsMethodNotAllowed(Endpoint endpoint) =>
+    private static bool IsFrameworkRefusal(Endpoint endpoint) =>
         endpoint is not RouteEndpoint && endpoint.Metadata.Count == 0
-        && string.Equals(endpoint.DisplayName, "405 HTTP Method Not Supported", StringComparison.Ordinal);
+        && endpoint.DisplayName is "405 HTTP Method Not Supported" or "415 HTTP Unsupported Media Type";
 
     /// <summary>The tenant of the authenticated caller (API key or user token).</summary>
     public static string TenantId(this ClaimsPrincipal user) =>
