@@ -15,7 +15,7 @@ public sealed class AppHostSettings
     /// <summary>The ports the README's links use; <c>Comms:AppHost:Ports:{name}</c> overrides each.</summary>
     private static readonly Dictionary<string, int> DefaultPorts = new()
     {
-        ["postgres"] = 55432, ["redis"] = 56379, ["mail-smtp"] = 1025, ["mail-http"] = 1080,
+        ["postgres"] = 55432, ["redis"] = 56379, ["mail_smtp"] = 1025, ["mail_http"] = 1080,
         ["api"] = 5080, ["web"] = 5081, ["dispatcher"] = 5082,
     };
 
@@ -61,6 +61,17 @@ public sealed class AppHostSettings
         }
 
         return _ports[name] = port;
+    }
+
+    /// <summary>
+    /// Whether the Aspire dashboard runs (default yes): <c>Comms:AppHost:Dashboard</c> = false, from the environment
+    /// (<c>Comms__AppHost__Dashboard</c>) or the command line, turns it off. Read before the builder exists, because
+    /// Aspire takes the choice as a builder option.
+    /// </summary>
+    public static bool DashboardEnabled(string[] args)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        return configuration.GetValue("Comms:AppHost:Dashboard", true);
     }
 
     /// <summary>The dashboard's address when it is on (<c>ASPNETCORE_URLS</c> of the app host), for the banner.</summary>

@@ -28,7 +28,7 @@ public static class Extensions
     public static IResourceBuilder<IResourceWithConnectionString> AddCommsMail(this IDistributedApplicationBuilder builder, AppHostSettings settings) =>
         settings.HasExternal("mail")
             ? builder.AddConnectionString("mail")
-            : Widen(builder.AddMailDev("mail", settings.RepositoryRoot, settings.DataDirectory, settings.Port("mail-smtp"), settings.Port("mail-http")));
+            : Widen(builder.AddMailDev("mail", settings.RepositoryRoot, settings.DataDirectory, settings.Port("mail_smtp"), settings.Port("mail_http")));
 
     /// <summary>References a server and, when the app host runs it, waits until it is healthy.</summary>
     public static IResourceBuilder<ProjectResource> Uses(

@@ -1,6 +1,10 @@
 using Comms.AppHost;
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+{
+    Args = args,
+    DisableDashboard = !AppHostSettings.DashboardEnabled(args), // Comms__AppHost__Dashboard=false: benchmarks, CI
+});
 var settings = AppHostSettings.From(builder);
 
 var db = builder.AddCommsDatabase(settings);

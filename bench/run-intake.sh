@@ -27,11 +27,13 @@ bench="dotnet bench/Comms.Bench.Intake/bin/Release/net10.0/Comms.Bench.Intake.dl
 export Comms__AppHost__DataDirectory="$data"
 export Comms__AppHost__Ports__postgres=$((base + 1)) Comms__AppHost__Ports__redis=$((base + 2))
 export Comms__AppHost__Ports__mail_smtp=$((base + 3)) Comms__AppHost__Ports__mail_http=$((base + 4))
+# One dispatcher replica (the figures below are per dispatcher), no dashboard, the demo seed.
+export Comms__AppHost__DispatcherReplicas=${COMMS_BENCH_DISPATCHERS:-1} Comms__AppHost__Dashboard=false DOTNET_ENVIRONMENT=Development
 export Comms__AppHost__Ports__api=$((base + 5)) Comms__AppHost__Ports__web=$((base + 6)) Comms__AppHost__Ports__dispatcher=$((base + 7))
 # One API key drives the whole load: keep the limiter in the path (its Redis round trip is part of the cost) but out of the way.
 export Comms__RateLimits__ApiKey__PermitLimit=10000000
 log="$data/apphost.log"
-setsid dotnet Comms.AppHost/bin/Release/net10.0/Comms.AppHost.dll >"$log" 2>&1 </dev/null &
+(cd Comms.AppHost && exec setsid dotnet bin/Release/net10.0/Comms.AppHost.dll) >"$log" 2>&1 </dev/null &
 apphost=$!
 stop() {
   kill -TERM "$apphost" 2>/dev/null || true
@@ -48,21 +50,22 @@ for _ in $(seq 1 180); do
 done
 api="http://127.0.0.1:$((base + 5))"
 db="Host=127.0.0.1;Port=$((base + 1));Username=postgres;Password=$(cat "$data/postgres.password");Database=commsdb"
-dispatcher=$(pgrep -P "$apphost" -f Comms.Dispatcher.dll)
+# The Release dispatcher(s) the app host's orchestrator started (nothing else runs a Release build).
+dispatcher=$(pgrep -f "Comms.Dispatcher/bin/Release/net10.0/Comms.Dispatcher$" | tr '\n' ' ')
 
 {
   echo "Comms intake benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   $bench setup --api "$api" --key demo-api-key
   echo
   echo "1. Intake alone (dispatcher paused)"
-  kill -STOP "$dispatcher"
+  kill -STOP $dispatcher
   $bench load --api "$api" --key demo-api-key --concurrency "$concurrency" --seconds "$seconds" --warmup 5
   echo
   echo "2. Raw PostgreSQL baseline"
   $bench raw --db "$db" --concurrency 32 --seconds 10
   echo
   echo "3. Dispatcher working off the backlog of step 1"
-  kill -CONT "$dispatcher"
+  kill -CONT $dispatcher
   $bench drain --db "$db" --seconds 300
   echo
   echo "4. Whole system (intake while the dispatcher routes and delivers)"

@@ -17,7 +17,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     public static string[] Arguments(string dataDirectory) =>
     [
         $"--Comms:AppHost:DataDirectory={dataDirectory}",
-        .. new[] { "postgres", "redis", "mail-smtp", "mail-http", "api", "web", "dispatcher" }.Select(p => $"--Comms:AppHost:Ports:{p}=0"),
+        .. new[] { "postgres", "redis", "mail_smtp", "mail_http", "api", "web", "dispatcher" }.Select(p => $"--Comms:AppHost:Ports:{p}=0"),
     ];
 
     public async Task InitializeAsync()

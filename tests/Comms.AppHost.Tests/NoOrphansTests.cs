@@ -16,7 +16,7 @@ public sealed partial class NoOrphansTests : IDisposable
     public async Task After_kill_9_and_after_SIGTERM_no_process_of_the_app_is_left_and_it_restarts_on_the_same_ports()
     {
         // Fixed (free) ports for every resource, so that the second start proves they were released.
-        var ports = AppHostProcess.FreePorts("postgres", "redis", "mail-smtp", "mail-http", "api", "web", "dispatcher");
+        var ports = AppHostProcess.FreePorts("postgres", "redis", "mail_smtp", "mail_http", "api", "web", "dispatcher");
         var dashboard = AppHostProcess.FreePorts("dashboard", "otlp", "resources");
         string[] arguments =
         [
