@@ -33,7 +33,7 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
         The [README](/readme) explains the whole product: running it, every endpoint, configuration.
         """;
 
-    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info = new OpenApiInfo { Title = "Comms API", Version = "v1", Description = Introduction };
         // No "servers": clients and Scalar use the address they fetched the document from, and the committed copy
@@ -46,7 +46,14 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
             [SecuritySchemes.UserToken] = Bearer("An end user's JWT, signed by the host product with a tenant signing key.", "JWT"),
             [SecuritySchemes.OperatorKey] = Bearer("The platform operator key (Comms:Sys:ApiKey). Development: demo-sys-key."),
         };
-        return Task.CompletedTask;
+
+        // Every error response refers to it (see OperationSecurityTransformer), whether or not an endpoint declared it.
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+        if (!document.Components.Schemas.ContainsKey("ProblemDetails"))
+        {
+            document.Components.Schemas["ProblemDetails"] =
+                await context.GetOrCreateSchemaAsync(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), cancellationToken: cancellationToken);
+        }
     }
 
     private static OpenApiSecurityScheme Bearer(string description, string? format = null) => new()
