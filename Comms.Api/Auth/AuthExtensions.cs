@@ -38,9 +38,10 @@ public static class AuthExtensions
 
         builder.Services.AddAuthorizationBuilder()
             // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
-            // A request that matched no endpoint passes, so that it ends as the 404 it is.
+            // A request that matched no endpoint passes, so that it ends as the 404 it is; so does one that routing
+            // answers itself (405 for a wrong method, 415 for a body that is not JSON: endpoints without a route).
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null)
+                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint)
                 .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
