@@ -25,6 +25,12 @@ public static class AuthExtensions
     public const string ApproverPolicy = "service-approver";
     public const string UserTokenScheme = UserTokenAuthentication.SchemeName;
 
+    /// <summary>The endpoints routing selects to refuse a request itself (ASP.NET Core's matcher policies name them so).</summary>
+    private static readonly HashSet<string> RoutingRejections = new(StringComparer.Ordinal)
+    {
+        "405 HTTP Method Not Supported", "415 HTTP Unsupported Media Type",
+    };
+
     public static IHostApplicationBuilder AddCommsAuthentication(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiKeyStore>();
@@ -39,9 +45,10 @@ public static class AuthExtensions
         builder.Services.AddAuthorizationBuilder()
             // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
             // A request that matched no endpoint passes, so that it ends as the 404 it is; so does one that routing
-            // answers itself (405 for a wrong method, 415 for a body that is not JSON: endpoints without a route).
+            // answers itself (405 for a wrong method, 415 for a body that is not JSON), rather than becoming a 401/403.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint)
+                .RequireAssertion(context => context.Resource is HttpContext http
+                    && (http.GetEndpoint() is null || RoutingRejections.Contains(http.GetEndpoint()!.DisplayName ?? "")))
                 .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
