@@ -29,6 +29,11 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
         code such as `COMMS_VALIDATION` (400, with `errors` per field), `COMMS_UNAUTHORIZED` (401), `COMMS_FORBIDDEN`
         (403), `COMMS_NOT_FOUND` (404), `COMMS_RATE_LIMITED` (429, with `Retry-After`) or one of the 422 codes of an
         operation (`COMMS_UNKNOWN_EVENT`, `COMMS_TEMPLATE_MISSING_VAR`, …). Bad input never stores anything half-way.
+        Each operation lists every status it can answer, with the codes each one can carry in its description.
+
+        ## .NET client
+        `Comms.Client` is generated from this document (Kiota) and adds retries with one `Idempotency-Key`, problem
+        details as `CommsProblemException`, and `UserTokens.Create` for end-user tokens.
 
         The [README](/readme) explains the whole product: running it, every endpoint, configuration.
         """;
