@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -24,10 +25,13 @@ public static partial class ApiKeysApi
             .WithSummary("List the tenant's API keys")
             .WithDescription("Id, name, prefix, roles, createdAt and revokedAt; never the key or its hash.");
         group.MapGet("/{id:guid}", Get)
-            .WithSummary("Get one API key (without the secret)");
+            .WithSummary("Get one API key (without the secret)")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapDelete("/{id:guid}", Revoke)
             .WithSummary("Revoke an API key")
-            .WithDescription("The key stops working at once. The tenant's last active admin key cannot be revoked (409).");
+            .WithDescription("The key stops working at once. The tenant's last active admin key cannot be revoked (409).")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound)
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.LastAdminKey);
 
         return group;
     }

@@ -25,6 +25,12 @@ public static class AuthExtensions
     public const string ApproverPolicy = "service-approver";
     public const string UserTokenScheme = UserTokenAuthentication.SchemeName;
 
+    /// <summary>The endpoints routing selects to refuse a request itself (ASP.NET Core's matcher policies name them so).</summary>
+    private static readonly HashSet<string> RoutingRejections = new(StringComparer.Ordinal)
+    {
+        "405 HTTP Method Not Supported", "415 HTTP Unsupported Media Type",
+    };
+
     public static IHostApplicationBuilder AddCommsAuthentication(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiKeyStore>();
@@ -38,11 +44,11 @@ public static class AuthExtensions
 
         builder.Services.AddAuthorizationBuilder()
             // An endpoint that names no policy (and is not AllowAnonymous) is closed: 401, or 403 for a valid key.
-            // A request that matched no endpoint passes, so that it ends as the 404 it is, and so does one that matched
-            // only the framework's own endpoint for a path mapped with other methods (the 405 it is) or for a body of
-            // another media type (the 415 it is).
+            // A request that matched no endpoint passes, so that it ends as the 404 it is; so does one that routing
+            // answers itself (405 for a wrong method, 415 for a body that is not JSON), rather than becoming a 401/403.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAssertion(context => context.Resource is HttpContext http && (http.GetEndpoint() is null || IsFrameworkRefusal(http.GetEndpoint()!)))
+                .RequireAssertion(context => context.Resource is HttpContext http
+                    && (http.GetEndpoint() is null || RoutingRejections.Contains(http.GetEndpoint()!.DisplayName ?? "")))
                 .Build())
             .AddPolicy(ServicePolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
@@ -70,14 +76,6 @@ public static class AuthExtensions
                 .RequireClaim(CommsClaims.Subject));
         return builder;
     }
-
-    /// <summary>
-    /// The endpoints routing makes when a path is mapped only for other methods (405, with <c>Allow</c>) or only for
-    /// another request media type (415): no metadata, not a route endpoint, and ASP.NET Core's fixed display names.
-    /// </summary>
-    private static bool IsFrameworkRefusal(Endpoint endpoint) =>
-        endpoint is not RouteEndpoint && endpoint.Metadata.Count == 0
-        && endpoint.DisplayName is "405 HTTP Method Not Supported" or "415 HTTP Unsupported Media Type";
 
     /// <summary>The tenant of the authenticated caller (API key or user token).</summary>
     public static string TenantId(this ClaimsPrincipal user) =>

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Preferences;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,10 +22,13 @@ public static class CategoriesApi
         group.MapPut("/{name}", Put)
             .WithSummary("Create or update a tenant category")
             .WithDescription("201 when created, 200 when updated; fields left out keep their value. Built-in names answer 409.")
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.CategoryBuiltIn)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
         group.MapDelete("/{name}", Delete)
             .WithSummary("Delete a tenant category")
             .WithDescription("Removes users' preferences for it too. Built-in categories, and categories still used by routing rules or templates, answer 409.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound)
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.CategoryBuiltIn, ProblemTypes.CategoryInUse)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
 
         return group;

@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Api.Input;
 using Comms.Core.Events;
+using Comms.Core.Messages;
 using Comms.Core.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -22,18 +24,28 @@ public static class EventsApi
 
         group.MapPost("/", PostEvent)
             .WithSummary("Post an event")
-            .WithDescription("Routes an event to its recipients through the tenant's routing rule. Answers 202 with the event id; honours Idempotency-Key for 24 hours.");
+            .WithDescription("Routes an event to its recipients through the tenant's routing rule. Answers 202 with the event id; honours Idempotency-Key for 24 hours.")
+            .ProducesIntakeProblems();
         var limits = app.ServiceProvider.GetRequiredService<IOptions<RequestLimitsOptions>>().Value;
         group.MapPost("/bulk", PostBulk)
             .WithBodySizeLimit(limits.MaxBulkRequestBodyBytes)
             .WithSummary("Post up to 1,000 events at once")
-            .WithDescription("All or nothing: if any event is invalid, none is stored and the problem names the index.");
+            .WithDescription("All or nothing: if any event is invalid, none is stored and the problem names the index.")
+            .ProducesIntakeProblems();
         group.MapGet("/{id:guid}", EventDetails.GetEvent)
             .WithSummary("Get an event with its per-recipient, per-channel decisions, a page at a time")
-            .WithDescription("Decisions oldest first: 'limit' (default 100, at most 1,000) per page; pass 'nextCursor' back as 'after' for the next page (null when there is none).");
+            .WithDescription("Decisions oldest first: 'limit' (default 100, at most 1,000) per page; pass 'nextCursor' back as 'after' for the next page (null when there is none).")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
 
         return group;
     }
+
+    /// <summary>What intake refuses: a tenant that no longer exists (403), an event the tenant's configuration refuses or a reused key (422).</summary>
+    private static RouteHandlerBuilder ProducesIntakeProblems(this RouteHandlerBuilder endpoint) =>
+        endpoint
+            .ProducesProblems(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden)
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, EventAdmission.UnknownEvent, EventAdmission.UnknownCategory,
+                ReasonCodes.TemplateMissingVar, EventAdmission.PayloadInvalid, ProblemTypes.IdempotencyKeyReused);
 
     public static async Task<Results<Accepted<EventAccepted>, ValidationProblem, ProblemHttpResult>> PostEvent(
         [FromBody] EventSubmission? submission,

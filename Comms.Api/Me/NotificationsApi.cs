@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Api.Input;
 using Comms.Core.Inbox;
 using Comms.Realtime;
@@ -16,9 +17,11 @@ public static class NotificationsApi
         group.MapGet("/", List).WithSummary("List the signed-in user's notifications, newest first");
         group.MapGet("/count", Count).WithSummary("Unread and unseen counts for the badge");
         group.MapPost("/{id:guid}/read", (Guid id, HttpContext http, InboxService inbox, LivePushes pushes, CancellationToken ct)
-            => SetRead(id, true, http, inbox, pushes, ct)).WithSummary("Mark one notification read");
+            => SetRead(id, true, http, inbox, pushes, ct)).WithSummary("Mark one notification read")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapPost("/{id:guid}/unread", (Guid id, HttpContext http, InboxService inbox, LivePushes pushes, CancellationToken ct)
-            => SetRead(id, false, http, inbox, pushes, ct)).WithSummary("Mark one notification unread");
+            => SetRead(id, false, http, inbox, pushes, ct)).WithSummary("Mark one notification unread")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapPost("/read-all", ReadAll).WithSummary("Mark every notification read");
 
         return group;

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Preferences;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,10 +30,13 @@ public static class PreferencesApi
 
         group.MapGet("/", Get)
             .WithSummary($"Get the signed-in user's preference center{alias}")
-            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.");
+            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         group.MapPut("/", Put)
             .WithSummary($"Update the signed-in user's preferences{alias}")
-            .WithDescription("A partial update: the preferences listed, and quietHours and timeZone if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.");
+            .WithDescription("A partial update: the preferences listed, and quietHours and timeZone if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound)
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, PreferencesResults.LockedType);
         return group;
     }
 

@@ -29,11 +29,16 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
         code such as `COMMS_VALIDATION` (400, with `errors` per field), `COMMS_UNAUTHORIZED` (401), `COMMS_FORBIDDEN`
         (403), `COMMS_NOT_FOUND` (404), `COMMS_RATE_LIMITED` (429, with `Retry-After`) or one of the 422 codes of an
         operation (`COMMS_UNKNOWN_EVENT`, `COMMS_TEMPLATE_MISSING_VAR`, …). Bad input never stores anything half-way.
+        Each operation lists every status it can answer, with the codes each one can carry in its description.
+
+        ## .NET client
+        `Comms.Client` is generated from this document (Kiota) and adds retries with one `Idempotency-Key`, problem
+        details as `CommsProblemException`, and `UserTokens.Create` for end-user tokens.
 
         The [README](/readme) explains the whole product: running it, every endpoint, configuration.
         """;
 
-    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info = new OpenApiInfo { Title = "Comms API", Version = "v1", Description = Introduction };
         // No "servers": clients and Scalar use the address they fetched the document from, and the committed copy
@@ -46,7 +51,14 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
             [SecuritySchemes.UserToken] = Bearer("An end user's JWT, signed by the host product with a tenant signing key.", "JWT"),
             [SecuritySchemes.OperatorKey] = Bearer("The platform operator key (Comms:Sys:ApiKey). Development: demo-sys-key."),
         };
-        return Task.CompletedTask;
+
+        // Every error response refers to it (see OperationSecurityTransformer), whether or not an endpoint declared it.
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+        if (!document.Components.Schemas.ContainsKey("ProblemDetails"))
+        {
+            document.Components.Schemas["ProblemDetails"] =
+                await context.GetOrCreateSchemaAsync(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), cancellationToken: cancellationToken);
+        }
     }
 
     private static OpenApiSecurityScheme Bearer(string description, string? format = null) => new()

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Scalar.AspNetCore;
 
 namespace Comms.Api.OpenApi;
@@ -40,7 +41,7 @@ public static class OpenApiExtensions
     }
 
     /// <summary>The repository's README (embedded at build time), linked from the reference's introduction.</summary>
-    private static async Task<IResult> ReadmeAsync(CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, NotFound>> ReadmeAsync(CancellationToken cancellationToken)
     {
         await using var stream = typeof(OpenApiExtensions).Assembly.GetManifestResourceStream("README.md");
         if (stream is null)

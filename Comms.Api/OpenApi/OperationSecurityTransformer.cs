@@ -7,8 +7,10 @@ namespace Comms.Api.OpenApi;
 
 /// <summary>
 /// Declares on every operation which credential it takes (so Scalar's "Test request" sends the right header)
-/// and the problem-details answers every authenticated operation can give: 400 (a malformed request),
-/// 401, 403 (a key without the role), 413 (a body above the cap) and 429 (a rate limit).
+/// and the problem-details answers every authenticated operation can give whatever its handler does: 400 (a
+/// malformed request), 401, 403 (a key without the role), 413 and 415 (a body above the cap or not JSON), 429 (a
+/// rate limit) and 503 (PostgreSQL is away). Every error response's description lists the <c>COMMS_*</c> codes it
+/// can carry: these, merged with those the endpoint declares (<see cref="ProblemResponses.ProducesProblems"/>).
 /// </summary>
 internal sealed class OperationSecurityTransformer : IOpenApiOperationTransformer
 {
@@ -39,35 +41,76 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
 
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
         operation.Responses ??= new OpenApiResponses();
-        AddProblem(operation, context, "400", "The request is malformed or invalid (COMMS_BAD_REQUEST, COMMS_VALIDATION).");
-        AddProblem(operation, context, "401", "No valid credential (COMMS_UNAUTHORIZED); `detail` says why.");
+        var codes = metadata.OfType<ProblemResponseMetadata>()
+            .GroupBy(m => m.StatusCode)
+            .ToDictionary(g => g.Key, g => g.SelectMany(m => m.Codes).ToList());
+
+        var described = new HashSet<int>();
+        void Problem(int status, string[] global, string note)
+        {
+            AddProblem(operation, context, status, [.. global, .. codes.GetValueOrDefault(status) ?? []], note);
+            described.Add(status);
+        }
+
+        Problem(StatusCodes.Status400BadRequest, [ProblemTypes.BadRequest, ProblemTypes.Validation],
+            "A malformed request (`detail` names the JSON path) or invalid input (`errors` per field).");
+        Problem(StatusCodes.Status401Unauthorized, [ProblemTypes.Unauthorized], "No valid credential; `detail` says why.");
         if (policies.Any(p => p is AuthExtensions.AdminPolicy or AuthExtensions.EditorPolicy or AuthExtensions.ApproverPolicy))
         {
-            AddProblem(operation, context, "403", "The key lacks the role this operation needs (COMMS_FORBIDDEN).");
+            Problem(StatusCodes.Status403Forbidden, [ProblemTypes.Forbidden], "The key lacks the role this operation needs.");
         }
 
         if (operation.RequestBody is not null)
         {
-            AddProblem(operation, context, "413", "The request body is above the cap (COMMS_REQUEST_TOO_LARGE).");
+            Problem(StatusCodes.Status413PayloadTooLarge, [ProblemTypes.RequestTooLarge], "The request body is above the cap.");
+            Problem(StatusCodes.Status415UnsupportedMediaType, [ProblemTypes.BadRequest], "The body must be sent as application/json.");
         }
 
-        AddProblem(operation, context, "429", "A rate limit was reached (COMMS_RATE_LIMITED); see `Retry-After`.");
+        Problem(StatusCodes.Status429TooManyRequests, [ProblemTypes.RateLimited], "See `Retry-After`.");
+        Problem(StatusCodes.Status503ServiceUnavailable, [ProblemTypes.Unavailable], "A backing service is away; retry after `Retry-After`.");
+
+        // Statuses the endpoint declares by itself (404, 409, 422...): the description lists their codes.
+        foreach (var (status, declared) in codes)
+        {
+            if (operation.Responses.TryGetValue(status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response)
+                && response is OpenApiResponse concrete && !described.Contains(status))
+            {
+                concrete.Description = ProblemResponses.Describe(status, declared);
+            }
+        }
+
+        // In status order, as a reader looks them up.
+        var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        operation.Responses.Clear();
+        foreach (var (status, response) in ordered)
+        {
+            operation.Responses[status] = response;
+        }
+
         return Task.CompletedTask;
     }
 
-    private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description)
+    private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, int status, IEnumerable<string> codes, string? note)
     {
-        if (operation.Responses!.ContainsKey(status))
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var description = ProblemResponses.Describe(status, codes, note);
+        if (operation.Responses!.TryGetValue(key, out var existing))
         {
+            // Declared by the endpoint (e.g. 400 by a ValidationProblem result): keep its schema, describe its codes.
+            if (existing is OpenApiResponse concrete)
+            {
+                concrete.Description = description;
+            }
+
             return;
         }
 
-        operation.Responses[status] = new OpenApiResponse
+        operation.Responses[key] = new OpenApiResponse
         {
             Description = description,
             Content = new Dictionary<string, OpenApiMediaType>
             {
-                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
+                [ProblemResponses.ContentType] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
             },
         };
     }

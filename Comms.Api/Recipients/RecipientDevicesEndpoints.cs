@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Recipients;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,11 +14,14 @@ public static class RecipientDevicesEndpoints
         recipients.MapPut("/{externalId}/devices", Register)
             .WithSummary("Register a push device for a recipient")
             .WithDescription("Idempotent: 201 when the token is new, 200 when it was known. A token registered for another recipient of the tenant moves to this one.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
         recipients.MapGet("/{externalId}/devices", List)
-            .WithSummary("List a recipient's push devices");
+            .WithSummary("List a recipient's push devices")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         recipients.MapDelete("/{externalId}/devices/{deviceId:guid}", Remove)
             .WithSummary("Remove a push device of a recipient")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
         return recipients;
     }

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Api.Me;
 using Comms.Core.Preferences;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,10 +17,13 @@ public static class RecipientPreferencesEndpoints
     {
         recipients.MapGet("/{externalId}/preferences", Get)
             .WithSummary("Get a recipient's preference center")
-            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.");
+            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         recipients.MapPut("/{externalId}/preferences", Put)
             .WithSummary("Update a recipient's preferences")
             .WithDescription("A partial update, as PUT /me/notifications/preferences: turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound)
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, PreferencesResults.LockedType)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
         return recipients;
     }

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Preferences;
 using Comms.Core.Recipients;
 using Comms.Core.Tenancy;
@@ -37,12 +38,14 @@ public static class RecipientsApi
             .WithSummary("Create or update a recipient named by externalId in the body")
             .AsUpsert();
         group.MapGet("/{externalId}", Get)
-            .WithSummary("Get a recipient by external id");
+            .WithSummary("Get a recipient by external id")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         group.MapPut("/{externalId}", Put)
             .WithSummary("Create or update a recipient by external id")
             .AsUpsert();
         group.MapDelete("/{externalId}", Delete)
             .WithSummary("Delete a recipient with their devices and preferences")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
 
         group.MapRecipientDevices();

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Data;
 using Comms.Core.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,11 +14,16 @@ public static class RoutingRulesApi
     {
         var group = app.MapGroup("/v1/routing-rules").WithTags("Routing rules").RequireAuthorization(AuthExtensions.ServicePolicy);
         group.MapGet("/", List).WithSummary("List the tenant's routing rules");
-        group.MapGet("/{eventName}", Get).WithSummary("Get the routing rule of an event");
+        group.MapGet("/{eventName}", Get).WithSummary("Get the routing rule of an event")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapPut("/{eventName}", Put).RequireAuthorization(AuthExtensions.EditorPolicy)
-            .WithSummary("Create or replace the routing rule of an event");
+            .WithSummary("Create or replace the routing rule of an event")
+            .WithDescription("201 when created, 200 when replaced. The category must exist, and the template the rule renders must exist (draft or published) for every channel the rule can use, or the rule is refused with 422 naming the field.")
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict)
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, ProblemTypes.UnknownCategory, ProblemTypes.UnknownTemplate);
         group.MapDelete("/{eventName}", Delete).RequireAuthorization(AuthExtensions.EditorPolicy)
-            .WithSummary("Delete the routing rule of an event (its events are then refused)");
+            .WithSummary("Delete the routing rule of an event (its events are then refused)")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         return group;
     }
 

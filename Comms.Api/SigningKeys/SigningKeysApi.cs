@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,14 +22,17 @@ public static partial class SigningKeysApi
 
         group.MapPost("/", Create)
             .WithSummary("Create an HS256 key or register an RS256 public key")
-            .WithDescription("HS256: answers 201 with the generated secret, shown this once (the HMAC key is its UTF-8 bytes). RS256: give the public key as PEM in 'publicKey' or as a JWK in 'jwk'. 'kid' is optional (generated when left out) and unique within the tenant: 409 when taken. 'issuer' and 'audience' override the platform defaults for tokens of this key.");
+            .WithDescription("HS256: answers 201 with the generated secret, shown this once (the HMAC key is its UTF-8 bytes). RS256: give the public key as PEM in 'publicKey' or as a JWK in 'jwk'. 'kid' is optional (generated when left out) and unique within the tenant: 409 when taken. 'issuer' and 'audience' override the platform defaults for tokens of this key.")
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict, ProblemTypes.SigningKeyLimit);
         group.MapGet("/", List)
             .WithSummary("List the tenant's signing keys")
             .WithDescription("Kid, algorithm, the iss/aud its tokens must carry, the RS256 public key, createdAt and revokedAt; never a secret.");
-        group.MapGet("/{kid}", Get).WithSummary("Get one signing key (without the secret)");
+        group.MapGet("/{kid}", Get).WithSummary("Get one signing key (without the secret)")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapDelete("/{kid}", Revoke)
             .WithSummary("Revoke a signing key")
-            .WithDescription("Tokens of this kid are refused from the next request on, in every service. The kid is not reused.");
+            .WithDescription("Tokens of this kid are refused from the next request on, in every service. The kid is not reused.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         return group;
     }
 

@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Core.Routing;
 using Comms.Core.Tenancy;
 using Comms.ServiceDefaults.RateLimiting;
@@ -15,10 +16,13 @@ public static class SysTenantsApi
         var group = app.MapGroup("/sys/tenants").WithTags("Sys: tenants").RequireAuthorization(AuthExtensions.SysPolicy);
         group.MapPost("/", Create)
             .WithSummary("Create a tenant and its first admin API key")
-            .WithDescription("The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.");
+            .WithDescription("The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.")
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict);
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
-        group.MapGet("/{id}", Get).WithSummary("Get a tenant");
-        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes or rate-limit plan");
+        group.MapGet("/{id}", Get).WithSummary("Get a tenant")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
+        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes or rate-limit plan")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         return group;
     }
 

@@ -178,6 +178,14 @@ public sealed class CommsFixture : IAsyncLifetime
         await Mail.DisposeAsync();
         await Redis.DisposeAsync();
         await Postgres.DisposeAsync();
+
+        // Every answer an API host gave during the run is one the OpenAPI document declares (see DocumentedAnswersTests).
+        using var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Pipeline.OpenApiContractTests.CommittedPath));
+        var undocumented = AnswerLog.Undocumented(document.RootElement, AnswerLog.All);
+        if (undocumented.Count > 0)
+        {
+            throw new InvalidOperationException("Answers docs/openapi/v1.json does not declare:\n" + string.Join("\n", undocumented));
+        }
     }
 }
 

@@ -18,6 +18,12 @@ public class ServiceFactory<TEntryPoint>(
             builder.UseSetting(key, value);
         }
 
+        if (typeof(TEntryPoint).Assembly.GetName().Name == "Comms.Api")
+        {
+            // Every answer of every API host is checked against the OpenAPI document (DocumentedAnswersTests).
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, AnswerRecorder>());
+        }
+
         if (configureServices is not null)
         {
             builder.ConfigureTestServices(configureServices);

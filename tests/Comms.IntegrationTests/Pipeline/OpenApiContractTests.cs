@@ -40,6 +40,53 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task The_generated_client_is_the_one_of_the_committed_document()
+    {
+        var root = RepositoryRoot();
+        var output = Directory.CreateTempSubdirectory("comms-client-").FullName;
+        try
+        {
+            await RunAsync(root, "tool", "restore");
+            await RunAsync(root, "kiota", "generate", "-l", "CSharp", "-c", "CommsApiClient", "-n", "Comms.Client.Generated",
+                "-d", CommittedPath, "-o", output, "--exclude-backward-compatible", "--clean-output", "--log-level", "Error");
+
+            var committed = GeneratedFiles(Path.Combine(root, "Comms.Client", "Generated"));
+            var fresh = GeneratedFiles(output);
+            Assert.True(committed.Count > 50, $"only {committed.Count} generated files in Comms.Client/Generated");
+            var stale = committed.Keys.Union(fresh.Keys).Order(StringComparer.Ordinal)
+                .Where(file => file != "kiota-lock.json" && committed.GetValueOrDefault(file) != fresh.GetValueOrDefault(file))
+                .ToList();
+            Assert.True(stale.Count == 0,
+                "Comms.Client/Generated was not generated from docs/openapi/v1.json (run scripts/openapi.sh): " + string.Join(", ", stale.Take(20)));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Posting_an_event_documents_its_422_with_every_code_and_the_problem_schema()
+    {
+        var document = await fixture.Api.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var responses = document.GetProperty("paths").GetProperty("/v1/events").GetProperty("post").GetProperty("responses");
+
+        var unprocessable = responses.GetProperty("422");
+        var schema = unprocessable.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");
+        Assert.Equal("#/components/schemas/ProblemDetails", schema.GetProperty("$ref").GetString());
+        Assert.Equal(["detail", "instance", "status", "title", "type"],
+            Resolve(document, schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        var description = unprocessable.GetProperty("description").GetString();
+        foreach (var code in new[] { "COMMS_UNKNOWN_EVENT", "COMMS_UNKNOWN_CATEGORY", "COMMS_TEMPLATE_MISSING_VAR", "COMMS_PAYLOAD_INVALID", "COMMS_IDEMPOTENCY_KEY_REUSED" })
+        {
+            Assert.Contains(code, description, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["202", "400", "401", "403", "413", "415", "422", "429", "503"], responses.EnumerateObject().Select(r => r.Name));
+        Assert.Contains("COMMS_VALIDATION", responses.GetProperty("400").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_operation_declares_its_credential_and_posting_an_event_is_documented_as_202_with_its_body()
     {
         var document = await fixture.Api.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
@@ -107,6 +154,34 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
         schema.TryGetProperty("$ref", out var reference)
             ? document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
             : schema;
+
+    private static Dictionary<string, string> GeneratedFiles(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != ".kiota.log")
+            .ToDictionary(f => Path.GetRelativePath(directory, f).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
+
+    /// <summary>Runs a dotnet command (a local tool) to its end, failing with its output when it fails.</summary>
+    private static async Task RunAsync(string directory, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The generator works offline: no update check, no telemetry.
+        start.Environment["KIOTA_UPDATE__DISABLED"] = "true";
+        start.Environment["KIOTA_CLI_TELEMETRY_OPTOUT"] = "true";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}: {await stdout}{await stderr}");
+    }
 
     private static string Normalize(string json) =>
         JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
