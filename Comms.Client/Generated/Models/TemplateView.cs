@@ -112,6 +112,14 @@ namespace Comms.Client.Generated.Models
 #endif
         /// <summary>The version property</summary>
         public int? Version { get; set; }
+        /// <summary>The warnings property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Warnings { get; set; }
+#nullable restore
+#else
+        public List<string> Warnings { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Comms.Client.Generated.Models.TemplateView"/> and sets the default values.
         /// </summary>
@@ -153,6 +161,7 @@ namespace Comms.Client.Generated.Models
                 { "variablesSchema", n => { VariablesSchema = n.GetObjectValue<global::Comms.Client.Generated.Models.JsonElement>(global::Comms.Client.Generated.Models.JsonElement.CreateFromDiscriminatorValue); } },
                 { "variants", n => { Variants = n.GetCollectionOfObjectValues<global::Comms.Client.Generated.Models.TemplateVariant>(global::Comms.Client.Generated.Models.TemplateVariant.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
+                { "warnings", n => { Warnings = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -178,6 +187,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteObjectValue<global::Comms.Client.Generated.Models.JsonElement>("variablesSchema", VariablesSchema);
             writer.WriteCollectionOfObjectValues<global::Comms.Client.Generated.Models.TemplateVariant>("variants", Variants);
             writer.WriteIntValue("version", Version);
+            writer.WriteCollectionOfPrimitiveValues<string>("warnings", Warnings);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

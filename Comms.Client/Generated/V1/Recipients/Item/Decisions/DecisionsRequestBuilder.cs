@@ -34,7 +34,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Decisions
         {
         }
         /// <summary>
-        /// Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled); page with &apos;before&apos; (the last id seen).
+        /// Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled, fallback); page with &apos;before&apos; (the last id seen). 404 when the tenant has neither a recipient nor a decision of that external id.
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.UserDecisionsPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -63,7 +63,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Decisions
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.UserDecisionsPage>(requestInfo, global::Comms.Client.Generated.Models.UserDecisionsPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled); page with &apos;before&apos; (the last id seen).
+        /// Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled, fallback); page with &apos;before&apos; (the last id seen). 404 when the tenant has neither a recipient nor a decision of that external id.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -91,7 +91,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Decisions
             return new global::Comms.Client.Generated.V1.Recipients.Item.Decisions.DecisionsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled); page with &apos;before&apos; (the last id seen).
+        /// Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled, fallback); page with &apos;before&apos; (the last id seen). 404 when the tenant has neither a recipient nor a decision of that external id.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DecisionsRequestBuilderGetQueryParameters 
