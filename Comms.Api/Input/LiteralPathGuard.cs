@@ -58,19 +58,15 @@ public sealed class LiteralPathGuard(RequestDelegate next, EndpointDataSource en
         }
 
         var raw = path.TrimStart('/').Split('/');
-        var segments = new string[raw.Length];
+        var decoded = raw.Select(StrictDecode).ToArray();
+        var segments = decoded.Select((d, i) => d ?? raw[i]).ToArray();
         for (var i = 0; i < raw.Length; i++)
         {
-            segments[i] = StrictDecode(raw[i]) ?? raw[i];
-        }
-
-        for (var i = 0; i < raw.Length; i++)
-        {
-            var problem = StrictDecode(raw[i]) switch
+            var problem = decoded[i] switch
             {
                 null => SegmentProblem.InvalidEncoding,
                 "." or ".." => SegmentProblem.DotSegment,
-                { } decoded when decoded.Contains('/', StringComparison.Ordinal) => SegmentProblem.EncodedSlash,
+                { } text when text.Contains('/', StringComparison.Ordinal) => SegmentProblem.EncodedSlash,
                 _ => (SegmentProblem?)null,
             };
             if (problem is { } found)

@@ -160,17 +160,22 @@ public sealed class SeededTenant
         return items[0].GetProperty("id").GetGuid();
     }
 
-    private JsonObject RecipientBody() => new()
+    private JsonObject RecipientBody()
     {
-        ["name"] = Marker("Name "),
-        ["email"] = Marker("mail") + "@example.test",
-        ["phone"] = "+4915" + RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["locale"] = "en-US",
-        ["timeZone"] = "UTC",
-        ["roles"] = ToArray(["member"]),
-        ["attributes"] = new JsonObject { ["team"] = Marker("team-") },
-        ["quietHours"] = new JsonObject { ["enabled"] = false },
-    };
+        var phone = "+4915" + RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _markers.Add(phone);
+        return new JsonObject
+        {
+            ["name"] = Marker("Name "),
+            ["email"] = Marker("mail") + "@example.test",
+            ["phone"] = phone,
+            ["locale"] = "en-US",
+            ["timeZone"] = "UTC",
+            ["roles"] = ToArray(["member"]),
+            ["attributes"] = new JsonObject { ["team"] = Marker("team-") },
+            ["quietHours"] = new JsonObject { ["enabled"] = false },
+        };
+    }
 
     private JsonObject DraftBody() => new()
     {
