@@ -5,11 +5,9 @@ using Xunit.Abstractions;
 namespace Comms.ReliabilityTests.Faults;
 
 /// <summary>
-/// Outage behaviour that issue 7 asks for and the "failure isolation, leases, outages" branch delivers: enable
-/// (add to tests/Comms.ReliabilityTests/Faults/) after that branch is merged. Today both fail as described in the report.
+/// What callers get while a backing service is away: with Redis frozen, <c>/health</c> says Degraded at once and a
+/// mark-read answers and sticks; with PostgreSQL down, 503 problem details, and the API reconnects by itself.
 /// </summary>
-/// <summary>What callers get while a backing service is away: Redis frozen — `/health` says Degraded at once and a mark-read answers
-/// and sticks; PostgreSQL down — 503 problem details, and the API reconnects by itself.</summary>
 [Collection(FaultCollection.Name)]
 public sealed class OutageAnswerTests(FaultServers servers, ITestOutputHelper output)
 {
