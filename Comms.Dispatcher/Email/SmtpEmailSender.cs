@@ -86,6 +86,14 @@ public sealed partial class SmtpEmailSender(
         }
     }
 
+    /// <summary>Opens one pooled connection ahead of the first email (connect, EHLO, TLS and the client's own JIT).</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var client = await ConnectAsync(cancellationToken);
+        await client.NoOpAsync(cancellationToken);
+        _idle.Add((client, time.GetUtcNow()));
+    }
+
     /// <summary>A pooled connection when one is fresh enough (checked with NOOP after <c>IdleCheckAfter</c>), else a new one.</summary>
     private async Task<(SmtpClient Client, bool Reused)> BorrowAsync(CancellationToken cancellationToken)
     {

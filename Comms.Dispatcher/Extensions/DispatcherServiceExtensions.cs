@@ -85,6 +85,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton(SmtpEndpoint.Parse(mail));
         builder.Services.AddSingleton<SmtpEmailSender>();
         builder.Services.AddSendingWorker<SmtpEmailSender>();
+        builder.Services.AddWarmUpStep<SmtpWarmUp>();
     }
 
     /// <summary>One sending loop per configured provider (register <typeparamref name="TSender"/> itself as a singleton too).</summary>
