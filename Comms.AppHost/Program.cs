@@ -14,14 +14,15 @@ var mail = builder.AddCommsMail(settings);
 var migrator = builder.AddProject<Projects.Comms_Api>("migrator", launchProfileName: null).WithArgs("migrate")
     .WithCommsDefaults(builder).Uses(db).WithReference(redis);
 
-var api = builder.AddProject<Projects.Comms_Api>("api", launchProfileName: null).WithHttpEndpoint(port: settings.Port("api"))
+// The API and the Web listen on their ports themselves (one replica each; no proxy hop on every request).
+var api = builder.AddProject<Projects.Comms_Api>("api", launchProfileName: null).WithHttpEndpoint(port: settings.Port("api"), isProxied: false)
     .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Comms_Dispatcher>("dispatcher", launchProfileName: null).WithHttpEndpoint(port: settings.Port("dispatcher"))
     .WithReplicas(settings.DispatcherReplicas)
     .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Comms_Web>("web", launchProfileName: null).WithHttpEndpoint(port: settings.Port("web"))
+builder.AddProject<Projects.Comms_Web>("web", launchProfileName: null).WithHttpEndpoint(port: settings.Port("web"), isProxied: false)
     .WithCommsDefaults(builder).Uses(db).Uses(redis).WithReference(api).WaitFor(api).WithHttpHealthCheck("/health")
     .WithHomePageLinks(mail, settings);
 

@@ -1,6 +1,7 @@
 namespace Comms.Bench.Intake;
 
-internal sealed record BenchOptions(string Api, string Key, string? Database, int Concurrency, int Seconds, int Warmup, string EventName, string Recipient)
+internal sealed record BenchOptions(
+    string Api, string Key, string? Database, int Concurrency, int Seconds, int Warmup, string EventName, string Recipient, string? Mail = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -18,7 +19,8 @@ internal sealed record BenchOptions(string Api, string Key, string? Database, in
             int.Parse(Value("seconds", "30"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Value("warmup", "5"), System.Globalization.CultureInfo.InvariantCulture),
             Value("event", BenchSetup.EventName),
-            Value("recipient", BenchSetup.Recipient));
+            Value("recipient", BenchSetup.Recipient),
+            Value("mail", "") is { Length: > 0 } mail ? mail.TrimEnd('/') : null);
     }
 }
 

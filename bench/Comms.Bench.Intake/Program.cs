@@ -6,6 +6,7 @@ using Comms.Bench.Intake;
 //   dotnet .../Comms.Bench.Intake.dll load  --api URL --key KEY [--db CS] [--concurrency 64] [--seconds 20] [--warmup 5]
 //   dotnet .../Comms.Bench.Intake.dll raw   --db CS [--concurrency 32] [--seconds 10]
 //   dotnet .../Comms.Bench.Intake.dll drain --db CS [--seconds 120]
+//   dotnet .../Comms.Bench.Intake.dll first --api URL --key KEY --mail MAILDEV-URL   (bench/run-first-event.sh)
 var options = BenchOptions.Parse(args);
 switch (args.FirstOrDefault())
 {
@@ -14,6 +15,9 @@ switch (args.FirstOrDefault())
         break;
     case "raw":
         (await RawInsertRate.MeasureAsync(options.Database!, options.Concurrency, TimeSpan.FromSeconds(options.Seconds))).Print();
+        break;
+    case "first":
+        await FirstEvent.RunAsync(options);
         break;
     case "drain":
         (await DrainRate.MeasureAsync(options.Database!, TimeSpan.FromSeconds(options.Seconds))).Print();

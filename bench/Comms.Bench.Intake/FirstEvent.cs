@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Comms.Bench.Intake;
+
+/// <summary>
+/// What a user feels right after start: events posted one at a time to the seeded <c>demo.welcome</c>, each timed
+/// from the POST to its 202 and to its email arriving in MailDev (end to end: intake, routing, render, SMTP).
+/// The first event is reported beside the median of the others.
+/// </summary>
+internal static class FirstEvent
+{
+    public static async Task RunAsync(BenchOptions options, int events = 10)
+    {
+        using var api = new HttpClient { BaseAddress = new Uri(options.Api) };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", options.Key);
+        using var mail = new HttpClient { BaseAddress = new Uri(options.Mail ?? throw new InvalidOperationException("--mail URL is required")) };
+        var accepted = new List<double>();
+        var delivered = new List<double>();
+        for (var i = 0; i < events; i++)
+        {
+            var name = $"First {Guid.NewGuid():N}"[..14];
+            var watch = Stopwatch.StartNew();
+            var response = await api.PostAsJsonAsync("/v1/events", new
+            {
+                name = "demo.welcome", recipients = new[] { "alice" }, causeRef = "first:" + name, category = "account", payload = new { name },
+            });
+            response.EnsureSuccessStatusCode();
+            accepted.Add(watch.Elapsed.TotalMilliseconds);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                var emails = await mail.GetFromJsonAsync<JsonElement>("/api/email");
+                if (emails.EnumerateArray().Any(e => e.GetProperty("subject").GetString() == $"Welcome to Comms, {name}!"))
+                {
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"event {i + 1}: no email within 60 s");
+                }
+
+                await Task.Delay(5);
+            }
+
+            delivered.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        static double Median(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
+        Console.WriteLine($"First event: 202 after {accepted[0]:0} ms, email in MailDev after {delivered[0]:0} ms");
+        Console.WriteLine($"Events 2-{events} (median): 202 after {Median(accepted.Skip(1)):0} ms, email after {Median(delivered.Skip(1)):0} ms");
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The first minutes: how long the first event after "Comms is running" takes — to its 202 and until its email is in
+# MailDev — beside the median of the next nine, with the services' warm-up off (the baseline) and on, in the same run.
+# Results are printed and saved in bench/results/. Usage: bench/run-first-event.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/prerequisites.sh
+comms_prerequisites
+
+base=${COMMS_BENCH_PORT_BASE:-16100}
+results="bench/results/first-event-$(date -u +%Y%m%dT%H%M%SZ).txt"
+mkdir -p bench/results
+echo "==> Building (Release)"
+dotnet build Comms.AppHost/Comms.AppHost.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build bench/Comms.Bench.Intake/Comms.Bench.Intake.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+bench="dotnet bench/Comms.Bench.Intake/bin/Release/net10.0/Comms.Bench.Intake.dll"
+
+export Comms__AppHost__Ports__postgres=$((base + 1)) Comms__AppHost__Ports__redis=$((base + 2))
+export Comms__AppHost__Ports__mail_smtp=$((base + 3)) Comms__AppHost__Ports__mail_http=$((base + 4))
+export Comms__AppHost__Ports__api=$((base + 5)) Comms__AppHost__Ports__web=$((base + 6)) Comms__AppHost__Ports__dispatcher=$((base + 7))
+export Comms__AppHost__DispatcherReplicas=1 Comms__AppHost__Dashboard=false DOTNET_ENVIRONMENT=Development
+
+run() { # $1 = true|false: the warm-up
+  local data log apphost
+  data=$(mktemp -d /var/tmp/comms-bench.XXXXXX)
+  chmod 755 "$data"
+  log="$data/apphost.log"
+  (export Comms__AppHost__DataDirectory="$data" Comms__WarmUp__Enabled="$1"; cd Comms.AppHost && exec setsid dotnet bin/Release/net10.0/Comms.AppHost.dll) >"$log" 2>&1 </dev/null &
+  apphost=$!
+  for _ in $(seq 1 180); do
+    grep -q "Comms is running" "$log" && break
+    kill -0 "$apphost" 2>/dev/null || { tail -n 40 "$log"; exit 1; }
+    sleep 1
+  done
+  echo "Warm-up $([ "$1" = true ] && echo on || echo "off (baseline)"):"
+  $bench first --api "http://127.0.0.1:$((base + 5))" --key demo-api-key --mail "http://127.0.0.1:$((base + 4))"
+  kill -TERM "$apphost" 2>/dev/null || true
+  wait "$apphost" 2>/dev/null || true
+  rm -rf "$data"
+}
+
+{
+  echo "Comms first-event benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'), Release, 1 dispatcher"
+  run false
+  run true
+} | tee "$results"
+echo "Saved to $results"
