@@ -1,9 +1,9 @@
-namespace Comms.IntegrationTests.Infrastructure;
+namespace Comms.TestServers;
 
 /// <summary>Waits for a condition with a deadline (never a fixed sleep).</summary>
 public static class Poll
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
     {
