@@ -44,6 +44,7 @@ public sealed class SmtpIdleConnectionTests : IAsyncDisposable
             Options.Create(new EmailOptions { IdleCheckAfter = TimeSpan.FromSeconds(idleCheckAfterSeconds) }),
             TimeProvider.System, NullLogger<SmtpEmailSender>.Instance);
         await using var _ = sender;
+        await ListeningAsync();
 
         Assert.IsType<SendOutcome.Sent>(await sender.SendAsync(Message("first@example.test"), "test", CancellationToken.None));
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the fault window: longer than the server's session timeout
@@ -63,6 +64,21 @@ public sealed class SmtpIdleConnectionTests : IAsyncDisposable
         Assert.DoesNotContain("s3cret-pass", endpoint.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pass", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The in-process server starts in the background: wait until it accepts connections.</summary>
+    private Task ListeningAsync() => Poll.UntilAsync(async () =>
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            await probe.ConnectAsync(System.Net.IPAddress.Loopback, _port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }, "the SMTP server to listen");
 
     private static ClaimedMessage Message(string to) => new(
         Guid.CreateVersion7(), "t", null, Guid.NewGuid(), "user", Channel.Email, "account", "welcome", 1, "en-US", "c:1", to, 0, null, null,
