@@ -30,6 +30,8 @@ public static class OpenApiExtensions
                 .DisableMcp()
                 .HideClientButton()
                 .HideDeveloperTools()
+                // Nothing that leads outside: the reference is served locally and works offline.
+                .WithCustomCss("a[href*='scalar.com'] { display: none !important; }")
                 .AddPreferredSecuritySchemes(SecuritySchemes.ApiKey);
             if (app.Environment.IsDevelopment())
             {
