@@ -1,4 +1,5 @@
 using Comms.Api.Auth;
+using Comms.Api.OpenApi;
 using Comms.Api.Recipients;
 using Comms.Core.Data;
 using Comms.Core.Messages;
@@ -17,7 +18,8 @@ public static class DecisionsApi
         var group = app.MapGroup("/v1/recipients/{externalId}/decisions").WithTags("Decisions").RequireAuthorization(AuthExtensions.ServicePolicy);
         group.MapGet("/", List)
             .WithSummary("List a recipient's routing decisions, newest first")
-            .WithDescription("Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled, fallback); page with 'before' (the last id seen). 404 when the tenant has neither a recipient nor a decision of that external id.");
+            .WithDescription("Filter by reason (e.g. COMMS_PREF_BLOCKED) or outcome (queued, deferred, blocked, digested, escalation_scheduled, fallback); page with 'before' (the last id seen). 404 when the tenant has neither a recipient nor a decision of that external id.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         return group;
     }
 

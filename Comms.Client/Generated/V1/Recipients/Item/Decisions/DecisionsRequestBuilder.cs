@@ -41,6 +41,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Decisions
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Comms.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -57,6 +58,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Decisions
             {
                 { "400", global::Comms.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "404", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
