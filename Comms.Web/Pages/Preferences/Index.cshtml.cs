@@ -16,6 +16,9 @@ public sealed class IndexModel(PreferenceService preferences) : PageModel
 {
     public PreferenceMatrix Matrix { get; private set; } = null!;
 
+    /// <summary>The signed-in user has no recipient in the tenant yet (the product has not registered them).</summary>
+    public bool Missing { get; private set; }
+
     public string ExternalId { get; private set; } = "";
 
     /// <summary>What the form shows: the stored settings, or what was posted when it could not be saved.</summary>
@@ -85,10 +88,10 @@ public sealed class IndexModel(PreferenceService preferences) : PageModel
         return matrix is not null;
     }
 
-    private ContentResult NotFoundPage() => new()
+    private PageResult NotFoundPage()
     {
-        StatusCode = StatusCodes.Status404NotFound,
-        ContentType = "text/plain; charset=utf-8",
-        Content = "You have no notification settings here yet: the product you use has not registered you with Comms.",
-    };
+        Missing = true;
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
 }
