@@ -51,6 +51,7 @@ public static class Extensions
             // The dashboard stops with the app host; a service's last telemetry flush must not wait the default
             // 10 s per signal for it (that alone held a stop for 15 s).
             context.EnvironmentVariables["OTEL_EXPORTER_OTLP_TIMEOUT"] = "500";
+            context.EnvironmentVariables["Comms__Links__PublicWebUrl"] = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "web").GetEndpoint("http"); // unsubscribe links; an operator's Comms__Links__PublicWebUrl wins (below)
             foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                          .Select(e => ((string)e.Key, e.Value as string)))
             {

@@ -8,7 +8,8 @@ namespace Comms.Api.Me;
 
 /// <summary>
 /// The signed-in user's preference center (SPEC S5): category × channel opt-ins, quiet hours and time
-/// zone. Reachable as <c>/me/notifications/preferences</c> and as <c>/me/communications</c>.
+/// zone, and direct messages muted per channel (<c>dmMuted</c>). Reachable as <c>/me/notifications/preferences</c>
+/// and as <c>/me/communications</c>; the Web's preference page writes through the same service.
 /// </summary>
 public static class PreferencesApi
 {
@@ -30,11 +31,11 @@ public static class PreferencesApi
 
         group.MapGet("/", Get)
             .WithSummary($"Get the signed-in user's preference center{alias}")
-            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.")
+            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours, time zone and dmMuted (per channel: direct messages from operators muted).")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         group.MapPut("/", Put)
             .WithSummary($"Update the signed-in user's preferences{alias}")
-            .WithDescription("A partial update: the preferences listed, and quietHours and timeZone if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.")
+            .WithDescription("A partial update: the preferences listed, and quietHours, timeZone and the dmMuted channels if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound)
             .ProducesProblems(StatusCodes.Status422UnprocessableEntity, PreferencesResults.LockedType);
         return group;

@@ -25,7 +25,7 @@ public static class RequestExamples
             {"provider":"fcm","token":"fcm-device-token-of-alice"}
             """,
         ["PUT v1/recipients/{externalId}/preferences"] = """
-            {"preferences":[{"category":"promotions","channel":"email","enabled":true}]}
+            {"preferences":[{"category":"promotions","channel":"email","enabled":true}],"dmMuted":{"sms":true}}
             """,
         ["POST v1/api-keys"] = """
             {"name":"Billing service","roles":["editor"]}
@@ -49,7 +49,7 @@ public static class RequestExamples
             {"templateName":"demo.welcome","category":"account","channels":["in_app","email"]}
             """,
         ["PUT me/notifications/preferences"] = """
-            {"preferences":[{"category":"promotions","channel":"email","enabled":false}],"timeZone":"Europe/Berlin"}
+            {"preferences":[{"category":"promotions","channel":"email","enabled":false}],"timeZone":"Europe/Berlin","dmMuted":{"email":true}}
             """,
         ["PUT me/communications"] = """
             {"preferences":[{"category":"promotions","channel":"email","enabled":false}]}

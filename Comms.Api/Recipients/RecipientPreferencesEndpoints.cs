@@ -17,7 +17,7 @@ public static class RecipientPreferencesEndpoints
     {
         recipients.MapGet("/{externalId}/preferences", Get)
             .WithSummary("Get a recipient's preference center")
-            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.")
+            .WithDescription("Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours, time zone and dmMuted (per channel: direct messages from operators muted).")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound);
         recipients.MapPut("/{externalId}/preferences", Put)
             .WithSummary("Update a recipient's preferences")

@@ -35,7 +35,8 @@ public static class TemplatePreviewHandlers
         }
 
         var tenant = await catalog.GetAsync(key.TenantId, cancellationToken);
-        var result = await previewer.PreviewAsync(template, request?.Variant, request?.Payload, tenant?.Links ?? LinkPolicy.Default);
+        var critical = template.Category is { } category && tenant?.Category(category)?.Critical == true;
+        var result = await previewer.PreviewAsync(template, request?.Variant, request?.Payload, tenant?.Links ?? LinkPolicy.Default, critical);
         if (result.Value is not { } preview)
         {
             return TemplateHttp.Problem(result.Problem!);

@@ -4,6 +4,7 @@ using Comms.Core.Data;
 using Comms.Core.Messages;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
+using Comms.Core.Unsubscribe;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -25,6 +26,7 @@ public sealed class DigestFlusher(
     IDbContextFactory<CommsDbContext> contexts,
     TenantCatalog catalog,
     ContentRenderer renderer,
+    UnsubscribeLinks unsubscribe,
     TimeProvider time)
 {
     public const int MaxEventsRendered = 100;
@@ -78,16 +80,17 @@ public sealed class DigestFlusher(
             return (null, null);
         }
 
+        var category = snapshot.Category(window.Category);
+        var unsubscribeUrl = category is null ? null : unsubscribe.For(window.TenantId, recipient.Id, category, window.Channel);
         using var payload = JsonDocument.Parse(DigestPayload(window, entries).ToJsonString());
         var content = await renderer.RenderAsync(window.Channel, template.Content, payload.RootElement,
-            TemplateBuiltIns.For(recipient, snapshot.Tenant, null, window.EventName, window.Category));
+            TemplateBuiltIns.For(recipient, snapshot.Tenant, null, window.EventName, window.Category, unsubscribeUrl));
         if (RenderChecks.Check(window.Channel, content, snapshot.Links) is { } invalid)
         {
             await Blocked(ReasonCodes.RenderInvalid, $"Digest '{window.DigestKey}': {invalid.Describe()}");
             return (null, null);
         }
 
-        var category = snapshot.Category(window.Category);
         var quiet = category is { Critical: false } && DeliveryPolicy.InterruptiveChannels.Contains(window.Channel)
             && !recipient.QuietHoursExceptions.Contains(window.Category)
             ? ChannelPlanner.QuietHoursOf(recipient, snapshot)?.DeferUntil(now)
@@ -101,7 +104,7 @@ public sealed class DigestFlusher(
         }
 
         var message = new PlannedMessage(Guid.CreateVersion7(), recipient.Id, window.Channel, window.Category, template.Name,
-            template.Version ?? 0, template.Locale, null, $"digest:{window.Id}", address, quiet ?? now, null, content);
+            template.Version ?? 0, template.Locale, null, $"digest:{window.Id}", address, quiet ?? now, null, content, unsubscribeUrl);
         await RoutingStore.WriteMessagesAsync(connection, transaction, firstEvent, window.TenantId,
             [new PlannedDecision(recipient.Id, recipient.ExternalId, window.Channel,
                 quiet is null ? DecisionOutcome.Queued : DecisionOutcome.Deferred, quiet is null ? null : ReasonCodes.QuietHours,

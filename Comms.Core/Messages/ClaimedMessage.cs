@@ -6,6 +6,7 @@ namespace Comms.Core.Messages;
 /// A message claimed for sending, with its render and its recipient's identity.
 /// <see cref="EscalationSatisfied"/>: for an escalation, the in-app item it escalates was read or archived.
 /// <see cref="ClaimToken"/>: written by this claim; every state change of the message must present it.
+/// <see cref="UnsubscribeUrl"/>: an email's one-click unsubscribe link (none for critical categories).
 /// </summary>
 public sealed record ClaimedMessage(
     Guid Id,
@@ -26,7 +27,8 @@ public sealed record ClaimedMessage(
     RenderedContent Content,
     bool EscalationSatisfied = false,
     DateTimeOffset DueAt = default,
-    Guid ClaimToken = default)
+    Guid ClaimToken = default,
+    string? UnsubscribeUrl = null)
 {
     public LeaseClaim Claim => new(Id, ClaimToken);
 }

@@ -36,6 +36,12 @@ public sealed class Message
     public string? LastError { get; set; }
     public string? ProviderMessageId { get; set; }
     public string? TraceParent { get; set; }
+
+    /// <summary>
+    /// An email's one-click unsubscribe link (RFC 8058), made when it was rendered: the template's <c>unsubscribe_url</c>
+    /// and the <c>List-Unsubscribe</c> header. Null for critical categories and other channels.
+    /// </summary>
+    public string? UnsubscribeUrl { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
 

@@ -29,7 +29,7 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
                c.escalation_of, c.trace_parent, mr.content::text,
                EXISTS (SELECT 1 FROM inbox_items i
                         WHERE i.message_id = c.escalation_of AND (i.read_at IS NOT NULL OR i.archived_at IS NOT NULL)),
-               c.due_at, c.claim_token
+               c.due_at, c.claim_token, c.unsubscribe_url
           FROM claimed c
           JOIN recipients r ON r.id = c.recipient_id
           JOIN message_renders mr ON mr.message_id = c.id
@@ -74,7 +74,8 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
                 Content: JsonSerializer.Deserialize<RenderedContent>(reader.GetString(15), Json)!,
                 EscalationSatisfied: reader.GetBoolean(16),
                 DueAt: reader.GetFieldValue<DateTimeOffset>(17),
-                ClaimToken: reader.GetGuid(18)));
+                ClaimToken: reader.GetGuid(18),
+                UnsubscribeUrl: reader.IsDBNull(19) ? null : reader.GetString(19)));
         }
 
         return claimed;

@@ -10,20 +10,46 @@ public sealed record PreferenceCell(string Channel, bool Enabled, bool Default, 
 public sealed record PreferenceRow(string Category, string? Description, bool Critical, bool BuiltIn, IReadOnlyList<PreferenceCell> Channels);
 
 /// <summary>The preference center of one user (SPEC S5): category × channel opt-ins, quiet hours and time zone.</summary>
-public sealed record PreferenceMatrix(IReadOnlyList<string> Channels, IReadOnlyList<PreferenceRow> Categories, QuietHoursView QuietHours, string TimeZone);
+/// <param name="DmMuted">Per channel: true when the user mutes direct messages from operators there (SPEC S6 <c>dm_muted</c>).</param>
+public sealed record PreferenceMatrix(
+    IReadOnlyList<string> Channels, IReadOnlyList<PreferenceRow> Categories, QuietHoursView QuietHours, string TimeZone,
+    IReadOnlyDictionary<string, bool> DmMuted);
 
 /// <summary>Turns one category on or off on one channel.</summary>
 public sealed record PreferenceChange(string? Category, string? Channel, bool? Enabled);
 
 /// <summary>A partial update of the preference center: only what is given changes.</summary>
 /// <param name="TimeZone">An IANA time zone, e.g. <c>Europe/Berlin</c>; quiet hours are in this zone.</param>
-public sealed record PreferenceUpdate(List<PreferenceChange>? Preferences, QuietHoursInput? QuietHours, string? TimeZone);
+/// <param name="DmMuted">Per channel, whether direct messages from operators are muted there (<c>{ "email": true }</c>); channels left out keep their value.</param>
+public sealed record PreferenceUpdate(
+    List<PreferenceChange>? Preferences, QuietHoursInput? QuietHours, string? TimeZone, Dictionary<string, bool?>? DmMuted = null);
 
 /// <summary>A request to turn off a row the user may not turn off.</summary>
 public sealed record LockedPreference(string Field, string Category, string Channel);
 
 /// <summary>A checked update, ready to store.</summary>
-public sealed record ValidPreferenceUpdate(IReadOnlyList<PreferenceChange> Changes, QuietHoursChange? QuietHours, string? TimeZone);
+public sealed record ValidPreferenceUpdate(
+    IReadOnlyList<PreferenceChange> Changes, QuietHoursChange? QuietHours, string? TimeZone, IReadOnlyDictionary<string, bool>? DmMuted = null)
+{
+    /// <summary>The muted channels after this update, given the ones muted before (in <see cref="PreferenceCenter.Channels"/> order).</summary>
+    public string[] DmMutedAfter(IEnumerable<string> before)
+    {
+        var muted = new HashSet<string>(before, StringComparer.Ordinal);
+        foreach (var (channel, mute) in DmMuted ?? new Dictionary<string, bool>())
+        {
+            if (mute)
+            {
+                muted.Add(channel);
+            }
+            else
+            {
+                muted.Remove(channel);
+            }
+        }
+
+        return [.. PreferenceCenter.Channels.Where(muted.Contains)];
+    }
+}
 
 /// <summary>
 /// The result of checking an update: input errors (400), else locked rows the update tried to turn off
@@ -48,7 +74,8 @@ public static class PreferenceCenter
     /// Built-in categories come first in their fixed order, then the tenant's by name.
     /// </summary>
     public static PreferenceMatrix Build(
-        IReadOnlyDictionary<string, CategoryInfo> categories, IEnumerable<Preference> overrides, QuietHoursView quietHours, string timeZone)
+        IReadOnlyDictionary<string, CategoryInfo> categories, IEnumerable<Preference> overrides, QuietHoursView quietHours, string timeZone,
+        IReadOnlyCollection<string>? dmMutedChannels = null)
     {
         var chosen = overrides.ToDictionary(p => (p.Category, p.Channel), p => p.Enabled);
         var rows = categories.Values
@@ -65,7 +92,8 @@ public static class PreferenceCenter
                     PreferenceResolver.IsOptedIn(category, channel, null),
                     PreferenceResolver.IsLocked(category, channel))).ToList()))
             .ToList();
-        return new PreferenceMatrix(Channels, rows, quietHours, timeZone);
+        var dmMuted = Channels.ToDictionary(channel => channel, channel => dmMutedChannels?.Contains(channel) == true, StringComparer.Ordinal);
+        return new PreferenceMatrix(Channels, rows, quietHours, timeZone, dmMuted);
     }
 
     /// <summary>
@@ -79,7 +107,7 @@ public static class PreferenceCenter
         var locked = new List<LockedPreference>();
         if (update is null)
         {
-            Add("body", "The request body must be a JSON object: { \"preferences\": [{ \"category\", \"channel\", \"enabled\" }], \"quietHours\", \"timeZone\" }.");
+            Add("body", "The request body must be a JSON object: { \"preferences\": [{ \"category\", \"channel\", \"enabled\" }], \"quietHours\", \"timeZone\", \"dmMuted\" }.");
             return new PreferenceValidation(errors, locked, null);
         }
 
@@ -151,7 +179,43 @@ public static class PreferenceCenter
         }
 
         var quietHours = QuietHoursSettings.Validate(update.QuietHours, categories, "quietHours.", Add);
+        var dmMuted = ValidateDmMuted(update.DmMuted, Add);
         var valid = errors.Count == 0 && locked.Count == 0;
-        return new PreferenceValidation(errors, locked, valid ? new ValidPreferenceUpdate(changes, quietHours, timeZone) : null);
+        return new PreferenceValidation(errors, locked, valid ? new ValidPreferenceUpdate(changes, quietHours, timeZone, dmMuted) : null);
+    }
+
+    /// <summary>Checks <c>dmMuted</c>: known channels only, each true or false.</summary>
+    private static Dictionary<string, bool>? ValidateDmMuted(Dictionary<string, bool?>? given, Action<string, string> addError)
+    {
+        if (given is null)
+        {
+            return null;
+        }
+
+        if (given.Count > Channels.Count)
+        {
+            addError("dmMuted", $"dmMuted names at most the {Channels.Count} channels: {string.Join(", ", Channels)}.");
+            return null;
+        }
+
+        var valid = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (channel, muted) in given)
+        {
+            if (!Channels.Contains(channel))
+            {
+                addError($"dmMuted.{(channel.Length > 64 ? channel[..61] + "..." : channel)}",
+                    $"Unknown channel {RecipientFormats.Quote(channel)}. The channels are: {string.Join(", ", Channels)}.");
+            }
+            else if (muted is null)
+            {
+                addError($"dmMuted.{channel}", "Each channel is true (direct messages muted) or false.");
+            }
+            else
+            {
+                valid[channel] = muted.Value;
+            }
+        }
+
+        return valid;
     }
 }

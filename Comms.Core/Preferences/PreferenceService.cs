@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Comms.Core.Data;
 using Comms.Core.Recipients;
 using Comms.Core.Routing;
@@ -20,13 +21,32 @@ public abstract record PreferenceResult
 }
 
 /// <summary>
-/// Reads and stores a user's preference center: overrides as <see cref="Preference"/> rows, quiet hours
-/// and time zone on the <see cref="Recipient"/>, all in one transaction.
+/// Reads and stores a user's preference center: overrides as <see cref="Preference"/> rows, quiet hours,
+/// time zone and the channels with direct messages muted on the <see cref="Recipient"/>, all in one transaction.
+/// The API (<c>/me</c>, <c>/v1/recipients</c>), the Web's preference page and the unsubscribe links all write
+/// through it, so every one of them has the same rules.
 /// </summary>
 public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts, TenantCatalog catalog, TimeProvider time)
 {
     /// <summary>The user's matrix, or null when the user (or the tenant) does not exist.</summary>
-    public async Task<PreferenceMatrix?> GetAsync(string tenantId, string externalId, CancellationToken cancellationToken)
+    public Task<PreferenceMatrix?> GetAsync(string tenantId, string externalId, CancellationToken cancellationToken) =>
+        GetAsync(tenantId, r => r.ExternalId == externalId, cancellationToken);
+
+    /// <summary>The matrix of the recipient with this row id (an unsubscribe link names it), or null.</summary>
+    public Task<PreferenceMatrix?> GetByIdAsync(string tenantId, Guid recipientId, CancellationToken cancellationToken) =>
+        GetAsync(tenantId, r => r.Id == recipientId, cancellationToken);
+
+    public Task<PreferenceResult> UpdateAsync(
+        string tenantId, string externalId, PreferenceUpdate? update, CancellationToken cancellationToken) =>
+        UpdateAsync(tenantId, r => r.ExternalId == externalId, update, cancellationToken);
+
+    /// <summary>Updates the recipient with this row id (an unsubscribe link names it), with the same rules as <see cref="UpdateAsync(string, string, PreferenceUpdate?, CancellationToken)"/>.</summary>
+    public Task<PreferenceResult> UpdateByIdAsync(
+        string tenantId, Guid recipientId, PreferenceUpdate? update, CancellationToken cancellationToken) =>
+        UpdateAsync(tenantId, r => r.Id == recipientId, update, cancellationToken);
+
+    private async Task<PreferenceMatrix?> GetAsync(
+        string tenantId, Expression<Func<Recipient, bool>> which, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(tenantId, cancellationToken);
         if (snapshot is null)
@@ -35,8 +55,7 @@ public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var recipient = await db.Recipients.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.ExternalId == externalId, cancellationToken);
+        var recipient = await db.Recipients.AsNoTracking().Where(r => r.TenantId == tenantId).FirstOrDefaultAsync(which, cancellationToken);
         if (recipient is null)
         {
             return null;
@@ -48,8 +67,8 @@ public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts
         return Build(snapshot, recipient, overrides);
     }
 
-    public async Task<PreferenceResult> UpdateAsync(
-        string tenantId, string externalId, PreferenceUpdate? update, CancellationToken cancellationToken)
+    private async Task<PreferenceResult> UpdateAsync(
+        string tenantId, Expression<Func<Recipient, bool>> which, PreferenceUpdate? update, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(tenantId, cancellationToken);
         if (snapshot is null)
@@ -72,8 +91,7 @@ public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts
         for (var attempt = 0; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var recipient = await db.Recipients
-                .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.ExternalId == externalId, cancellationToken);
+            var recipient = await db.Recipients.Where(r => r.TenantId == tenantId).FirstOrDefaultAsync(which, cancellationToken);
             if (recipient is null)
             {
                 return new PreferenceResult.NotFound();
@@ -101,6 +119,11 @@ public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts
 
             valid.QuietHours?.ApplyTo(recipient);
             recipient.TimeZone = valid.TimeZone ?? recipient.TimeZone;
+            if (valid.DmMuted is not null)
+            {
+                recipient.DmMutedChannels = valid.DmMutedAfter(recipient.DmMutedChannels);
+            }
+
             recipient.UpdatedAt = now;
             try
             {
@@ -116,5 +139,5 @@ public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts
 
     private static PreferenceMatrix Build(TenantSnapshot snapshot, Recipient recipient, IEnumerable<Preference> overrides) =>
         PreferenceCenter.Build(snapshot.Categories, overrides, QuietHoursView.From(recipient),
-            recipient.TimeZone ?? snapshot.Tenant.DefaultTimeZone);
+            recipient.TimeZone ?? snapshot.Tenant.DefaultTimeZone, recipient.DmMutedChannels);
 }

@@ -23,6 +23,9 @@ public sealed class Recipient
     /// <summary>Categories that may reach the user even inside quiet hours.</summary>
     public string[] QuietHoursExceptions { get; set; } = [];
 
+    /// <summary>Channels on which the user does not want direct messages from operators (SPEC S6 <c>dm_muted</c>).</summary>
+    public string[] DmMutedChannels { get; set; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -4,6 +4,7 @@ using Comms.Core.Messages;
 using Comms.Core.Preferences;
 using Comms.Core.Recipients;
 using Comms.Core.Templates;
+using Comms.Core.Unsubscribe;
 
 namespace Comms.Core.Routing;
 
@@ -26,7 +27,7 @@ public sealed record RoutingInput(
 /// against the template's schema, an experiment arm is picked, and the content is rendered and checked
 /// (links and channel limits, <see cref="RenderChecks"/>). The idempotency key is enforced when the plan is written.
 /// </summary>
-public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe, ChannelProviders providers)
+public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe, ChannelProviders providers, UnsubscribeLinks unsubscribe)
 {
     public async Task<PlannedDecision> PlanAsync(
         RoutingInput input, Recipient recipient, string channel, DateTimeOffset dueAt,
@@ -82,8 +83,9 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
         }
 
         var variant = Experiments.Choose(template.Variants, $"{ev.TenantId}:{template.Name}", recipient.Id.ToString());
-        var content = await renderer.RenderAsync(
-            channel, variant?.Content ?? template.Content, input.Payload, TemplateBuiltIns.For(recipient, snapshot.Tenant, ev));
+        var unsubscribeUrl = unsubscribe.For(ev.TenantId, recipient.Id, input.Category, channel);
+        var content = await renderer.RenderAsync(channel, variant?.Content ?? template.Content, input.Payload,
+            TemplateBuiltIns.For(recipient, snapshot.Tenant, ev, unsubscribeUrl: unsubscribeUrl));
         if (RenderChecks.Check(channel, content, snapshot.Links) is { } invalid)
         {
             return Blocked(recipient, channel, ReasonCodes.RenderInvalid, invalid.Describe());
@@ -91,7 +93,7 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
 
         var message = new PlannedMessage(
             Guid.CreateVersion7(), recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0, template.Locale,
-            variant?.Key, string.IsNullOrEmpty(causeRef) ? ev.CauseRef : causeRef, address, verdict.DueAt, escalationOf, content);
+            variant?.Key, string.IsNullOrEmpty(causeRef) ? ev.CauseRef : causeRef, address, verdict.DueAt, escalationOf, content, unsubscribeUrl);
         return new PlannedDecision(recipient.Id, recipient.ExternalId, channel, verdict.Outcome, verdict.Reason, verdict.Detail, message, verdict.DueAt);
     }
 

@@ -24,13 +24,14 @@ internal static class RoutingCommands
         var messages = rows.Select(r => r.Message).ToList();
         var command = new NpgsqlBatchCommand("""
             INSERT INTO messages (id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version,
-                                  locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent, created_at)
+                                  locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent,
+                                  unsubscribe_url, created_at)
             SELECT u.id, u.tenant, u.event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
-                   u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, u.trace, @now
+                   u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, u.trace, u.unsubscribe_url, @now
               FROM unnest(@tenants, @events, @traces, @ids, @recipients, @channels, @categories, @templates, @versions, @locales,
-                          @variants, @causes, @addresses, @due, @escalations)
+                          @variants, @causes, @addresses, @due, @escalations, @unsubscribe_urls)
                 AS u(tenant, event, trace, id, recipient_id, channel, category, template_name, template_version, locale, variant,
-                     cause_ref, address, due_at, escalation_of)
+                     cause_ref, address, due_at, escalation_of, unsubscribe_url)
             ON CONFLICT (template_name, template_version, recipient_id, cause_ref, channel) DO NOTHING
             RETURNING id
             """);
@@ -51,6 +52,7 @@ internal static class RoutingCommands
         p.Add(Text("addresses", messages.Select(m => m.Address)));
         p.Add(Timestamps("due", messages.Select(m => (DateTimeOffset?)m.DueAt)));
         p.Add(new NpgsqlParameter("escalations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages.Select(m => m.EscalationOf).ToArray() });
+        p.Add(Text("unsubscribe_urls", messages.Select(m => m.UnsubscribeUrl)));
         return command;
     }
 

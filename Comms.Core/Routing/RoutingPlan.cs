@@ -2,7 +2,7 @@ using Comms.Core.Messages;
 
 namespace Comms.Core.Routing;
 
-/// <summary>A message the router decided to queue, with its render.</summary>
+/// <summary>A message the router decided to queue, with its render (and an email's unsubscribe link, which the render may show).</summary>
 public sealed record PlannedMessage(
     Guid Id,
     Guid RecipientId,
@@ -16,7 +16,8 @@ public sealed record PlannedMessage(
     string? Address,
     DateTimeOffset DueAt,
     Guid? EscalationOf,
-    RenderedContent Content);
+    RenderedContent Content,
+    string? UnsubscribeUrl = null);
 
 /// <summary>
 /// A routing decision to record; <see cref="Message"/> is set when it queues something, and

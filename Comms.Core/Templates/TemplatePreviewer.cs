@@ -12,7 +12,9 @@ public sealed record TemplatePreview(RenderedContent Content, string? Variant, I
 /// </summary>
 public sealed class TemplatePreviewer(ContentRenderer renderer)
 {
-    public async Task<TemplateResult<TemplatePreview>> PreviewAsync(Template template, string? variantKey, JsonElement? payload, LinkPolicy? links = null)
+    /// <param name="critical">The template's category is critical: its emails carry no unsubscribe link, so neither does the preview.</param>
+    public async Task<TemplateResult<TemplatePreview>> PreviewAsync(
+        Template template, string? variantKey, JsonElement? payload, LinkPolicy? links = null, bool critical = false)
     {
         if (payload is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
         {
@@ -61,7 +63,8 @@ public sealed class TemplatePreviewer(ContentRenderer renderer)
             try
             {
                 rendered = await renderer.RenderAsync(template.Channel, content, document.RootElement,
-                    TemplateBuiltIns.Sample(template.TenantId, template.Name, template.Category));
+                    TemplateBuiltIns.Sample(template.TenantId, template.Name, template.Category,
+                        template.Channel == Channel.Email && !critical ? TemplateBuiltIns.ExampleUnsubscribeUrl : null));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -26,6 +26,7 @@ public sealed partial class SmtpEmailSender(
     private readonly ConcurrentBag<(SmtpClient Client, DateTimeOffset IdleSince)> _idle = [];
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConnections, options.Value.MaxConnections);
     private readonly MailboxAddress _from = MailboxAddress.Parse(options.Value.From);
+    private readonly MailboxAddress _unsubscribeMailto = options.Value.UnsubscribeMailbox();
 
     public string Channel => Core.Messages.Channel.Email;
 
@@ -36,7 +37,7 @@ public sealed partial class SmtpEmailSender(
             return new SendOutcome.Permanent($"'{message.Address}' is not a valid email address.");
         }
 
-        var mime = EmailComposer.Compose(message, _from);
+        var mime = EmailComposer.Compose(message, _from, _unsubscribeMailto);
         await _slots.WaitAsync(cancellationToken);
         SmtpClient? client = null;
         try

@@ -6,6 +6,7 @@ using Comms.Core.Messages;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
+using Comms.Core.Unsubscribe;
 using Comms.Dispatcher.Digests;
 using Comms.Dispatcher.Email;
 using Comms.Dispatcher.InApp;
@@ -40,6 +41,11 @@ public static class DispatcherServiceExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantCatalog>();
         builder.Services.AddHostedService<CatalogChangeListener>();
+        builder.Services.AddOptions<UnsubscribeOptions>().BindConfiguration(UnsubscribeOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PublicLinksOptions>().BindConfiguration(PublicLinksOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<UnsubscribeLinks>();
         builder.Services.AddSingleton<LiquidRenderer>();
         builder.Services.AddSingleton<ContentRenderer>();
         builder.Services.AddSingleton<RoutingStore>();

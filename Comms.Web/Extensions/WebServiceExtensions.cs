@@ -3,6 +3,9 @@ using Comms.Core.Data;
 using Comms.Core.Diagnostics;
 using Comms.ServiceDefaults.RateLimiting;
 using Comms.Core.Inbox;
+using Comms.Core.Preferences;
+using Comms.Core.Routing;
+using Comms.Core.Unsubscribe;
 using Comms.Realtime;
 using Comms.Web.Session;
 
@@ -21,6 +24,16 @@ public static class WebServiceExtensions
         builder.AddCommsRealtime();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InboxService>();
+
+        // The preference center page and unsubscribe links write through the same service as the API's /me endpoints.
+        builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TenantCatalog>();
+        builder.Services.AddHostedService<CatalogChangeListener>();
+        builder.Services.AddSingleton<PreferenceService>();
+        builder.Services.AddOptions<UnsubscribeOptions>().BindConfiguration(UnsubscribeOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<UnsubscribeService>();
 
         builder.AddEndUserAuth();
         builder.AddCommsRateLimiting(

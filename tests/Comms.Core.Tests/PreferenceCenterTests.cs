@@ -142,6 +142,39 @@ public sealed class PreferenceCenterTests
     }
 
     [Fact]
+    public void Dm_muted_shows_every_user_channel_and_only_the_muted_ones_true()
+    {
+        var matrix = PreferenceCenter.Build(Categories.BuiltIn, [], Quiet, "UTC", [Channel.Push]);
+
+        Assert.Equal(
+            [(Channel.Email, false), (Channel.Push, true), (Channel.Sms, false), (Channel.InApp, false)],
+            matrix.DmMuted.Select(d => (d.Key, d.Value)));
+    }
+
+    [Fact]
+    public void A_dm_muted_update_changes_only_the_channels_it_names()
+    {
+        var result = PreferenceCenter.Validate(
+            new PreferenceUpdate(null, null, null, new() { [Channel.Email] = true, [Channel.Push] = false }), WithCustom);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal([Channel.Email, Channel.Sms], result.Update!.DmMutedAfter([Channel.Sms, Channel.Push]));
+        Assert.Equal([Channel.Push, Channel.Sms], new ValidPreferenceUpdate([], null, null).DmMutedAfter([Channel.Sms, Channel.Push])); // in channel order
+    }
+
+    [Theory]
+    [InlineData("fax", true, "dmMuted.fax")]
+    [InlineData(Channel.Webhook, true, "dmMuted.webhook")]
+    [InlineData(Channel.Email, null, "dmMuted.email")]
+    public void Dm_muted_takes_known_user_channels_with_a_value(string channel, bool? muted, string field)
+    {
+        var result = PreferenceCenter.Validate(new PreferenceUpdate(null, null, null, new() { [channel] = muted }), WithCustom);
+
+        Assert.Equal([field], result.Errors.Keys);
+        Assert.Null(result.Update);
+    }
+
+    [Fact]
     public void A_missing_body_is_named()
     {
         Assert.Equal(["body"], PreferenceCenter.Validate(null, WithCustom).Errors.Keys);

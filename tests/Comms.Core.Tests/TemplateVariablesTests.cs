@@ -39,6 +39,28 @@ public sealed class TemplateVariablesTests
     }
 
     [Fact]
+    public async Task Unsubscribe_url_is_a_built_in_that_renders_the_link_given_and_empty_without_one()
+    {
+        var renderer = new ContentRenderer(new LiquidRenderer());
+        var template = new Template
+        {
+            TenantId = "t", Name = "n", Channel = Channel.Email, Locale = "en-US",
+            Content = new() { Subject = "News", Text = "Unsubscribe: [{{ unsubscribe_url }}]" },
+        };
+        var recipient = new Recipient { TenantId = "t", ExternalId = "u-1" };
+        var tenant = new Tenant { Id = "t", Name = "T" };
+        using var payload = JsonDocument.Parse("{}");
+
+        var linked = await renderer.RenderAsync(Channel.Email, template.Content, payload.RootElement,
+            TemplateBuiltIns.For(recipient, tenant, null, "n", "promotions", "https://comms.example/unsubscribe/abc"));
+        var critical = await renderer.RenderAsync(Channel.Email, template.Content, payload.RootElement, TemplateBuiltIns.For(recipient, tenant, null, "n", "security"));
+
+        Assert.Empty(TemplateVariables.Warnings(template));
+        Assert.Equal("Unsubscribe: [https://comms.example/unsubscribe/abc]", linked.Text);
+        Assert.Equal("Unsubscribe: []", critical.Text);
+    }
+
+    [Fact]
     public async Task Recipient_tenant_and_event_built_ins_render_and_a_payload_property_of_the_same_name_wins()
     {
         var renderer = new ContentRenderer(new LiquidRenderer());

@@ -30,6 +30,14 @@ namespace Comms.Client.Generated.Models
 #else
         public List<string> Channels { get; set; }
 #endif
+        /// <summary>The dmMuted property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Comms.Client.Generated.Models.PreferenceMatrix_dmMuted? DmMuted { get; set; }
+#nullable restore
+#else
+        public global::Comms.Client.Generated.Models.PreferenceMatrix_dmMuted DmMuted { get; set; }
+#endif
         /// <summary>The quietHours property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -73,6 +81,7 @@ namespace Comms.Client.Generated.Models
             {
                 { "categories", n => { Categories = n.GetCollectionOfObjectValues<global::Comms.Client.Generated.Models.PreferenceRow>(global::Comms.Client.Generated.Models.PreferenceRow.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "channels", n => { Channels = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "dmMuted", n => { DmMuted = n.GetObjectValue<global::Comms.Client.Generated.Models.PreferenceMatrix_dmMuted>(global::Comms.Client.Generated.Models.PreferenceMatrix_dmMuted.CreateFromDiscriminatorValue); } },
                 { "quietHours", n => { QuietHours = n.GetObjectValue<global::Comms.Client.Generated.Models.QuietHoursView>(global::Comms.Client.Generated.Models.QuietHoursView.CreateFromDiscriminatorValue); } },
                 { "timeZone", n => { TimeZone = n.GetStringValue(); } },
             };
@@ -86,6 +95,7 @@ namespace Comms.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::Comms.Client.Generated.Models.PreferenceRow>("categories", Categories);
             writer.WriteCollectionOfPrimitiveValues<string>("channels", Channels);
+            writer.WriteObjectValue<global::Comms.Client.Generated.Models.PreferenceMatrix_dmMuted>("dmMuted", DmMuted);
             writer.WriteObjectValue<global::Comms.Client.Generated.Models.QuietHoursView>("quietHours", QuietHours);
             writer.WriteStringValue("timeZone", TimeZone);
             writer.WriteAdditionalData(AdditionalData);

@@ -14,6 +14,14 @@ namespace Comms.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The dmMuted property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Comms.Client.Generated.Models.PreferenceUpdate_dmMuted? DmMuted { get; set; }
+#nullable restore
+#else
+        public global::Comms.Client.Generated.Models.PreferenceUpdate_dmMuted DmMuted { get; set; }
+#endif
         /// <summary>The preferences property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -63,6 +71,7 @@ namespace Comms.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "dmMuted", n => { DmMuted = n.GetObjectValue<global::Comms.Client.Generated.Models.PreferenceUpdate_dmMuted>(global::Comms.Client.Generated.Models.PreferenceUpdate_dmMuted.CreateFromDiscriminatorValue); } },
                 { "preferences", n => { Preferences = n.GetCollectionOfObjectValues<global::Comms.Client.Generated.Models.PreferenceChange>(global::Comms.Client.Generated.Models.PreferenceChange.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "quietHours", n => { QuietHours = n.GetObjectValue<global::Comms.Client.Generated.Models.QuietHoursInput>(global::Comms.Client.Generated.Models.QuietHoursInput.CreateFromDiscriminatorValue); } },
                 { "timeZone", n => { TimeZone = n.GetStringValue(); } },
@@ -75,6 +84,7 @@ namespace Comms.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteObjectValue<global::Comms.Client.Generated.Models.PreferenceUpdate_dmMuted>("dmMuted", DmMuted);
             writer.WriteCollectionOfObjectValues<global::Comms.Client.Generated.Models.PreferenceChange>("preferences", Preferences);
             writer.WriteObjectValue<global::Comms.Client.Generated.Models.QuietHoursInput>("quietHours", QuietHours);
             writer.WriteStringValue("timeZone", TimeZone);

@@ -19,6 +19,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.LeaseOwner).HasMaxLength(128);
         builder.Property(m => m.ProviderMessageId).HasMaxLength(256);
         builder.Property(m => m.TraceParent).HasMaxLength(128);
+        builder.Property(m => m.UnsubscribeUrl).HasMaxLength(2048);
 
         // SPEC S2 idempotency: a repeat of the same template version, user, cause and channel never sends twice.
         builder.HasIndex(m => new { m.TemplateName, m.TemplateVersion, m.RecipientId, m.CauseRef, m.Channel })

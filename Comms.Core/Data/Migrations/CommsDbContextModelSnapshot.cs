@@ -697,6 +697,11 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("trace_parent");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("unsubscribe_url");
+
                     b.Property<string>("Variant")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -914,6 +919,11 @@ namespace Comms.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("DmMutedChannels")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("dm_muted_channels");
 
                     b.Property<string>("Email")
                         .HasMaxLength(320)

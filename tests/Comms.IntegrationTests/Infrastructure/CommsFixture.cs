@@ -47,6 +47,8 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:Sys:ApiKey"] = SysKey,
         ["Comms:Dispatcher:PollInterval"] = "00:01:00",
         ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
+        // Unsubscribe links in emails point at the Web under test (it is started before the dispatcher).
+        ["Comms:Links:PublicWebUrl"] = string.IsNullOrEmpty(Web?.BaseUrl) ? "http://127.0.0.1:5081" : Web.BaseUrl,
         // The shared services must not throttle the suite (in-process requests share one unknown client address);
         // RateLimitTests prove the limits on instances of their own.
         ["Comms:RateLimits:ApiKey:PermitLimit"] = "1000000",
@@ -74,9 +76,9 @@ public sealed class CommsFixture : IAsyncLifetime
         await CommsDatabase.MigrateAsync(_dataSource);
 
         Api = new ServiceFactory<api::Program>(Settings);
-        Dispatcher = StartDispatcher();
         Web = new WebServer(Settings);
         Web.Start();
+        Dispatcher = StartDispatcher();
         _ = Api.Server;
     }
 

@@ -20,6 +20,19 @@ public sealed class MailDevClient(string webUrl)
 
     public Task<CaughtEmail> WaitForOneToAsync(string address, TimeSpan? timeout = null) =>
         Poll.UntilAsync(async () => (await ToAsync(address)).FirstOrDefault(), $"an email to {address}", timeout);
+
+    /// <summary>The message as it was received (MailDev's JSON leaves out headers its parser turns into objects, e.g. <c>List-Unsubscribe</c>).</summary>
+    public Task<string> SourceAsync(string id) => Http.GetStringAsync($"{webUrl}/api/email/{id}/source");
+
+    /// <summary>A header of a raw message, unfolded; null when the message has none by that name.</summary>
+    public static string? RawHeader(string source, string name)
+    {
+        var head = source.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", 2)[0];
+        var unfolded = System.Text.RegularExpressions.Regex.Replace(head, "\n[ \t]+", " ");
+        return unfolded.Split('\n').Select(line => line.Split(':', 2))
+            .Where(parts => parts.Length == 2 && string.Equals(parts[0].Trim(), name, StringComparison.OrdinalIgnoreCase))
+            .Select(parts => parts[1].Trim()).FirstOrDefault();
+    }
 }
 
 public sealed record CaughtEmail(

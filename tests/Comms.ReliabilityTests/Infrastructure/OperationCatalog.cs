@@ -216,6 +216,7 @@ public static class OperationCatalog
         ["preferences"] = new JsonArray(new JsonObject { ["category"] = "promotions", ["channel"] = "email", ["enabled"] = true }),
         ["quietHours"] = new JsonObject { ["enabled"] = true, ["start"] = "21:30", ["end"] = "06:45" },
         ["timeZone"] = "Europe/Vienna",
+        ["dmMuted"] = new JsonObject { ["email"] = true, ["push"] = false },
     };
 
     private static JsonObject Draft() => new()

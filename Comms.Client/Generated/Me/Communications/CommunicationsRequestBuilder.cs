@@ -34,7 +34,7 @@ namespace Comms.Client.Generated.Me.Communications
         {
         }
         /// <summary>
-        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.
+        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours, time zone and dmMuted (per channel: direct messages from operators muted).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.PreferenceMatrix"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace Comms.Client.Generated.Me.Communications
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.PreferenceMatrix>(requestInfo, global::Comms.Client.Generated.Models.PreferenceMatrix.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// A partial update: the preferences listed, and quietHours and timeZone if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.
+        /// A partial update: the preferences listed, and quietHours, timeZone and the dmMuted channels if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.PreferenceMatrix"/></returns>
         /// <param name="body">The request body</param>
@@ -104,7 +104,7 @@ namespace Comms.Client.Generated.Me.Communications
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.PreferenceMatrix>(requestInfo, global::Comms.Client.Generated.Models.PreferenceMatrix.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.
+        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours, time zone and dmMuted (per channel: direct messages from operators muted).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -123,7 +123,7 @@ namespace Comms.Client.Generated.Me.Communications
             return requestInfo;
         }
         /// <summary>
-        /// A partial update: the preferences listed, and quietHours and timeZone if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.
+        /// A partial update: the preferences listed, and quietHours, timeZone and the dmMuted channels if given. Turning off a locked (critical) row is refused with 422 COMMS_PREF_LOCKED and nothing is stored.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -34,7 +34,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Preferences
         {
         }
         /// <summary>
-        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.
+        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours, time zone and dmMuted (per channel: direct messages from operators muted).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.PreferenceMatrix"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -106,7 +106,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item.Preferences
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.PreferenceMatrix>(requestInfo, global::Comms.Client.Generated.Models.PreferenceMatrix.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours and time zone.
+        /// Every category × channel (email, push, sms, in_app) with enabled, default and locked, plus quiet hours, time zone and dmMuted (per channel: direct messages from operators muted).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
