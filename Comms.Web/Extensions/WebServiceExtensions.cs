@@ -4,7 +4,9 @@ using Comms.Core.Diagnostics;
 using Comms.ServiceDefaults.RateLimiting;
 using Comms.Core.Inbox;
 using Comms.Realtime;
+using Comms.ServiceDefaults.Cors;
 using Comms.Web.Session;
+using Comms.Web.Widget;
 
 namespace Comms.Web.Extensions;
 
@@ -21,6 +23,9 @@ public static class WebServiceExtensions
         builder.AddCommsRealtime();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InboxService>();
+        builder.Services.AddSingleton<LiveInbox>();
+        builder.Services.AddSingleton<WidgetScript>();
+        builder.AddWidgetCors();
 
         builder.AddEndUserAuth();
         builder.AddCommsRateLimiting(
@@ -48,8 +53,9 @@ public static class WebServiceExtensions
         app.MapGroup("").AllowAnonymous().MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
-        // Negotiate and connect, per user (tenant + subject).
-        app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User);
+        WidgetScript.MapWidgetScript(app);
+        // Negotiate and connect, per user (tenant + subject); the widget connects from its host page's origin with a token.
+        app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User).RequireCors(WidgetCors.Policy);
         return app;
     }
 }
