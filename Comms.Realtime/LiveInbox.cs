@@ -20,7 +20,7 @@ public sealed class LiveInbox(InboxService inbox, LivePushes pushes)
 
         pushes.NotificationChanged(tenantId, externalId, change);
         pushes.UnreadCountChanged(tenantId, externalId, counts);
-        return new InboxItemChanged(change, counts);
+        return InboxItemChanged.From(change, counts);
     }
 
     public async Task<UnreadCounts> ReadAllAsync(string tenantId, string externalId, string? category, CancellationToken cancellationToken)

@@ -139,10 +139,8 @@ public sealed record NotificationChange(
 /// <remarks><see cref="ChangedAt"/> is the change's <see cref="NotificationChange.At"/>.</remarks>
 public sealed record InboxItemChanged(InboxItemView Notification, DateTimeOffset ChangedAt, int Unread, int Unseen, DateTimeOffset AsOf)
 {
-    public InboxItemChanged(NotificationChange change, UnreadCounts counts)
-        : this(change.Notification!, change.At, counts.Unread, counts.Unseen, counts.AsOf)
-    {
-    }
+    public static InboxItemChanged From(NotificationChange change, UnreadCounts counts) =>
+        new(change.Notification!, change.At, counts.Unread, counts.Unseen, counts.AsOf);
 
     [JsonIgnore]
     public UnreadCounts Counts => new(Unread, Unseen, AsOf);
