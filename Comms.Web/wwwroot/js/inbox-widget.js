@@ -6,7 +6,8 @@
 //   CommsInbox.mount(element, { token, api, hub })   // token: a string or a function returning one (or a promise)
 
 const STYLE = `
-:host { all: initial; display: inline-block; position: relative; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; }
+:host { all: initial !important; display: inline-block !important; position: relative !important; vertical-align: middle !important; }
+.root { all: initial; display: block; position: relative; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; }
 * { box-sizing: border-box; }
 .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 button { font: inherit; color: inherit; cursor: pointer; }
@@ -151,7 +152,7 @@ function mount(host, options) {
     element('div', { class: 'head' }, [heading, state, readAll]), list, empty, foot,
   ]);
   const announcer = element('div', { class: 'sr-only', 'aria-live': 'polite' });
-  root.append(bell, panel, announcer);
+  root.append(element('div', { class: 'root' }, [bell, panel, announcer]));
 
   const inbox = CommsInboxCore.createInbox({ transport: apiTransport(options.api, token), pageSize: options.pageSize || 20 });
   let open = false;

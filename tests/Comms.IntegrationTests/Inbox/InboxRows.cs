@@ -7,7 +7,9 @@ namespace Comms.IntegrationTests.Inbox;
 /// <summary>Writes inbox items straight into the database (for tests of reading them), a second apart, oldest first.</summary>
 public static class InboxRows
 {
-    public sealed record Row(string Title, string Category = "account", string? ThreadKey = null, bool Read = false, bool Archived = false, bool Seen = false);
+    public sealed record Row(
+        string Title, string Category = "account", string? ThreadKey = null, bool Read = false, bool Archived = false, bool Seen = false,
+        string? Link = null, string? BodyHtml = null);
 
     /// <summary>Returns the items' ids in the order given (the last is the newest).</summary>
     public static async Task<List<Guid>> AddAsync(CommsFixture fixture, TestTenant tenant, string externalId, params Row[] rows)
@@ -24,7 +26,7 @@ public static class InboxRows
             db.InboxItems.Add(new InboxItem
             {
                 Id = id, TenantId = tenant.Id, RecipientId = recipientId, MessageId = id, Category = row.Category, Title = row.Title,
-                Body = row.Title, BodyHtml = $"<p>{row.Title}</p>", ThreadKey = row.ThreadKey, CreatedAt = at,
+                Body = row.Title, BodyHtml = row.BodyHtml ?? $"<p>{row.Title}</p>", Link = row.Link, ThreadKey = row.ThreadKey, CreatedAt = at,
                 SeenAt = row.Seen || row.Read || row.Archived ? at : null, ReadAt = row.Read ? at : null, ArchivedAt = row.Archived ? at : null,
             });
             ids.Add(id);
