@@ -18,6 +18,7 @@ if (MigrateCommand.IsRequested(args))
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
+app.UseCors();
 app.UseLiteralPathSegments();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -9,6 +9,10 @@ public interface INotificationsClient
     [HubMethodName("notificationReceived")]
     Task NotificationReceived(InboxItemView notification);
 
+    /// <summary>An item was read, unread, archived or unarchived, or every item was read (<see cref="NotificationChange"/>).</summary>
+    [HubMethodName("notificationChanged")]
+    Task NotificationChanged(NotificationChange change);
+
     [HubMethodName("unreadCountChanged")]
     Task UnreadCountChanged(UnreadCounts counts);
 

@@ -20,6 +20,9 @@ public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificati
     public void NotificationReceived(string tenantId, string externalId, InboxItemView item) =>
         Fire(tenantId, externalId, client => client.NotificationReceived(item));
 
+    public void NotificationChanged(string tenantId, string externalId, NotificationChange change) =>
+        Fire(tenantId, externalId, client => client.NotificationChanged(change));
+
     public void UnreadCountChanged(string tenantId, string externalId, UnreadCounts counts) =>
         Fire(tenantId, externalId, client => client.UnreadCountChanged(counts));
 

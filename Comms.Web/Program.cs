@@ -10,6 +10,7 @@ var app = builder.Build();
 
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
+app.UseCors();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -29,7 +29,8 @@ internal sealed class IntakeWarmUp(
         EventValidator.Validate(submission, options.Value, time.GetUtcNow());
         await keys.AuthenticateAsync("cms_warmup_" + Guid.NewGuid().ToString("N"), cancellationToken);
         await catalog.GetAsync(NoTenant, cancellationToken);
-        await inbox.ListAsync(NoTenant, "someone", InboxFilter.Unread, null, null, null, 20, cancellationToken);
+        await inbox.ListAsync(NoTenant, "someone", new InboxQuery(InboxFilter.Unread), cancellationToken);
+        await inbox.ListAsync(NoTenant, "someone", new InboxQuery(Before: InboxPosition.Start, Group: InboxGrouping.Thread), cancellationToken);
         await inbox.CountAsync(NoTenant, "someone", cancellationToken);
     }
 }

@@ -12,6 +12,7 @@ using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Tenancy;
 using Comms.Realtime;
+using Comms.ServiceDefaults.Cors;
 
 namespace Comms.Api.Extensions;
 
@@ -36,6 +37,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService<EventIntakeWriter>();
         builder.Services.AddWarmUpStep<IntakeWarmUp>();
         builder.Services.AddSingleton<InboxService>();
+        builder.Services.AddSingleton<LiveInbox>();
+        builder.AddWidgetCors();
         builder.Services.AddSingleton<TenantService>();
 
         builder.Services.AddTemplateServices();

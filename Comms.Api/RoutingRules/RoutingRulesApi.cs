@@ -152,6 +152,7 @@ public sealed record RoutingRuleView(
     int DelaySeconds,
     DedupeSpec? Dedupe,
     DigestSpec? Digest,
+    string? ThreadKey,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -161,5 +162,6 @@ public sealed record RoutingRuleView(
         rule.DelaySeconds,
         rule.DedupeKey is null ? null : new DedupeSpec(rule.DedupeKey, rule.DedupeWindowSeconds),
         rule.DigestKey is null ? null : new DigestSpec(rule.DigestKey, rule.DigestWindowSeconds, rule.DigestTemplateName),
+        rule.ThreadKey,
         rule.CreatedAt, rule.UpdatedAt);
 }

@@ -20,6 +20,9 @@ public sealed record RenderedContent
     public string? BodyHtml { get; init; }
     public string? Link { get; init; }
     public string? Icon { get; init; }
+
+    /// <summary>In-app: the thread the item belongs to (the template's <c>threadKey</c>, else the routing rule's).</summary>
+    public string? ThreadKey { get; init; }
     public string? CollapseKey { get; init; }
     public Dictionary<string, string>? Data { get; init; }
     public string? Json { get; init; }

@@ -18,7 +18,8 @@ public sealed record RoutingInput(
     JsonElement Payload,
     string? DedupeKey,
     string? DigestKey,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    string? ThreadKey = null);
 
 /// <summary>
 /// Decides one recipient × channel, in the order of SPEC S2: template and address, suppression,
@@ -86,6 +87,11 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
         var unsubscribeUrl = unsubscribe.For(ev.TenantId, recipient.Id, input.Category, channel);
         var content = await renderer.RenderAsync(channel, variant?.Content ?? template.Content, input.Payload,
             TemplateBuiltIns.For(recipient, snapshot.Tenant, ev, unsubscribeUrl: unsubscribeUrl));
+        if (channel == Channel.InApp && content.ThreadKey is null && input.ThreadKey is not null)
+        {
+            content = content with { ThreadKey = input.ThreadKey };
+        }
+
         if (RenderChecks.Check(channel, content, snapshot.Links) is { } invalid)
         {
             return Blocked(recipient, channel, ReasonCodes.RenderInvalid, invalid.Describe());

@@ -83,7 +83,8 @@ public sealed class EventRouter(
         var payload = JsonDocument.Parse(ev.Payload);
         var dedupeKey = await RenderKeyAsync(rule.DedupeKey, payload.RootElement);
         var digestKey = rule.DigestWindowSeconds is > 0 ? await RenderKeyAsync(rule.DigestKey, payload.RootElement) : null;
-        return (new RoutingInput(ev, rule, snapshot, category, RecipientFacts.Empty, payload.RootElement, dedupeKey, digestKey, time.GetUtcNow()), payload);
+        var threadKey = await RenderKeyAsync(rule.ThreadKey, payload.RootElement) is { Length: > 0 } thread ? thread.ReplaceLineEndings(" ") : null;
+        return (new RoutingInput(ev, rule, snapshot, category, RecipientFacts.Empty, payload.RootElement, dedupeKey, digestKey, time.GetUtcNow(), threadKey), payload);
     }
 
     /// <summary>Decides every recipient × channel of the rule for these recipients (with fallbacks and escalation).</summary>

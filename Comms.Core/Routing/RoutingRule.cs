@@ -28,6 +28,12 @@ public sealed class RoutingRule
     public int? DigestWindowSeconds { get; set; }
     public string? DigestTemplateName { get; set; }
 
+    /// <summary>
+    /// A Liquid template over the payload (e.g. <c>booking:{{ booking_id }}</c>) naming the thread of the in-app
+    /// items this rule sends; an in-app template's own <c>threadKey</c> wins over it.
+    /// </summary>
+    public string? ThreadKey { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

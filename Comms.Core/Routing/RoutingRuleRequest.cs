@@ -15,6 +15,9 @@ public sealed record RoutingRuleRequest
     public int? DelaySeconds { get; init; }
     public DedupeSpec? Dedupe { get; init; }
     public DigestSpec? Digest { get; init; }
+
+    /// <summary>Liquid over the payload: the thread of the in-app items (see <see cref="RoutingRule.ThreadKey"/>).</summary>
+    public string? ThreadKey { get; init; }
 }
 
 /// <summary>"If the in-app item is still unread after <see cref="AfterMinutes"/>, send <see cref="Channel"/>."</summary>
@@ -124,6 +127,15 @@ public static partial class RoutingRuleValidator
             }
         }
 
+        if (request.ThreadKey is not null)
+        {
+            CheckLiquid("threadKey", request.ThreadKey, Add);
+            if (!channels.Contains(Channel.InApp) && !(request.FallbackChannels ?? []).Contains(Channel.InApp))
+            {
+                Add("threadKey", "A thread key groups in-app items, so the rule needs the in_app channel (primary or fallback).");
+            }
+        }
+
         return errors;
     }
 
@@ -158,5 +170,6 @@ public static partial class RoutingRuleValidator
         rule.DigestKey = request.Digest?.Key;
         rule.DigestWindowSeconds = request.Digest?.WindowSeconds;
         rule.DigestTemplateName = request.Digest?.TemplateName;
+        rule.ThreadKey = request.ThreadKey;
     }
 }

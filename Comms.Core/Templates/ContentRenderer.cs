@@ -31,6 +31,7 @@ public sealed class ContentRenderer(LiquidRenderer liquid)
                     BodyHtml = MarkdownRenderer.ToSafeHtml(body),
                     Link = NullIfEmpty(await Plain(content.Link, model)),
                     Icon = NullIfEmpty(await Plain(content.Icon, model)),
+                    ThreadKey = SingleLine(await Plain(content.ThreadKey, model)) is { Length: > 0 } thread ? thread : null,
                 };
             case Channel.Push:
                 return new RenderedContent
@@ -76,7 +77,7 @@ public sealed class ContentRenderer(LiquidRenderer liquid)
         {
             ("subject", content.Subject), ("html", content.Html), ("text", content.Text), ("title", content.Title),
             ("body", content.Body), ("collapseKey", content.CollapseKey), ("link", content.Link), ("icon", content.Icon),
-            ("json", content.Json),
+            ("threadKey", content.ThreadKey), ("json", content.Json),
         }.Concat((content.Data ?? []).Select(d => (Field: $"data.{d.Key}", Source: (string?)d.Value)))
         .Where(s => !string.IsNullOrEmpty(s.Source)).Select(s => (s.Field, s.Source!));
 

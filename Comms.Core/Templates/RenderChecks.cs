@@ -20,6 +20,7 @@ public static class ChannelLimits
     public const int EmailBody = 1_000_000;
     public const int InAppTitle = 500;
     public const int InAppBody = 100_000;
+    public const int InAppThreadKey = 256;
     public const int PushTitle = 250;
     public const int PushBody = 2_000;
     public const int PushCollapseKey = 64;
@@ -31,7 +32,7 @@ public static class ChannelLimits
     public static IEnumerable<(string Field, string? Value, int Limit)> Fields(string channel, RenderedContent content) => channel switch
     {
         Channel.Email => [("subject", content.Subject, EmailSubject), ("html", content.Html, EmailBody), ("text", content.Text, EmailBody)],
-        Channel.InApp => [("title", content.Title, InAppTitle), ("body", content.Body, InAppBody)],
+        Channel.InApp => [("title", content.Title, InAppTitle), ("body", content.Body, InAppBody), ("threadKey", content.ThreadKey, InAppThreadKey)],
         Channel.Push =>
         [
             ("title", content.Title, PushTitle), ("body", content.Body, PushBody), ("collapseKey", content.CollapseKey, PushCollapseKey),

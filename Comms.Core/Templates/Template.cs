@@ -53,6 +53,12 @@ public sealed record TemplateContent
     public string? Link { get; init; }
     public string? Icon { get; init; }
 
+    /// <summary>
+    /// In-app: Liquid for the item's thread key; the notification center groups items of one key
+    /// (<c>group=thread</c>). Overrides the routing rule's <c>threadKey</c>.
+    /// </summary>
+    public string? ThreadKey { get; init; }
+
     // webhook
     public string? Json { get; init; }
 }

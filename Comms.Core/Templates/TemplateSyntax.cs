@@ -22,7 +22,7 @@ public static class TemplateSyntax
         [
             ("subject", content.Subject), ("html", content.Html), ("text", content.Text), ("title", content.Title),
             ("body", content.Body), ("link", content.Link), ("icon", content.Icon), ("collapseKey", content.CollapseKey),
-            ("json", content.Json),
+            ("threadKey", content.ThreadKey), ("json", content.Json),
         ];
         foreach (var (field, source) in fields)
         {

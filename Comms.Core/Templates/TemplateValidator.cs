@@ -97,7 +97,7 @@ public static partial class TemplateValidator
     public static string Needs(string channel) => channel switch
     {
         Channel.Email => "'subject' and 'html' or 'text'",
-        Channel.InApp => "'title' (and optionally 'body' in Markdown, 'link', 'icon')",
+        Channel.InApp => "'title' (and optionally 'body' in Markdown, 'link', 'icon', 'threadKey')",
         Channel.Push => "'title' or 'body'",
         Channel.Sms => "'text'",
         Channel.Webhook => "'json'",
@@ -116,7 +116,7 @@ public static partial class TemplateValidator
 
         foreach (var (field, value) in TemplateSyntax.Fields(content))
         {
-            var limit = field is "subject" or "title" or "link" or "icon" or "collapseKey" ? MaxLineLength : MaxFieldLength;
+            var limit = field is "subject" or "title" or "link" or "icon" or "collapseKey" or "threadKey" ? MaxLineLength : MaxFieldLength;
             if (value.Length > limit)
             {
                 Add(errors, prefix + field, $"'{field}' may be at most {limit} characters.");

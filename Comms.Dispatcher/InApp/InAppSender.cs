@@ -22,22 +22,22 @@ public sealed class InAppSender(InboxWriter inbox, LivePushes pushes) : IBatchCh
     public async Task<IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)>> SendBatchAsync(
         IReadOnlyList<ClaimedMessage> messages, string leaseOwner, CancellationToken cancellationToken)
     {
-        var (delivered, counts) = await inbox.DeliverAsync(messages, cancellationToken);
-        foreach (var item in delivered)
+        var delivery = await inbox.DeliverAsync(messages, cancellationToken);
+        foreach (var item in delivery.Items)
         {
             pushes.NotificationReceived(item.Message.TenantId, item.Message.RecipientExternalId, item.Item);
         }
 
-        foreach (var message in delivered.Select(d => d.Message).DistinctBy(m => m.RecipientId))
+        foreach (var message in delivery.Items.Select(d => d.Message).DistinctBy(m => m.RecipientId))
         {
-            if (counts.TryGetValue(message.RecipientId, out var unread))
+            if (delivery.Counts.TryGetValue(message.RecipientId, out var unread))
             {
                 pushes.UnreadCountChanged(message.TenantId, message.RecipientExternalId, unread);
             }
         }
 
-        // Delivered messages were finished in the inbox transaction; the others lost their claim to another dispatcher.
-        var finished = delivered.Select(d => d.Message.Id).ToHashSet();
+        // Finished messages were marked sent in the inbox transaction; the others lost their claim to another dispatcher.
+        var finished = delivery.Finished.Select(m => m.Id).ToHashSet();
         return messages.Select(m => (m, finished.Contains(m.Id) ? (SendOutcome)new SendOutcome.Recorded() : new SendOutcome.LeaseLost())).ToList();
     }
 }

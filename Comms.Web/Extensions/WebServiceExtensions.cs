@@ -7,7 +7,9 @@ using Comms.Core.Preferences;
 using Comms.Core.Routing;
 using Comms.Core.Unsubscribe;
 using Comms.Realtime;
+using Comms.ServiceDefaults.Cors;
 using Comms.Web.Session;
+using Comms.Web.Widget;
 
 namespace Comms.Web.Extensions;
 
@@ -24,6 +26,9 @@ public static class WebServiceExtensions
         builder.AddCommsRealtime();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InboxService>();
+        builder.Services.AddSingleton<LiveInbox>();
+        builder.Services.AddSingleton<WidgetScript>();
+        builder.AddWidgetCors();
 
         // The preference center page and unsubscribe links write through the same service as the API's /me endpoints.
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName)
@@ -61,8 +66,9 @@ public static class WebServiceExtensions
         app.MapGroup("").AllowAnonymous().MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
-        // Negotiate and connect, per user (tenant + subject).
-        app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User);
+        WidgetScript.MapWidgetScript(app);
+        // Negotiate and connect, per user (tenant + subject); the widget connects from its host page's origin with a token.
+        app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User).RequireCors(WidgetCors.Policy);
         return app;
     }
 }

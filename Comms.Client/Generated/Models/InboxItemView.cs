@@ -68,12 +68,22 @@ namespace Comms.Client.Generated.Models
 #else
         public string Link { get; set; }
 #endif
+        /// <summary>The previousCursor property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? PreviousCursor { get; set; }
+#nullable restore
+#else
+        public string PreviousCursor { get; set; }
+#endif
         /// <summary>The read property</summary>
         public bool? Read { get; set; }
         /// <summary>The readAt property</summary>
         public DateTimeOffset? ReadAt { get; set; }
         /// <summary>The seenAt property</summary>
         public DateTimeOffset? SeenAt { get; set; }
+        /// <summary>The threadCount property</summary>
+        public int? ThreadCount { get; set; }
         /// <summary>The threadKey property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -82,6 +92,8 @@ namespace Comms.Client.Generated.Models
 #else
         public string ThreadKey { get; set; }
 #endif
+        /// <summary>The threadUnread property</summary>
+        public int? ThreadUnread { get; set; }
         /// <summary>The title property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -124,10 +136,13 @@ namespace Comms.Client.Generated.Models
                 { "icon", n => { Icon = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "link", n => { Link = n.GetStringValue(); } },
+                { "previousCursor", n => { PreviousCursor = n.GetStringValue(); } },
                 { "read", n => { Read = n.GetBoolValue(); } },
                 { "readAt", n => { ReadAt = n.GetDateTimeOffsetValue(); } },
                 { "seenAt", n => { SeenAt = n.GetDateTimeOffsetValue(); } },
+                { "threadCount", n => { ThreadCount = n.GetIntValue(); } },
                 { "threadKey", n => { ThreadKey = n.GetStringValue(); } },
+                { "threadUnread", n => { ThreadUnread = n.GetIntValue(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
             };
         }
@@ -147,10 +162,13 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("icon", Icon);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("link", Link);
+            writer.WriteStringValue("previousCursor", PreviousCursor);
             writer.WriteBoolValue("read", Read);
             writer.WriteDateTimeOffsetValue("readAt", ReadAt);
             writer.WriteDateTimeOffsetValue("seenAt", SeenAt);
+            writer.WriteIntValue("threadCount", ThreadCount);
             writer.WriteStringValue("threadKey", ThreadKey);
+            writer.WriteIntValue("threadUnread", ThreadUnread);
             writer.WriteStringValue("title", Title);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -14,6 +14,10 @@ namespace Comms.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The asOf property</summary>
+        public DateTimeOffset? AsOf { get; set; }
+        /// <summary>The hasNewer property</summary>
+        public bool? HasNewer { get; set; }
         /// <summary>The items property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -21,6 +25,14 @@ namespace Comms.Client.Generated.Models
 #nullable restore
 #else
         public List<global::Comms.Client.Generated.Models.InboxItemView> Items { get; set; }
+#endif
+        /// <summary>The newerCursor property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? NewerCursor { get; set; }
+#nullable restore
+#else
+        public string NewerCursor { get; set; }
 #endif
         /// <summary>The nextCursor property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -59,7 +71,10 @@ namespace Comms.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "asOf", n => { AsOf = n.GetDateTimeOffsetValue(); } },
+                { "hasNewer", n => { HasNewer = n.GetBoolValue(); } },
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::Comms.Client.Generated.Models.InboxItemView>(global::Comms.Client.Generated.Models.InboxItemView.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "newerCursor", n => { NewerCursor = n.GetStringValue(); } },
                 { "nextCursor", n => { NextCursor = n.GetStringValue(); } },
                 { "unread", n => { Unread = n.GetIntValue(); } },
                 { "unseen", n => { Unseen = n.GetIntValue(); } },
@@ -72,7 +87,10 @@ namespace Comms.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteDateTimeOffsetValue("asOf", AsOf);
+            writer.WriteBoolValue("hasNewer", HasNewer);
             writer.WriteCollectionOfObjectValues<global::Comms.Client.Generated.Models.InboxItemView>("items", Items);
+            writer.WriteStringValue("newerCursor", NewerCursor);
             writer.WriteStringValue("nextCursor", NextCursor);
             writer.WriteIntValue("unread", Unread);
             writer.WriteIntValue("unseen", Unseen);

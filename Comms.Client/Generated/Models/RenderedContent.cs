@@ -94,6 +94,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string Text { get; set; }
 #endif
+        /// <summary>The threadKey property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ThreadKey { get; set; }
+#nullable restore
+#else
+        public string ThreadKey { get; set; }
+#endif
         /// <summary>The title property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -137,6 +145,7 @@ namespace Comms.Client.Generated.Models
                 { "link", n => { Link = n.GetStringValue(); } },
                 { "subject", n => { Subject = n.GetStringValue(); } },
                 { "text", n => { Text = n.GetStringValue(); } },
+                { "threadKey", n => { ThreadKey = n.GetStringValue(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
             };
         }
@@ -157,6 +166,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("link", Link);
             writer.WriteStringValue("subject", Subject);
             writer.WriteStringValue("text", Text);
+            writer.WriteStringValue("threadKey", ThreadKey);
             writer.WriteStringValue("title", Title);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -72,6 +72,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string TemplateName { get; set; }
 #endif
+        /// <summary>The threadKey property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ThreadKey { get; set; }
+#nullable restore
+#else
+        public string ThreadKey { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Comms.Client.Generated.Models.RoutingRuleRequest"/> and sets the default values.
         /// </summary>
@@ -105,6 +113,7 @@ namespace Comms.Client.Generated.Models
                 { "escalation", n => { Escalation = n.GetObjectValue<global::Comms.Client.Generated.Models.EscalationSpec>(global::Comms.Client.Generated.Models.EscalationSpec.CreateFromDiscriminatorValue); } },
                 { "fallbackChannels", n => { FallbackChannels = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "templateName", n => { TemplateName = n.GetStringValue(); } },
+                { "threadKey", n => { ThreadKey = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -122,6 +131,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteObjectValue<global::Comms.Client.Generated.Models.EscalationSpec>("escalation", Escalation);
             writer.WriteCollectionOfPrimitiveValues<string>("fallbackChannels", FallbackChannels);
             writer.WriteStringValue("templateName", TemplateName);
+            writer.WriteStringValue("threadKey", ThreadKey);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -82,6 +82,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string TemplateName { get; set; }
 #endif
+        /// <summary>The threadKey property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ThreadKey { get; set; }
+#nullable restore
+#else
+        public string ThreadKey { get; set; }
+#endif
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
@@ -119,6 +127,7 @@ namespace Comms.Client.Generated.Models
                 { "eventName", n => { EventName = n.GetStringValue(); } },
                 { "fallbackChannels", n => { FallbackChannels = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "templateName", n => { TemplateName = n.GetStringValue(); } },
+                { "threadKey", n => { ThreadKey = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -139,6 +148,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("eventName", EventName);
             writer.WriteCollectionOfPrimitiveValues<string>("fallbackChannels", FallbackChannels);
             writer.WriteStringValue("templateName", TemplateName);
+            writer.WriteStringValue("threadKey", ThreadKey);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

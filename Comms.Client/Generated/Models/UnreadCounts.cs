@@ -14,6 +14,8 @@ namespace Comms.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The asOf property</summary>
+        public DateTimeOffset? AsOf { get; set; }
         /// <summary>The unread property</summary>
         public int? Unread { get; set; }
         /// <summary>The unseen property</summary>
@@ -43,6 +45,7 @@ namespace Comms.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "asOf", n => { AsOf = n.GetDateTimeOffsetValue(); } },
                 { "unread", n => { Unread = n.GetIntValue(); } },
                 { "unseen", n => { Unseen = n.GetIntValue(); } },
             };
@@ -54,6 +57,7 @@ namespace Comms.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteDateTimeOffsetValue("asOf", AsOf);
             writer.WriteIntValue("unread", Unread);
             writer.WriteIntValue("unseen", Unseen);
             writer.WriteAdditionalData(AdditionalData);

@@ -15,7 +15,12 @@ internal sealed class InboxItemConfiguration : IEntityTypeConfiguration<InboxIte
         builder.Property(i => i.ThreadKey).HasMaxLength(256);
         builder.HasIndex(i => i.MessageId).IsUnique();
         // The notification center lists a user's items newest first (cursor = created_at, id).
-        builder.HasIndex(i => new { i.RecipientId, i.CreatedAt, i.Id }).IsDescending(false, true, true);
-        builder.HasIndex(i => i.RecipientId).HasFilter("read_at IS NULL AND archived_at IS NULL").HasDatabaseName("ix_inbox_items_unread");
+        builder.HasIndex(i => new { i.RecipientId, i.CreatedAt, i.Id }, "ix_inbox_items_recipient_id_created_at_id").IsDescending(false, true, true)
+            .HasDatabaseName("ix_inbox_items_recipient_id_created_at_id");
+        // The badge counts and the unread list: a user's unread items in list order, with seen_at, so counting them
+        // reads the index alone (an index-only scan) and the unread list does not skip over read items.
+        builder.HasIndex(i => new { i.RecipientId, i.CreatedAt, i.Id }, "ix_inbox_items_unread").IsDescending(false, true, true)
+            .IncludeProperties(i => i.SeenAt)
+            .HasFilter("read_at IS NULL AND archived_at IS NULL").HasDatabaseName("ix_inbox_items_unread");
     }
 }

@@ -15,6 +15,7 @@ internal sealed class RoutingRuleConfiguration : IEntityTypeConfiguration<Routin
         builder.Property(r => r.EscalationChannel).HasMaxLength(16);
         builder.Property(r => r.DedupeKey).HasMaxLength(500);
         builder.Property(r => r.DigestKey).HasMaxLength(500);
+        builder.Property(r => r.ThreadKey).HasMaxLength(500);
         builder.Property(r => r.DigestTemplateName).HasMaxLength(128);
         builder.HasIndex(r => new { r.TenantId, r.EventName }).IsUnique();
         builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId);

@@ -497,13 +497,16 @@ namespace Comms.Core.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_inbox_items_message_id");
 
-                    b.HasIndex("RecipientId")
+                    b.HasIndex(new[] { "RecipientId", "CreatedAt", "Id" }, "ix_inbox_items_recipient_id_created_at_id")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_inbox_items_recipient_id_created_at_id");
+
+                    b.HasIndex(new[] { "RecipientId", "CreatedAt", "Id" }, "ix_inbox_items_unread")
+                        .IsDescending(false, true, true)
                         .HasDatabaseName("ix_inbox_items_unread")
                         .HasFilter("read_at IS NULL AND archived_at IS NULL");
 
-                    b.HasIndex("RecipientId", "CreatedAt", "Id")
-                        .IsDescending(false, true, true)
-                        .HasDatabaseName("ix_inbox_items_recipient_id_created_at_id");
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "RecipientId", "CreatedAt", "Id" }, "ix_inbox_items_unread"), new[] { "SeenAt" });
 
                     b.ToTable("inbox_items", (string)null);
                 });
@@ -1088,6 +1091,11 @@ namespace Comms.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("character varying(64)")
                         .HasColumnName("tenant_id");
+
+                    b.Property<string>("ThreadKey")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("thread_key");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -12,7 +12,7 @@ public sealed class IndexModel(InboxService inbox) : PageModel
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public InboxPage Inbox { get; private set; } = new([], null, 0, 0);
+    public InboxPage Inbox { get; private set; } = new([], null, InboxCursor.Start, false, 0, 0, default);
 
     public string ExternalId { get; private set; } = "";
 
@@ -22,7 +22,7 @@ public sealed class IndexModel(InboxService inbox) : PageModel
     {
         var (tenant, user) = User.CurrentUser();
         ExternalId = user;
-        Inbox = (await inbox.ListAsync(tenant, user, InboxFilter.All, null, null, null, 50, cancellationToken))!;
+        Inbox = await inbox.ListAsync(tenant, user, new InboxQuery(Limit: SessionEndpoints.PageSize), cancellationToken);
         // Escape '<' so the JSON cannot close the script element it is embedded in.
         InitialJson = JsonSerializer.Serialize(Inbox, Json).Replace("<", "\\u003c", StringComparison.Ordinal);
     }

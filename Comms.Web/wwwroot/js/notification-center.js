@@ -1,15 +1,32 @@
-// The notification center island: an Alpine store fed by the first page rendered on the server,
-// then kept live by the SignalR hub. After a reconnect it catches up from its newest cursor.
+// The notification center island: an Alpine store over the inbox core (inbox-core.js), fed by the first page
+// rendered on the server, then kept live by the SignalR hub. The core catches up after every (re)connect.
 (() => {
   'use strict';
 
   const initial = JSON.parse(document.getElementById('inbox-initial').textContent);
   const antiforgery = () => document.querySelector('input[name="__RequestVerificationToken"]')?.value ?? '';
 
-  async function post(url) {
-    const response = await fetch(url, { method: 'POST', headers: { 'RequestVerificationToken': antiforgery() } });
-    return response.ok ? response.json() : null;
+  async function call(method, url) {
+    const response = await fetch(url, { method, headers: method === 'POST' ? { 'RequestVerificationToken': antiforgery() } : {} });
+    if (!response.ok) {
+      throw new Error(`${method} ${url}: ${response.status}`);
+    }
+    return response.json();
   }
+
+  // Same origin: the session cookie authenticates these calls and the hub connection (no token in script or URL).
+  const transport = {
+    list: ({ before, after, limit }) => {
+      const query = new URLSearchParams();
+      if (before) query.set('before', before);
+      if (after) query.set('after', after);
+      if (limit) query.set('limit', limit);
+      return call('GET', '/app/notifications?' + query);
+    },
+    change: (id, action) => call('POST', `/app/notifications/${id}/${action}`),
+    readAll: () => call('POST', '/app/notifications/read-all'),
+    seen: () => call('POST', '/app/notifications/seen'),
+  };
 
   document.addEventListener('alpine:init', () => {
     // Alpine's CSP build has no x-html. An item's body is HTML that the server rendered from Markdown and
@@ -19,10 +36,13 @@
       effect(() => body(value => { el.innerHTML = value ?? ''; }));
     });
 
+    const core = CommsInboxCore.createInbox({ transport, pageSize: 50 });
+
     const store = {
-      items: initial.items,
-      unread: initial.unread,
-      unseen: initial.unseen,
+      items: [],
+      unread: 0,
+      unseen: 0,
+      hasOlder: false,
       connection: 'connecting',
       announcement: '',
 
@@ -32,82 +52,36 @@
           connecting: 'Connecting…',
           live: 'Live',
           reconnecting: 'Reconnecting…',
-          offline: 'Offline — reload to reconnect',
+          offline: 'Offline — trying again…',
         }[this.connection] ?? this.connection;
       },
 
-      add(item) {
-        if (this.items.some(existing => existing.id === item.id)) {
-          return;
-        }
-        this.items.unshift(item);
-        this.items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-        this.announcement = `New notification: ${item.title}`;
-      },
-
-      setCounts(counts) {
-        this.unread = counts.unread;
-        this.unseen = counts.unseen;
-      },
-
-      async markRead(item) {
-        const counts = await post(`/app/notifications/${item.id}/read`);
-        if (counts) {
-          item.readAt = new Date().toISOString();
-          this.setCounts(counts);
-        }
-      },
-
-      async readAll() {
-        const counts = await post('/app/notifications/read-all');
-        if (counts) {
-          const now = new Date().toISOString();
-          this.items.forEach(item => { item.readAt ??= now; });
-          this.setCounts(counts);
-        }
-      },
-
-      async catchUp() {
-        const newest = this.items[0]?.cursor;
-        const response = await fetch('/app/notifications' + (newest ? `?after=${encodeURIComponent(newest)}` : ''));
-        if (!response.ok) {
-          return;
-        }
-        const page = await response.json();
-        page.items.slice().reverse().forEach(item => this.add(item));
-        this.setCounts(page);
-      },
+      markRead: item => core.markRead(item),
+      markUnread: item => core.markUnread(item),
+      archive: item => core.archive(item),
+      readAll: () => core.readAll(),
+      loadOlder: () => core.loadOlder(),
+      link: item => CommsInboxCore.safeLink(item.link, document.baseURI),
 
       when(iso) {
-        const date = new Date(iso);
+        const date = CommsInboxCore.toDate(iso);
         return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
       },
     };
     Alpine.store('inbox', store);
 
-    const connection = new signalR.HubConnectionBuilder()
-      // Same origin: the session cookie authenticates the connection (no token in script or URL).
-      .withUrl('/hubs/notifications')
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => Math.min(1000 * 2 ** context.previousRetryCount, 15000) })
-      .build();
-
     const live = Alpine.store('inbox');
-    connection.on('notificationReceived', item => live.add(item));
-    connection.on('unreadCountChanged', counts => live.setCounts(counts));
-    connection.onreconnecting(() => { live.connection = 'reconnecting'; });
-    connection.onreconnected(async () => { live.connection = 'live'; await live.catchUp(); });
-    connection.onclose(() => { live.connection = 'offline'; });
-
-    (async function start() {
-      try {
-        await connection.start();
-        live.connection = 'live';
-        // Anything that arrived between the page render and the connection is fetched now.
-        await live.catchUp();
-      } catch {
-        live.connection = 'offline';
-        setTimeout(start, 3000);
-      }
-    })();
+    core.subscribe(state => {
+      live.items = state.items().map(item => Object.assign({}, item));
+      live.unread = state.unread;
+      live.unseen = state.unseen;
+      live.hasOlder = state.olderCursor !== null;
+      live.connection = state.connection;
+      live.announcement = state.announcement;
+    });
+    core.load(initial);
+    // The page is the inbox opened: what it shows is seen.
+    core.seen();
+    core.connect(signalR, '/hubs/notifications');
   });
 })();

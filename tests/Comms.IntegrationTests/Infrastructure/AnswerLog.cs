@@ -95,7 +95,7 @@ internal sealed class AnswerRecorder : IStartupFilter
 
             // The exception handler clears the endpoint before it writes its answer, but keeps it in its feature.
             var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
-            if (endpoint is not RouteEndpoint { RoutePattern.RawText: { } raw } || !IsApi(raw))
+            if (endpoint is not RouteEndpoint { RoutePattern.RawText: { } raw } || !IsApi(raw) || IsCorsPreflight(context.Request))
             {
                 return;
             }
@@ -106,6 +106,10 @@ internal sealed class AnswerRecorder : IStartupFilter
         });
         next(app);
     };
+
+    /// <summary>A browser's CORS preflight (the inbox widget's) is answered by the CORS middleware, not an operation of the document.</summary>
+    private static bool IsCorsPreflight(HttpRequest request) =>
+        HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey("Access-Control-Request-Method");
 
     private static bool IsApi(string route) =>
         route.StartsWith("/v1/", StringComparison.Ordinal) || route.StartsWith("/me/", StringComparison.Ordinal)

@@ -45,10 +45,12 @@ public sealed class RedisOutageTests(CommsFixture fixture)
             Assert.Contains(await tenant.DecisionsAsync(id), d => d.Channel == "email" && d.Outcome == "queued");
 
             // The notification center: list, count, mark read (the live push after the commit cannot fail it).
-            Assert.Equal(new UnreadCounts(1, 1), await user.GetFromJsonAsync<UnreadCounts>("/me/notifications/count"));
+            var counts = await user.GetFromJsonAsync<UnreadCounts>("/me/notifications/count");
+            Assert.Equal((1, 1), (counts!.Unread, counts.Unseen));
             var read = await user.PostAsync($"/me/notifications/{item.Id}/read", null);
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-            Assert.Equal(new UnreadCounts(0, 0), await read.Content.ReadFromJsonAsync<UnreadCounts>());
+            counts = await read.Content.ReadFromJsonAsync<UnreadCounts>();
+            Assert.Equal((0, 0), (counts!.Unread, counts.Unseen));
             Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/me/notifications/read-all", null)).StatusCode);
 
             // Dedupe cannot ask Redis: the event is let through, and that is counted.

@@ -4,6 +4,7 @@ using Comms.Client.Generated.Me.Notifications.Count;
 using Comms.Client.Generated.Me.Notifications.Item;
 using Comms.Client.Generated.Me.Notifications.Preferences;
 using Comms.Client.Generated.Me.Notifications.ReadAll;
+using Comms.Client.Generated.Me.Notifications.Seen;
 using Comms.Client.Generated.Models;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -36,6 +37,11 @@ namespace Comms.Client.Generated.Me.Notifications
         {
             get => new global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The seen property</summary>
+        public global::Comms.Client.Generated.Me.Notifications.Seen.SeenRequestBuilder Seen
+        {
+            get => new global::Comms.Client.Generated.Me.Notifications.Seen.SeenRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>Gets an item from the Comms.Client.Generated.me.notifications.item collection</summary>
         /// <param name="position">Unique identifier of the item</param>
         /// <returns>A <see cref="global::Comms.Client.Generated.Me.Notifications.Item.NotificationsItemRequestBuilder"/></returns>
@@ -53,7 +59,7 @@ namespace Comms.Client.Generated.Me.Notifications
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public NotificationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications{?after*,before*,category*,limit*,status*}", pathParameters)
+        public NotificationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications{?after*,before*,category*,group*,limit*,status*}", pathParameters)
         {
         }
         /// <summary>
@@ -61,11 +67,11 @@ namespace Comms.Client.Generated.Me.Notifications
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public NotificationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications{?after*,before*,category*,limit*,status*}", rawUrl)
+        public NotificationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications{?after*,before*,category*,group*,limit*,status*}", rawUrl)
         {
         }
         /// <summary>
-        /// List the signed-in user&apos;s notifications, newest first
+        /// status: all (default: everything not archived), unread, read, archived; category; group=thread (one row per thread key: its newest item with threadCount and threadUnread). Pages: nextCursor as before (older), newerCursor as after (newer, oldest first from the cursor); hasNewer says whether newer items exist. before and after cannot be combined.
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.InboxPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -94,7 +100,7 @@ namespace Comms.Client.Generated.Me.Notifications
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.InboxPage>(requestInfo, global::Comms.Client.Generated.Models.InboxPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// List the signed-in user&apos;s notifications, newest first
+        /// status: all (default: everything not archived), unread, read, archived; category; group=thread (one row per thread key: its newest item with threadCount and threadUnread). Pages: nextCursor as before (older), newerCursor as after (newer, oldest first from the cursor); hasNewer says whether newer items exist. before and after cannot be combined.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -122,7 +128,7 @@ namespace Comms.Client.Generated.Me.Notifications
             return new global::Comms.Client.Generated.Me.Notifications.NotificationsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// List the signed-in user&apos;s notifications, newest first
+        /// status: all (default: everything not archived), unread, read, archived; category; group=thread (one row per thread key: its newest item with threadCount and threadUnread). Pages: nextCursor as before (older), newerCursor as after (newer, oldest first from the cursor); hasNewer says whether newer items exist. before and after cannot be combined.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class NotificationsRequestBuilderGetQueryParameters 
@@ -164,6 +170,19 @@ namespace Comms.Client.Generated.Me.Notifications
             #pragma warning disable CS1591
             [QueryParameter("category")]
             public string Category { get; set; }
+            #pragma warning restore CS1591
+#endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("group")]
+            public string? Group { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("group")]
+            public string Group { get; set; }
             #pragma warning restore CS1591
 #endif
             #pragma warning disable CS1591

@@ -22,7 +22,7 @@ namespace Comms.Client.Generated.Me.Notifications.ReadAll
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ReadAllRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications/read-all", pathParameters)
+        public ReadAllRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications/read-all{?category*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +30,11 @@ namespace Comms.Client.Generated.Me.Notifications.ReadAll
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ReadAllRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications/read-all", rawUrl)
+        public ReadAllRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/me/notifications/read-all{?category*}", rawUrl)
         {
         }
         /// <summary>
-        /// Mark every notification read
+        /// Mark every notification read, or every one of a category (?category=)
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.UnreadCounts"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -45,11 +45,11 @@ namespace Comms.Client.Generated.Me.Notifications.ReadAll
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Comms.Client.Generated.Models.UnreadCounts?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Comms.Client.Generated.Models.UnreadCounts?> PostAsync(Action<RequestConfiguration<global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder.ReadAllRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Comms.Client.Generated.Models.UnreadCounts> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Comms.Client.Generated.Models.UnreadCounts> PostAsync(Action<RequestConfiguration<global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder.ReadAllRequestBuilderPostQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToPostRequestInformation(requestConfiguration);
@@ -63,17 +63,17 @@ namespace Comms.Client.Generated.Me.Notifications.ReadAll
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.UnreadCounts>(requestInfo, global::Comms.Client.Generated.Models.UnreadCounts.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Mark every notification read
+        /// Mark every notification read, or every one of a category (?category=)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder.ReadAllRequestBuilderPostQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder.ReadAllRequestBuilderPostQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.POST, UrlTemplate, PathParameters);
@@ -89,6 +89,26 @@ namespace Comms.Client.Generated.Me.Notifications.ReadAll
         public global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Comms.Client.Generated.Me.Notifications.ReadAll.ReadAllRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Mark every notification read, or every one of a category (?category=)
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class ReadAllRequestBuilderPostQueryParameters 
+        {
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("category")]
+            public string? Category { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("category")]
+            public string Category { get; set; }
+            #pragma warning restore CS1591
+#endif
         }
     }
 }

@@ -34,9 +34,9 @@ namespace Comms.Client.Generated.Me.Notifications.Item.Unread
         {
         }
         /// <summary>
-        /// Mark one notification unread
+        /// Answers the notification&apos;s new state with the counts after the change. Idempotent.
         /// </summary>
-        /// <returns>A <see cref="global::Comms.Client.Generated.Models.UnreadCounts"/></returns>
+        /// <returns>A <see cref="global::Comms.Client.Generated.Models.InboxItemChanged"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 400 status code</exception>
@@ -46,11 +46,11 @@ namespace Comms.Client.Generated.Me.Notifications.Item.Unread
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Comms.Client.Generated.Models.UnreadCounts?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Comms.Client.Generated.Models.InboxItemChanged?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Comms.Client.Generated.Models.UnreadCounts> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Comms.Client.Generated.Models.InboxItemChanged> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToPostRequestInformation(requestConfiguration);
@@ -62,10 +62,10 @@ namespace Comms.Client.Generated.Me.Notifications.Item.Unread
                 { "429", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.UnreadCounts>(requestInfo, global::Comms.Client.Generated.Models.UnreadCounts.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.InboxItemChanged>(requestInfo, global::Comms.Client.Generated.Models.InboxItemChanged.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Mark one notification unread
+        /// Answers the notification&apos;s new state with the counts after the change. Idempotent.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
