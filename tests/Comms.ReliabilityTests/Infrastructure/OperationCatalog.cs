@@ -109,6 +109,9 @@ public static class OperationCatalog
         ["GET /me/notifications/count"] = new(Tenancy.CallersOwn),
         ["POST /me/notifications/{id}/read"] = new(Tenancy.Denied),
         ["POST /me/notifications/{id}/unread"] = new(Tenancy.Denied),
+        ["POST /me/notifications/{id}/archive"] = new(Tenancy.Denied),
+        ["POST /me/notifications/{id}/unarchive"] = new(Tenancy.Denied),
+        ["POST /me/notifications/seen"] = new(Tenancy.CallersOwn),
         ["POST /me/notifications/read-all"] = new(Tenancy.CallersOwn),
         ["GET /me/notifications/preferences"] = new(Tenancy.CallersOwn),
         ["PUT /me/notifications/preferences"] = new(Tenancy.CallersOwn, _ => Preferences()),
@@ -139,6 +142,8 @@ public static class OperationCatalog
         ["GET /me/notifications?category"] = QueryKind.Free,
         ["GET /me/notifications?before"] = QueryKind.Strict,
         ["GET /me/notifications?after"] = QueryKind.Strict,
+        ["GET /me/notifications?group"] = QueryKind.Strict,
+        ["POST /me/notifications/read-all?category"] = QueryKind.Free,
         ["GET /sys/tenants?after"] = QueryKind.Free,
     };
 
