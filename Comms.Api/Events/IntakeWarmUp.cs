@@ -1,24 +1,33 @@
 using System.Text.Json;
+using Comms.Core.Data;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Routing;
+using Comms.Core.Templates;
 using Comms.Core.Tenancy;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Api.Events;
 
 /// <summary>
-/// Runs the API's hot paths once before it reports healthy: reading and validating an event, the API-key
-/// lookup, the tenant catalog (EF Core's model and its first queries) and the inbox reads — all for a tenant
-/// that does not exist, so nothing is written.
+/// Runs the API's hot paths once before it reports healthy: reading and validating an event and its payload
+/// against a JSON Schema, the API-key lookup, the tenant catalog (EF Core's model and its queries, for a tenant
+/// that does not exist and, read only, for one that does), the group-commit write of an event (rolled back) and
+/// the inbox reads. Nothing is written.
 /// </summary>
 internal sealed class IntakeWarmUp(
-    TenantCatalog catalog, ApiKeyStore keys, InboxService inbox, IOptions<IntakeOptions> options, TimeProvider time) : IWarmUpStep
+    TenantCatalog catalog, ApiKeyStore keys, InboxService inbox, EventIntake intake, IDbContextFactory<CommsDbContext> contexts,
+    IOptions<IntakeOptions> options, TimeProvider time) : IWarmUpStep
 {
     private const string NoTenant = "~warm-up";
 
-    private const string SampleEvent = """
+    public const string SampleEvent = """
         {"name":"warm.up","recipients":["someone"],"causeRef":"warm-up","category":"account","payload":{"name":"Warm"}}
+        """;
+
+    private const string SampleSchema = """
+        {"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}}
         """;
 
     public string Name => "intake";
@@ -27,8 +36,27 @@ internal sealed class IntakeWarmUp(
     {
         var submission = JsonSerializer.Deserialize<EventSubmission>(SampleEvent, JsonSerializerOptions.Web);
         EventValidator.Validate(submission, options.Value, time.GetUtcNow());
+        await PayloadSchema.ValidateAsync(SampleSchema, """{"name":"Warm"}""");
+        await PayloadSchema.ValidateAsync(SampleSchema, """{"nam":1}""");
         await keys.AuthenticateAsync("cms_warmup_" + Guid.NewGuid().ToString("N"), cancellationToken);
         await catalog.GetAsync(NoTenant, cancellationToken);
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.Tenants.AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken) is { } tenant)
+            {
+                await catalog.GetAsync(tenant, cancellationToken);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        await intake.WarmUpAsync(
+        [
+            new EventRecord
+            {
+                Id = Guid.CreateVersion7(), TenantId = NoTenant, Name = "warm.up", Category = "account", CauseRef = "warm-up",
+                Payload = """{"name":"Warm"}""", Recipients = ["someone"], DueAt = now, CreatedAt = now,
+            },
+        ], cancellationToken);
         await inbox.ListAsync(NoTenant, "someone", new InboxQuery(InboxFilter.Unread), cancellationToken);
         await inbox.ListAsync(NoTenant, "someone", new InboxQuery(Before: InboxPosition.Start, Group: InboxGrouping.Thread), cancellationToken);
         await inbox.CountAsync(NoTenant, "someone", cancellationToken);

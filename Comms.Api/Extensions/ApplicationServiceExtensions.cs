@@ -36,6 +36,9 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddHostedService<EventIntakeWriter>();
         builder.Services.AddWarmUpStep<IntakeWarmUp>();
+        builder.Services.AddSelfRequestWarmUp(
+            new(HttpMethod.Post, "/v1/events", IntakeWarmUp.SampleEvent), new(HttpMethod.Get, $"/v1/events/{Guid.Empty}"),
+            new(HttpMethod.Get, "/me/notifications"));
         builder.Services.AddSingleton<InboxService>();
         builder.Services.AddSingleton<LiveInbox>();
         builder.AddWidgetCors();

@@ -58,6 +58,16 @@ public sealed partial class EventIntake
         return await write.Completion.Task;
     }
 
+    /// <summary>
+    /// Runs a batch write of these events with an idempotency record, all the way through, and rolls it back: the
+    /// statements, Npgsql's array parameters and the connection are warm before the first real event.
+    /// </summary>
+    public Task WarmUpAsync(IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    {
+        var write = new PendingWrite(events[0].TenantId, events, new IdempotentRequest("warm-up", "warm-up", 202, "{}"));
+        return IntakeBatch.WriteAsync(_dataSource, [write], _time.GetUtcNow(), cancellationToken, commit: false);
+    }
+
     /// <summary>The writer loops: they end once <see cref="CompleteWrites"/> was called and every queued write is written.</summary>
     internal Task RunWritersAsync() => Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => WriteLoopAsync()));
 

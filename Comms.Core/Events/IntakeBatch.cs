@@ -6,7 +6,9 @@ namespace Comms.Core.Events;
 /// <summary>Writes one group-commit batch: idempotency records, then the events of the requests that own their key.</summary>
 internal static class IntakeBatch
 {
-    public static async Task WriteAsync(NpgsqlDataSource dataSource, List<PendingWrite> batch, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="commit">False rolls the transaction back instead (the warm-up: the whole path runs, nothing stays).</param>
+    public static async Task WriteAsync(
+        NpgsqlDataSource dataSource, List<PendingWrite> batch, DateTimeOffset now, CancellationToken cancellationToken, bool commit = true)
     {
         // Within a batch the first request of a key leads; repeats of it follow the leader's fate.
         var leaders = batch.Where(w => w.Idempotency is not null)
@@ -24,6 +26,12 @@ internal static class IntakeBatch
         if (events.Count > 0)
         {
             await InsertEventsAsync(connection, transaction, events, cancellationToken);
+        }
+
+        if (!commit)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return;
         }
 
         await transaction.CommitAsync(cancellationToken);

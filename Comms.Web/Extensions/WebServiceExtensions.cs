@@ -28,6 +28,7 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<InboxService>();
         builder.Services.AddSingleton<LiveInbox>();
         builder.Services.AddSingleton<WidgetScript>();
+        builder.Services.AddSelfRequestWarmUp(new(HttpMethod.Get, "/"), new(HttpMethod.Get, "/notifications"));
         builder.AddWidgetCors();
 
         // The preference center page and unsubscribe links write through the same service as the API's /me endpoints.

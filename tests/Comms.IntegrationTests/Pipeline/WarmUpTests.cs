@@ -2,6 +2,7 @@ extern alias api;
 
 using System.Net;
 using Comms.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -27,6 +28,11 @@ public sealed class WarmUpTests(CommsFixture fixture)
 
         step.Release.SetResult();
         await Poll.UntilAsync(async () => (await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "/health after the warm-up");
+
+        // The intake step wrote an event and its idempotency record all the way through, and rolled them back.
+        await using var db = fixture.CreateDbContext();
+        Assert.False(await db.Events.AnyAsync(e => e.TenantId == "~warm-up"));
+        Assert.False(await db.IdempotencyRecords.AnyAsync(k => k.TenantId == "~warm-up"));
     }
 
     private sealed class GatedStep : IWarmUpStep

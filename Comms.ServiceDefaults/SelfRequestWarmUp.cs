@@ -1,0 +1,63 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// A warm-up step that sends a service a few requests through its own listening socket once it has started:
+/// Kestrel's connection and parsing code, routing (the first request builds every minimal-API endpoint's request
+/// delegate), authentication, request-body reading and the problem-details writer all run once before the first
+/// real request. The requests carry a credential that does not exist, so they are refused and change nothing.
+/// </summary>
+public sealed class SelfRequestWarmUp(IServer server, IHostApplicationLifetime lifetime, IReadOnlyList<SelfRequest> requests) : IWarmUpStep
+{
+    public string Name => "self-requests";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken);
+        }
+
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null || !Uri.TryCreate(Loopback(address), UriKind.Absolute, out var baseAddress))
+        {
+            return; // not listening on a socket (an in-memory test server): nothing to warm here
+        }
+
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var request in requests)
+        {
+            using var message = new HttpRequestMessage(request.Method, request.Path);
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "cms_warmup_not_a_key");
+            if (request.JsonBody is { } body)
+            {
+                message.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            }
+
+            using var response = await client.SendAsync(message, cancellationToken);
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>A wildcard listening address (<c>http://+:80</c>, <c>http://[::]:80</c>) as one this process can call.</summary>
+    private static string Loopback(string address) => address
+        .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+        .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+}
+
+/// <summary>One request of <see cref="SelfRequestWarmUp"/>.</summary>
+public sealed record SelfRequest(HttpMethod Method, string Path, string? JsonBody = null);
+
+public static class SelfRequestWarmUpExtensions
+{
+    /// <summary>Warms the service's HTTP path with these requests (refused ones: they carry no valid credential).</summary>
+    public static IServiceCollection AddSelfRequestWarmUp(this IServiceCollection services, params SelfRequest[] requests) =>
+        services.AddWarmUpStep(provider => new SelfRequestWarmUp(
+            provider.GetRequiredService<IServer>(), provider.GetRequiredService<IHostApplicationLifetime>(), requests));
+}
