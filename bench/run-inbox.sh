@@ -64,6 +64,9 @@ db="Host=127.0.0.1;Port=$((base + 1));Username=postgres;Password=$(cat "$data/po
   echo "1. Event → item shown in a connected client ($clients clients, $rate events/s for $seconds s, in-app only)"
   $bench live --api "$api" --web "$web" --users "$clients" --rate "$rate" --seconds "$seconds"
   echo
+  echo "   Baseline for step 4: the same HTTP reads before the fill (the $clients live users, about $(( (rate * seconds + rate / 10 * 25) / clients )) items each)"
+  $bench http --api "$api" --who live --users "$clients" --requests "$requests" --concurrency 8
+  echo
   echo "2. Filling the inbox: $inbox_users users × 100 items"
   $bench fill --db "$db" --users "$inbox_users"
   echo

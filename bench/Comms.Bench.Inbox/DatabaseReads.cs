@@ -18,7 +18,7 @@ internal static class DatabaseReads
         await using var dataSource = NpgsqlDataSource.Create(options.Db);
         var inbox = new InboxService(dataSource, TimeProvider.System);
         var first = new InboxQuery();
-        string RandomUser() => $"inbox-{Random.Shared.Next(1, options.Users + 1):D6}";
+        var RandomUser = options.RandomUser;
 
         // Warm-up (JIT, pool, plan caches); the data itself is as warm as the fill left it.
         for (var i = 0; i < 200; i++)

@@ -17,7 +17,7 @@ internal static class HttpReads
             BaseAddress = new Uri(options.Api), Timeout = TimeSpan.FromSeconds(60),
         };
         var tokens = Enumerable.Range(0, options.Requests + 200)
-            .Select(_ => options.TokenFor($"inbox-{Random.Shared.Next(1, options.Users + 1):D6}")).ToArray();
+            .Select(_ => options.TokenFor(options.RandomUser())).ToArray();
         foreach (var concurrency in new[] { 1, options.Concurrency }.Distinct())
         {
             Console.WriteLine($"  concurrency {concurrency}, {options.Requests} requests each, a random user per request:");

@@ -6,7 +6,7 @@ namespace Comms.Bench.Inbox;
 
 internal sealed record InboxBenchOptions(
     string Api, string Web, string Key, string? Database, string Tenant, string SigningSecret,
-    int Users, double Rate, int Seconds, int Requests, int Concurrency)
+    int Users, double Rate, int Seconds, int Requests, int Concurrency, bool LiveUsers)
 {
     /// <summary>The demo tenant's development signing key id (<c>DevelopmentSeed.SigningKeyId</c>).</summary>
     public const string SigningKeyId = "demo-dev";
@@ -32,12 +32,20 @@ internal sealed record InboxBenchOptions(
             double.Parse(Value("rate", "200"), CultureInfo.InvariantCulture),
             Int("seconds", "60"),
             Int("requests", "2000"),
-            Int("concurrency", "8"));
+            Int("concurrency", "8"),
+            Value("who", "inbox") == "live");
     }
 
     /// <summary>A user token as a host product mints one (HS256 with the tenant's key, iss/aud defaults, 2 h).</summary>
     public string TokenFor(string externalId) =>
         UserTokens.IssueHs256(SigningSecret, SigningKeyId, Tenant, externalId, TimeSpan.FromHours(2), TimeProvider.System);
+
+    /// <summary>A random user of the filled inbox (<c>inbox-000001</c>…), or of the live benchmark with <c>--who live</c>.</summary>
+    public string RandomUser()
+    {
+        var n = Random.Shared.Next(1, Users + 1);
+        return LiveUsers ? LiveSetup.UserId(n) : $"inbox-{n:D6}";
+    }
 
     public string Db => Database ?? throw new InvalidOperationException("--db CONNECTION-STRING is required");
 }

@@ -33,18 +33,18 @@ internal static class InboxFill
         Console.WriteLine($"  {users:N0} recipients in {watch.Elapsed.TotalSeconds:F0} s");
 
         // Keep the table's indexes as the migrations made them; drop them for the load and rebuild them afterwards.
-        var indexes = new List<string>();
+        var indexes = new List<(string Name, string Definition)>();
         await using (var command = dataSource.CreateCommand(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'inbox_items' AND indexname <> 'pk_inbox_items' ORDER BY indexname"))
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'inbox_items' AND indexname <> 'pk_inbox_items' ORDER BY indexname"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                indexes.Add(reader.GetString(0));
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
 
-        await ExecAsync(dataSource, string.Concat(indexes.Select(d => $"DROP INDEX {d.Split(' ')[2]};")) + "ALTER TABLE inbox_items DROP CONSTRAINT pk_inbox_items;");
+        await ExecAsync(dataSource, string.Concat(indexes.Select(i => $"DROP INDEX \"{i.Name}\";")) + "ALTER TABLE inbox_items DROP CONSTRAINT pk_inbox_items;");
 
         watch.Restart();
         var chunks = (int)((total + Chunk - 1) / Chunk);
@@ -78,7 +78,7 @@ internal static class InboxFill
 
         watch.Restart();
         await ExecAsync(dataSource, "SET maintenance_work_mem = '1GB'; ALTER TABLE inbox_items ADD CONSTRAINT pk_inbox_items PRIMARY KEY (id);"
-            + string.Concat(indexes.Select(d => d + ";")));
+            + string.Concat(indexes.Select(i => i.Definition + ";")));
         Console.WriteLine($"  primary key and {indexes.Count} indexes rebuilt in {watch.Elapsed.TotalSeconds:F0} s");
         watch.Restart();
         await ExecAsync(dataSource, "VACUUM ANALYZE inbox_items");

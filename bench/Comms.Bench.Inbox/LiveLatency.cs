@@ -66,6 +66,7 @@ internal static class LiveLatency
         {
             var runId = Guid.NewGuid().ToString("N")[..6];
             var baselineRate = Math.Max(1, options.Rate / 10);
+            await PhaseAsync(http, users, received, $"{runId}w", baselineRate, 5); // warm-up: JIT and pools of every service on the path
             Console.WriteLine();
             Console.WriteLine($"Baseline: {baselineRate:F0} events/s for 20 s (the same path, lightly loaded, same connections)");
             (await PhaseAsync(http, users, received, $"{runId}b", baselineRate, 20)).Print();
