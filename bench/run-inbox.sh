@@ -62,7 +62,7 @@ db="Host=127.0.0.1;Port=$((base + 1));Username=postgres;Password=$(cat "$data/po
   echo "Comms inbox benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'), Release, 1 dispatcher"
   echo
   echo "1. Event → item shown in a connected client ($clients clients, $rate events/s for $seconds s, in-app only)"
-  $bench live --api "$api" --web "$web" --users "$clients" --rate "$rate" --seconds "$seconds"
+  $bench live --api "$api" --web "$web" --db "$db" --users "$clients" --rate "$rate" --seconds "$seconds"
   echo
   echo "   Baseline for step 4: the same HTTP reads before the fill (the $clients live users, about $(( (rate * seconds + rate / 10 * 25) / clients )) items each)"
   $bench http --api "$api" --who live --users "$clients" --requests "$requests" --concurrency 8

@@ -70,14 +70,24 @@ internal static class LiveLatency
             Console.WriteLine();
             Console.WriteLine($"Baseline: {baselineRate:F0} events/s for 20 s (the same path, lightly loaded, same connections)");
             (await PhaseAsync(http, users, received, $"{runId}b", baselineRate, 20)).Print();
+            await StagesAsync(options, $"live:{runId}b-");
             Console.WriteLine();
             Console.WriteLine($"Target: {options.Rate:F0} events/s for {options.Seconds} s to {users.Length} connected clients");
             (await PhaseAsync(http, users, received, $"{runId}t", options.Rate, options.Seconds)).Print();
+            await StagesAsync(options, $"live:{runId}t-");
             Console.WriteLine($"Connections closed during the run: {Volatile.Read(ref dropped)} of {users.Length}");
         }
         finally
         {
             await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.Connection.DisposeAsync());
+        }
+    }
+
+    private static async Task StagesAsync(InboxBenchOptions options, string causePrefix)
+    {
+        if (options.Database is { } db)
+        {
+            await LiveStages.PrintAsync(db, options.Tenant, causePrefix);
         }
     }
 
