@@ -40,6 +40,19 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         return Recorded(decisions, inserted);
     }
 
+    /// <summary>Writes one event's decisions and messages as <see cref="WriteAsync"/> does, and rolls it all back (the warm-up).</summary>
+    public async Task RehearseAsync(EventRecord ev, IReadOnlyList<PlannedDecision> decisions, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Both shapes: one event's chunk (WriteAsync), then a batch of whole events (WriteManyAsync) with fresh message ids.
+        await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], EventQueue.AdvanceCommand(ev.Claim, null, true, now), now, cancellationToken);
+        var again = decisions.Select(d => d.Message is null ? d : d with { Message = d.Message with { Id = Guid.CreateVersion7() } }).ToList();
+        await ExecuteAsync(connection, transaction, [(Owner(ev), again)], EventQueue.CompleteCommand([ev.Claim], now), now, cancellationToken);
+        await transaction.RollbackAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Writes many whole events (no digests) and marks them all routed, or — if this dispatcher lost the
     /// claim on any of them — nothing at all (<see cref="LeaseLostException"/>).

@@ -58,6 +58,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<EventRouter>();
         builder.Services.AddSingleton<BatchRouter>();
         builder.Services.AddHostedService<EventRoutingWorker>();
+        builder.Services.AddSingleton<RoutingRehearsal>();
         builder.Services.AddWarmUpStep<RoutingWarmUp>();
         builder.Services.AddSingleton<DigestQueue>();
         builder.Services.AddSingleton<DigestFlusher>();

@@ -8,9 +8,10 @@ namespace Comms.Dispatcher.Routing;
 /// <summary>
 /// Runs the dispatcher's hot paths once before it reports healthy: the tenant catalog (EF Core's model and its
 /// first queries, for a tenant that does not exist) and rendering — Liquid, Markdown and HTML sanitizing — of
-/// each channel's content, so the first event routes as fast as the tenth.
+/// each channel's content, then a whole routing pass that keeps nothing (<see cref="RoutingRehearsal"/>), so the
+/// first event routes as fast as the tenth.
 /// </summary>
-internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer renderer) : IWarmUpStep
+internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal) : IWarmUpStep
 {
     private static readonly TemplateContent Sample = new()
     {
@@ -28,5 +29,7 @@ internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer rende
         {
             await renderer.RenderAsync(channel, Sample, payload.RootElement);
         }
+
+        await rehearsal.RunAsync(cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 extern alias api;
+extern alias dispatcher;
 
 using System.Net;
 using Comms.IntegrationTests.Infrastructure;
@@ -32,6 +33,39 @@ public sealed class WarmUpTests(CommsFixture fixture)
         // The intake step wrote an event and its idempotency record all the way through, and rolled them back.
         await using var db = fixture.CreateDbContext();
         Assert.False(await db.Events.AnyAsync(e => e.TenantId == "~warm-up"));
+        Assert.False(await db.IdempotencyRecords.AnyAsync(k => k.TenantId == "~warm-up"));
+    }
+
+    [Fact]
+    public async Task The_dispatchers_routing_rehearsal_runs_to_the_end_and_keeps_nothing()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "alice"); // at least one tenant with a rule and a recipient
+        var rehearsal = fixture.Dispatcher.Services.GetRequiredService<Comms.Core.Routing.RoutingRehearsal>();
+
+        await rehearsal.RunAsync(CancellationToken.None); // throws if any statement fails
+
+        await using var db = fixture.CreateDbContext();
+        Assert.False(await db.Messages.AnyAsync(m => m.CauseRef == "warm-up" || m.TenantId == "~warm-up"));
+        Assert.False(await db.Decisions.AnyAsync(d => d.RecipientExternalId == "warm-up"));
+        Assert.False(await db.Events.AnyAsync(e => e.CauseRef == "warm-up"));
+        Assert.NotNull(tenant);
+    }
+
+    [Fact]
+    public async Task The_intake_write_rehearsal_runs_to_the_end_and_keeps_nothing()
+    {
+        var intake = fixture.Api.Services.GetRequiredService<Comms.Core.Events.EventIntake>();
+        var now = DateTimeOffset.UtcNow;
+        var ev = new Comms.Core.Events.EventRecord
+        {
+            Id = Guid.CreateVersion7(), TenantId = "~warm-up", Name = "warm.up", Category = "account", CauseRef = "warm-up",
+            Payload = "{}", Recipients = ["someone"], DueAt = now, CreatedAt = now,
+        };
+
+        await intake.WarmUpAsync([ev], CancellationToken.None); // throws if any statement fails
+
+        await using var db = fixture.CreateDbContext();
+        Assert.False(await db.Events.AnyAsync(e => e.Id == ev.Id));
         Assert.False(await db.IdempotencyRecords.AnyAsync(k => k.TenantId == "~warm-up"));
     }
 
