@@ -50,11 +50,25 @@ public sealed partial class SigningKeyChangeListener(IConnectionMultiplexer redi
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_queue is not null)
+        if (_queue is null)
+        {
+            return;
+        }
+
+        try
         {
             await _queue.UnsubscribeAsync();
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Stopping never fails: the multiplexer goes with the host anyway (StackExchange.Redis can throw here when
+            // another queue of the same channel unsubscribes at the same moment).
+            LogUnsubscribeFailed(logger, ex.Message);
+        }
     }
+
+    [LoggerMessage(2, LogLevel.Debug, "Unsubscribing from catalog changes failed on stop ({Problem}).")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, string problem);
 
     [LoggerMessage(1, LogLevel.Warning, "Could not subscribe to catalog changes ({Problem}); cached signing keys expire on their own.")]
     private static partial void LogSubscribeFailed(ILogger logger, string problem);
