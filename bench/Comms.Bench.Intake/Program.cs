@@ -1,7 +1,7 @@
 using Comms.Bench.Intake;
 
 // Load generator for POST /v1/events against a running API, plus the same machine's raw PostgreSQL
-// insert rate for comparison. Usage (see bench/README.md; bench/run-intake.sh runs the whole scenario):
+// insert rate for comparison. Usage (README "Performance"; bench/run-intake.sh runs the whole scenario):
 //   dotnet bench/Comms.Bench.Intake/bin/Release/net10.0/Comms.Bench.Intake.dll setup --api URL --key KEY
 //   dotnet .../Comms.Bench.Intake.dll load  --api URL --key KEY [--db CS] [--concurrency 64] [--seconds 20] [--warmup 5]
 //   dotnet .../Comms.Bench.Intake.dll raw   --db CS [--concurrency 32] [--seconds 10]
