@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Comms.Core.Messages;
+using Comms.IntegrationTests.Infrastructure;
+using Comms.IntegrationTests.Isolation;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using static Comms.IntegrationTests.Push.PushWorld;
+
+namespace Comms.IntegrationTests.Push;
+
+/// <summary>Push through Expo's push API, against a fake speaking its wire format (PROVIDERS.md section 5).</summary>
+[Collection(CommsCollection.Name)]
+public sealed class ExpoPushTests(CommsFixture fixture)
+{
+    private const string SendPath = "/--/api/v2/push/send";
+    private const string AccessToken = "expo-access-token";
+
+    /// <summary>Expo's tickets, in order: <c>DeviceNotRegistered</c> for tokens containing "dead", else ok.</summary>
+    private static WireMockServer StartExpo(int failFirst = 0)
+    {
+        var server = WireMockServer.Start();
+        var calls = 0;
+        server.Given(Request.Create().WithPath(SendPath).UsingPost()).RespondWith(Response.Create().WithCallback(request =>
+        {
+            if (Interlocked.Increment(ref calls) <= failFirst)
+            {
+                return Json(500, """{"errors":[{"code":"INTERNAL_SERVER_ERROR","message":"An unknown error occurred."}]}""");
+            }
+
+            using var body = JsonDocument.Parse(request.Body!);
+            var tickets = body.RootElement.EnumerateArray().Select(m => m.GetProperty("to").GetString()!.Contains("dead", StringComparison.Ordinal)
+                ? $$$"""{"status":"error","message":"\"{{{m.GetProperty("to").GetString()}}}\" is not a registered push notification recipient","details":{"error":"DeviceNotRegistered"}}"""
+                : $$"""{"status":"ok","id":"receipt-{{Guid.NewGuid()}}"}""");
+            return Json(200, $$"""{"data":[{{string.Join(',', tickets)}}]}""");
+        }));
+        return server;
+    }
+
+    private Dictionary<string, string?> Settings(WireMockServer server) => new()
+    {
+        ["Comms:Providers:Expo:Enabled"] = "true",
+        ["Comms:Providers:Expo:BaseUrl"] = server.Url,
+        ["Comms:Providers:Expo:AccessToken"] = AccessToken,
+    };
+
+    [Fact]
+    public async Task A_push_message_goes_to_every_expo_device_of_the_recipient_in_one_request_and_is_sent_with_its_ticket()
+    {
+        using var expo = StartExpo();
+        var tenant = await TestTenant.CreateAsync(fixture, "ann");
+        await AddDeviceAsync(tenant, "ann", "expo", "ExponentPushToken[phone]");
+        await AddDeviceAsync(tenant, "ann", "expo", "ExponentPushToken[tablet]");
+        await using var dispatcher = fixture.StartDispatcher(Settings(expo));
+
+        var id = (await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, [("ann", Content("Shipped"))]))[0];
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        var message = await WaitForFinalAsync(fixture, id);
+        Assert.Equal(MessageStatus.Sent, message.Status);
+        Assert.StartsWith("receipt-", message.ProviderMessageId, StringComparison.Ordinal);
+
+        var request = Assert.Single(Requests(expo, SendPath));
+        Assert.Equal("POST", request.RequestMessage.Method);
+        Assert.Equal("Bearer " + AccessToken, Header(request, "Authorization"));
+        Assert.Contains("application/json", Header(request, "Accept"), StringComparison.Ordinal);
+        Assert.StartsWith("application/json", Header(request, "Content-Type"), StringComparison.Ordinal);
+        using var body = JsonDocument.Parse(request.RequestMessage.Body!);
+        var sent = body.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["ExponentPushToken[phone]", "ExponentPushToken[tablet]"], sent.Select(m => m.GetProperty("to").GetString()).Order());
+        Assert.All(sent, m =>
+        {
+            Assert.Equal("Shipped", m.GetProperty("title").GetString());
+            Assert.Equal("Your order shipped.", m.GetProperty("body").GetString());
+            Assert.Equal(id.ToString(), m.GetProperty("data").GetProperty("messageId").GetString());
+            Assert.Equal("42", m.GetProperty("data").GetProperty("orderId").GetString());
+        });
+        Assert.Equal(2, await Poll.UntilAsync(async () => (await TokensAsync(fixture, tenant)).Count, "the devices"));
+    }
+
+    [Fact]
+    public async Task DeviceNotRegistered_prunes_that_device_and_a_recipient_left_without_devices_fails_with_COMMS_NO_DEVICE()
+    {
+        using var expo = StartExpo();
+        var tenant = await TestTenant.CreateAsync(fixture, "bea", "cal");
+        await AddDeviceAsync(tenant, "bea", "expo", "ExponentPushToken[bea-live]");
+        await AddDeviceAsync(tenant, "bea", "expo", "ExponentPushToken[bea-dead]");
+        await AddDeviceAsync(tenant, "cal", "expo", "ExponentPushToken[cal-dead]");
+        await using var dispatcher = fixture.StartDispatcher(Settings(expo));
+
+        var ids = await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, [("bea", Content("For Bea")), ("cal", Content("For Cal"))]);
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        var bea = await WaitForFinalAsync(fixture, ids[0]);
+        var cal = await WaitForFinalAsync(fixture, ids[1]);
+        Assert.Equal(MessageStatus.Sent, bea.Status);
+        Assert.Equal(MessageStatus.Failed, cal.Status);
+        Assert.StartsWith("COMMS_NO_DEVICE:", cal.LastError, StringComparison.Ordinal);
+        Assert.Contains("DeviceNotRegistered", cal.LastError, StringComparison.Ordinal);
+        Assert.Equal(1, cal.Attempts);
+        Assert.Equal(["ExponentPushToken[bea-live]"], await TokensAsync(fixture, tenant));
+    }
+
+    [Fact]
+    public async Task An_expo_500_is_retried_and_the_message_is_delivered_once()
+    {
+        using var expo = StartExpo(failFirst: 1);
+        var tenant = await TestTenant.CreateAsync(fixture, "dan");
+        await AddDeviceAsync(tenant, "dan", "expo", "ExponentPushToken[dan]");
+        await using var dispatcher = fixture.StartDispatcher(Settings(expo));
+
+        var id = (await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, [("dan", Content("Retry me"))]))[0];
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        var message = await WaitForFinalAsync(fixture, id);
+        Assert.Equal(MessageStatus.Sent, message.Status);
+        Assert.Equal(2, message.Attempts);
+        var requests = Requests(expo, SendPath);
+        Assert.Equal([500, 200], requests.Select(r => Convert.ToInt32(r.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}
