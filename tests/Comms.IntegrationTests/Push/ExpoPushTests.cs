@@ -118,4 +118,25 @@ public sealed class ExpoPushTests(CommsFixture fixture)
         var requests = Requests(expo, SendPath);
         Assert.Equal([500, 200], requests.Select(r => Convert.ToInt32(r.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [Fact]
+    public async Task An_expo_400_fails_the_message_at_once_with_the_error_code_and_keeps_the_device()
+    {
+        using var expo = WireMockServer.Start();
+        expo.Given(Request.Create().WithPath(SendPath).UsingPost()).RespondWith(Response.Create().WithCallback(_ => Json(400,
+            """{"errors":[{"code":"PUSH_TOO_MANY_EXPERIENCE_IDS","message":"All push notification messages in the same request must be for the same project."}]}""")));
+        var tenant = await TestTenant.CreateAsync(fixture, "ivy");
+        await AddDeviceAsync(tenant, "ivy", "expo", "ExponentPushToken[ivy]");
+        await using var dispatcher = fixture.StartDispatcher(Settings(expo));
+
+        var id = (await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, [("ivy", Content("Rejected"))]))[0];
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        var message = await WaitForFinalAsync(fixture, id);
+        Assert.Equal(MessageStatus.Failed, message.Status);
+        Assert.Equal(1, message.Attempts);
+        Assert.Equal("COMMS_PROVIDER_REJECTED: Expo answered 400 (PUSH_TOO_MANY_EXPERIENCE_IDS).", message.LastError);
+        Assert.Equal(["ExponentPushToken[ivy]"], await TokensAsync(fixture, tenant));
+        Assert.Single(Requests(expo, SendPath));
+    }
 }
