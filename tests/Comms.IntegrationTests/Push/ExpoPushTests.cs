@@ -17,7 +17,7 @@ public sealed class ExpoPushTests(CommsFixture fixture)
     private const string AccessToken = "expo-access-token";
 
     /// <summary>Expo's tickets, in order: <c>DeviceNotRegistered</c> for tokens containing "dead", else ok.</summary>
-    private static WireMockServer StartExpo(int failFirst = 0)
+    internal static WireMockServer StartExpo(int failFirst = 0)
     {
         var server = WireMockServer.Start();
         var calls = 0;
@@ -37,7 +37,7 @@ public sealed class ExpoPushTests(CommsFixture fixture)
         return server;
     }
 
-    private Dictionary<string, string?> Settings(WireMockServer server) => new()
+    internal static Dictionary<string, string?> Settings(WireMockServer server) => new()
     {
         ["Comms:Providers:Expo:Enabled"] = "true",
         ["Comms:Providers:Expo:BaseUrl"] = server.Url,

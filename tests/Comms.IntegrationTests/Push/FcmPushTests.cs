@@ -176,4 +176,27 @@ public sealed class FcmPushTests(CommsFixture fixture) : IDisposable
         Assert.Equal(2, message.Attempts);
         Assert.Equal([503, 200], Requests(fcm, SendPath).Select(r => Convert.ToInt32(r.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [Fact]
+    public async Task A_recipient_with_expo_and_fcm_devices_gets_the_message_through_both_providers()
+    {
+        using var fcm = StartFcm();
+        using var expo = ExpoPushTests.StartExpo();
+        var tenant = await TestTenant.CreateAsync(fixture, "joy");
+        await AddDeviceAsync(tenant, "joy", "fcm", "fcm-joy");
+        await AddDeviceAsync(tenant, "joy", "expo", "ExponentPushToken[joy]");
+        await AddDeviceAsync(tenant, "joy", "webpush", "https://push.example.test/joy");
+        await using var dispatcher = fixture.StartDispatcher(Settings(fcm).Concat(ExpoPushTests.Settings(expo)).ToDictionary());
+
+        var id = (await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, [("joy", Content("Both"))]))[0];
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        var message = await WaitForFinalAsync(fixture, id);
+        Assert.True(message.Status == MessageStatus.Sent, $"{message.Status}: {message.LastError}");
+        using var fcmBody = JsonDocument.Parse(Assert.Single(Requests(fcm, SendPath)).RequestMessage.Body!);
+        Assert.Equal("fcm-joy", fcmBody.RootElement.GetProperty("message").GetProperty("token").GetString());
+        using var expoBody = JsonDocument.Parse(Assert.Single(Requests(expo, "/--/api/v2/push/send")).RequestMessage.Body!);
+        Assert.Equal("ExponentPushToken[joy]", Assert.Single(expoBody.RootElement.EnumerateArray()).GetProperty("to").GetString());
+        Assert.Equal(3, (await TokensAsync(fixture, tenant)).Count);
+    }
 }
