@@ -12,7 +12,7 @@ namespace Comms.Dispatcher.Push;
 /// any other 4xx a permanent rejection of the request's messages.
 /// </summary>
 public sealed partial class ExpoPushProvider(
-    IHttpClientFactory clients, IOptions<ExpoOptions> options, TimeProvider time, ILogger<ExpoPushProvider> logger) : IPushProvider
+    IHttpClientFactory clients, ExpoReceipts receipts, IOptions<ExpoOptions> options, TimeProvider time, ILogger<ExpoPushProvider> logger) : IPushProvider
 {
     public const string HttpClientName = "comms-push-expo";
     public const int MaxPerRequest = 100;
@@ -63,6 +63,10 @@ public sealed partial class ExpoPushProvider(
                 return chunk.Select(_ => (PushResult)new PushResult.Transient($"Expo answered {tickets?.Count ?? 0} tickets for {chunk.Length} notifications.")).ToList();
             }
 
+            await receipts.TrackAsync(chunk.Zip(tickets)
+                .Where(p => p.Second.Status == "ok" && !string.IsNullOrEmpty(p.Second.Id))
+                .Select(p => new ExpoPendingReceipt(p.Second.Id!, p.First.DeviceId, p.First.Token, time.GetUtcNow()))
+                .ToList());
             return tickets.Select(Classify).ToList();
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

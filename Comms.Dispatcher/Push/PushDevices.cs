@@ -23,7 +23,11 @@ public sealed class PushDevices(IDbContextFactory<CommsDbContext> contexts)
     /// Removes devices whose token the provider declared dead; matched on the token too, so a device registered again
     /// meanwhile with a new token is kept.
     /// </summary>
-    public async Task<int> PruneAsync(IReadOnlyCollection<PushTarget> dead, CancellationToken cancellationToken)
+    public Task<int> PruneAsync(IReadOnlyCollection<PushTarget> dead, CancellationToken cancellationToken) =>
+        PruneAsync(dead.Select(t => (t.DeviceId, t.Token)).ToList(), cancellationToken);
+
+    /// <inheritdoc cref="PruneAsync(IReadOnlyCollection{PushTarget}, CancellationToken)"/>
+    public async Task<int> PruneAsync(IReadOnlyCollection<(Guid DeviceId, string Token)> dead, CancellationToken cancellationToken)
     {
         if (dead.Count == 0)
         {
@@ -32,7 +36,7 @@ public sealed class PushDevices(IDbContextFactory<CommsDbContext> contexts)
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var removed = 0;
-        foreach (var target in dead.DistinctBy(t => t.DeviceId))
+        foreach (var target in dead.Distinct())
         {
             removed += await db.Devices.Where(d => d.Id == target.DeviceId && d.Token == target.Token).ExecuteDeleteAsync(cancellationToken);
         }

@@ -21,6 +21,14 @@ public sealed class ExpoOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>When the receipts of accepted notifications are first asked for (Expo: about 15 minutes later).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "12:00:00")]
+    public TimeSpan ReceiptsAfter { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often the receipt checker looks for due tickets.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan ReceiptPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

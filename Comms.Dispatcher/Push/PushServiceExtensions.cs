@@ -31,6 +31,8 @@ public static class PushServiceExtensions
                 })
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate });
             builder.Services.AddSingleton<IPushProvider, ExpoPushProvider>();
+            builder.Services.AddSingleton<ExpoReceipts>();
+            builder.Services.AddHostedService<ExpoReceiptWorker>();
         }
 
         if (fcm.Enabled)

@@ -14,6 +14,7 @@ namespace Comms.IntegrationTests.Push;
 public sealed class ExpoPushTests(CommsFixture fixture)
 {
     private const string SendPath = "/--/api/v2/push/send";
+    private const string ReceiptsPath = "/--/api/v2/push/getReceipts";
     private const string AccessToken = "expo-access-token";
 
     /// <summary>Expo's tickets, in order: <c>DeviceNotRegistered</c> for tokens containing "dead", else ok.</summary>
@@ -31,8 +32,18 @@ public sealed class ExpoPushTests(CommsFixture fixture)
             using var body = JsonDocument.Parse(request.Body!);
             var tickets = body.RootElement.EnumerateArray().Select(m => m.GetProperty("to").GetString()!.Contains("dead", StringComparison.Ordinal)
                 ? $$$"""{"status":"error","message":"\"{{{m.GetProperty("to").GetString()}}}\" is not a registered push notification recipient","details":{"error":"DeviceNotRegistered"}}"""
-                : $$"""{"status":"ok","id":"receipt-{{Guid.NewGuid()}}"}""");
+                : $$"""{"status":"ok","id":"receipt-{{Guid.NewGuid()}}|{{m.GetProperty("to").GetString()}}"}""");
             return Json(200, $$"""{"data":[{{string.Join(',', tickets)}}]}""");
+        }));
+
+        // Receipts: DeviceNotRegistered for tickets of tokens containing "gone" (the app was uninstalled after the ticket).
+        server.Given(Request.Create().WithPath(ReceiptsPath).UsingPost()).RespondWith(Response.Create().WithCallback(request =>
+        {
+            using var body = JsonDocument.Parse(request.Body!);
+            var receipts = body.RootElement.GetProperty("ids").EnumerateArray().Select(id => id.GetString()!).Select(id => id.Contains("gone", StringComparison.Ordinal)
+                ? $$$"""{{{JsonSerializer.Serialize(id)}}}:{"status":"error","message":"The recipient device is not registered with FCM.","details":{"error":"DeviceNotRegistered"}}"""
+                : $$"""{{JsonSerializer.Serialize(id)}}:{"status":"ok"}""");
+            return Json(200, """{"data":{""" + string.Join(',', receipts) + "}}");
         }));
         return server;
     }
@@ -138,5 +149,35 @@ public sealed class ExpoPushTests(CommsFixture fixture)
         Assert.Equal("COMMS_PROVIDER_REJECTED: Expo answered 400 (PUSH_TOO_MANY_EXPERIENCE_IDS).", message.LastError);
         Assert.Equal(["ExponentPushToken[ivy]"], await TokensAsync(fixture, tenant));
         Assert.Single(Requests(expo, SendPath));
+    }
+
+    [Fact]
+    public async Task A_receipt_saying_DeviceNotRegistered_prunes_the_device_after_the_message_was_sent()
+    {
+        using var expo = StartExpo();
+        var tenant = await TestTenant.CreateAsync(fixture, "kim");
+        await AddDeviceAsync(tenant, "kim", "expo", "ExponentPushToken[kim-kept]");
+        await AddDeviceAsync(tenant, "kim", "expo", "ExponentPushToken[kim-gone]");
+        var settings = Settings(expo);
+        settings["Comms:Providers:Expo:ReceiptsAfter"] = "00:00:00.100";
+        settings["Comms:Providers:Expo:ReceiptPollInterval"] = "00:00:00.100";
+        await using var dispatcher = fixture.StartDispatcher(settings);
+
+        var id = (await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, [("kim", Content("Receipts"))]))[0];
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        var message = await WaitForFinalAsync(fixture, id);
+        Assert.True(message.Status == MessageStatus.Sent, $"{message.Status}: {message.LastError}");
+        await Poll.UntilAsync(async () => (await TokensAsync(fixture, tenant)).Count == 1, "the receipt to prune the uninstalled device");
+        Assert.Equal(["ExponentPushToken[kim-kept]"], await TokensAsync(fixture, tenant));
+
+        var asked = Requests(expo, ReceiptsPath).SelectMany(r =>
+        {
+            using var body = JsonDocument.Parse(r.RequestMessage.Body!);
+            return body.RootElement.GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToList();
+        }).ToList();
+        Assert.Contains(asked, i => i.EndsWith("|ExponentPushToken[kim-gone]", StringComparison.Ordinal));
+        Assert.Contains(asked, i => i.EndsWith("|ExponentPushToken[kim-kept]", StringComparison.Ordinal));
+        Assert.Equal(MessageStatus.Sent, (await DirectQueue.MessageAsync(fixture, id)).Status);
     }
 }
