@@ -11,6 +11,7 @@ using Comms.Dispatcher.Digests;
 using Comms.Dispatcher.Email;
 using Comms.Dispatcher.InApp;
 using Comms.Dispatcher.Maintenance;
+using Comms.Dispatcher.Push;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
 using Comms.Realtime;
@@ -75,6 +76,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<InAppSender>();
         builder.Services.AddSendingWorker<InAppSender>();
         builder.AddEmail();
+        builder.AddPush();
 
         return builder;
     }
