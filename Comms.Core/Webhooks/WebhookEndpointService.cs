@@ -22,8 +22,11 @@ public sealed record WebhookEndpointWithSecret(
     Guid Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Enabled, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     string Secret);
 
-/// <summary>An endpoint a delivery goes to, with its secret in the clear (dispatcher only).</summary>
-public sealed record WebhookTarget(Guid Id, string Url, string Secret);
+/// <summary>
+/// An endpoint a delivery goes to, with its secret in the clear (dispatcher only); null when it cannot be decrypted
+/// with the configured <c>Comms:Auth:SecretEncryptionKey</c> (or a previous one).
+/// </summary>
+public sealed record WebhookTarget(Guid Id, string Url, string? Secret);
 
 /// <summary>Creates, lists, changes, deletes and rotates a tenant's webhook endpoints; finds the ones a delivery goes to.</summary>
 public sealed partial class WebhookEndpointService(
@@ -155,9 +158,7 @@ public sealed partial class WebhookEndpointService(
             .Where(e => e.TenantId == tenantId && e.Enabled
                         && (e.EventTypes.Contains(AllEvents) || (eventName != null && e.EventTypes.Contains(eventName))))
             .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
-        return endpoints
-            .Select(e => protector.Unprotect(e.TenantId, SealedName(e.Id), e.ProtectedSecret) is { } secret ? new WebhookTarget(e.Id, e.Url, secret) : null)
-            .OfType<WebhookTarget>().ToList();
+        return endpoints.Select(e => new WebhookTarget(e.Id, e.Url, protector.Unprotect(e.TenantId, SealedName(e.Id), e.ProtectedSecret))).ToList();
     }
 
     private string Protect(WebhookEndpoint endpoint, string secret) => protector.Protect(endpoint.TenantId, SealedName(endpoint.Id), secret);

@@ -102,6 +102,13 @@ public sealed partial class WebhookSender(
 
     private async Task<SendOutcome> PostAsync(WebhookTarget target, string id, long timestamp, byte[] body, CancellationToken cancellationToken)
     {
+        if (target.Secret is null)
+        {
+            LogUndecryptable(logger, target.Id);
+            return new SendOutcome.Permanent(
+                $"Webhook endpoint {target.Id}: its secret cannot be decrypted with the configured Comms:Auth:SecretEncryptionKey (or a previous one); rotate it.");
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add("webhook-id", id);
@@ -148,6 +155,9 @@ public sealed partial class WebhookSender(
 
     [LoggerMessage(1, LogLevel.Warning, "Webhook endpoint {EndpointId} answered HTTP {Status}")]
     private static partial void LogRefusedAnswer(ILogger logger, Guid endpointId, int status);
+
+    [LoggerMessage(3, LogLevel.Error, "The secret of webhook endpoint {EndpointId} cannot be decrypted with the configured Comms:Auth:SecretEncryptionKey (or a previous one); nothing is sent to it")]
+    private static partial void LogUndecryptable(ILogger logger, Guid endpointId);
 
     [LoggerMessage(2, LogLevel.Warning, "Webhook endpoint {EndpointId} refused at connect time: it resolves to a non-public address")]
     private static partial void LogTargetRefused(ILogger logger, Guid endpointId);

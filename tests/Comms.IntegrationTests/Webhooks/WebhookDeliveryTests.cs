@@ -139,16 +139,44 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
         _server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
         // Registered while private targets were allowed (or re-pointed by DNS since): the connect-time check still refuses it.
         await RegisterAsync(tenant, $"http://localhost:{_server.Port}/rebound", ["*"]);
-        var services = fixture.Dispatcher.Services;
-        using var strict = new WebhookSender(services.GetRequiredService<WebhookEndpointService>(), services.GetRequiredService<IDbContextFactory<Comms.Core.Data.CommsDbContext>>(),
-            Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = false }), TimeProvider.System, NullLogger<WebhookSender>.Instance);
-        var message = new ClaimedMessage(Guid.CreateVersion7(), tenant.Id, null, Guid.NewGuid(), "alice", Channel.Webhook, "account", "t", 1, "en-US",
-            "ref", "webhook-endpoints:1", 1, null, null, new RenderedContent { Json = "{}" });
+        using var strict = Sender(allowPrivate: false);
 
-        var outcome = await strict.SendAsync(message, "test", CancellationToken.None);
+        var outcome = await strict.SendAsync(Message(tenant), "test", CancellationToken.None);
 
         var permanent = Assert.IsType<SendOutcome.Permanent>(outcome);
         Assert.Contains("loopback", permanent.Error, StringComparison.Ordinal);
         Assert.Empty(_server.LogEntries);
     }
+
+    [Fact]
+    public async Task An_endpoint_whose_secret_cannot_be_decrypted_is_not_called_and_the_failure_says_why()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "alice");
+        _server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
+        var (id, _) = await RegisterAsync(tenant, Url("/sealed"), ["*"]);
+        await using (var db = fixture.CreateDbContext())
+        {
+            // Sealed under another tenant's row: the associated data no longer matches, as with a foreign encryption key.
+            var other = (await RegisterAsync(await TestTenant.CreateAsync(fixture), Url("/x"), ["*"])).Id;
+            var foreign = await db.WebhookEndpoints.SingleAsync(e => e.Id == other);
+            await db.WebhookEndpoints.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.ProtectedSecret, foreign.ProtectedSecret));
+        }
+
+        using var sender = Sender(allowPrivate: true);
+        var outcome = await sender.SendAsync(Message(tenant), "test", CancellationToken.None);
+
+        Assert.Contains("cannot be decrypted", Assert.IsType<SendOutcome.Permanent>(outcome).Error, StringComparison.Ordinal);
+        Assert.Empty(_server.LogEntries);
+    }
+
+    private WebhookSender Sender(bool allowPrivate)
+    {
+        var services = fixture.Dispatcher.Services;
+        return new WebhookSender(services.GetRequiredService<WebhookEndpointService>(), services.GetRequiredService<IDbContextFactory<Comms.Core.Data.CommsDbContext>>(),
+            Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = allowPrivate }), TimeProvider.System, NullLogger<WebhookSender>.Instance);
+    }
+
+    private static ClaimedMessage Message(TestTenant tenant) =>
+        new(Guid.CreateVersion7(), tenant.Id, null, Guid.NewGuid(), "alice", Channel.Webhook, "account", "t", 1, "en-US",
+            "ref", "webhook-endpoints:1", 1, null, null, new RenderedContent { Json = "{}" });
 }
