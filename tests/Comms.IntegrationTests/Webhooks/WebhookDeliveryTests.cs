@@ -121,6 +121,25 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_429_is_retried_no_earlier_than_its_Retry_After()
+    {
+        var tenant = await TenantWithWebhookRuleAsync(fixture, "order.throttled");
+        _server.Given(Request.Create().WithPath("/slow").UsingPost()).InScenario("throttled").WillSetStateTo("open")
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "2"));
+        _server.Given(Request.Create().WithPath("/slow").UsingPost()).InScenario("throttled").WhenStateIs("open")
+            .RespondWith(Response.Create().WithStatusCode(204));
+        await RegisterAsync(tenant, Url("/slow"), ["order.throttled"]);
+
+        var eventId = await tenant.PostEventAsync(new { name = "order.throttled", recipients = new[] { "alice" }, causeRef = "order:45", payload = new { order_id = "A-45", total = 1 } });
+        var message = await FinishedMessageAsync(eventId);
+
+        Assert.Equal(MessageStatus.Sent, message.Status);
+        var times = _server.LogEntries.Select(e => e.RequestMessage.DateTime).ToList();
+        Assert.Equal(2, times.Count);
+        Assert.True(times[1] - times[0] >= TimeSpan.FromSeconds(1.9), $"retried after {(times[1] - times[0]).TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Without_an_enabled_endpoint_the_webhook_channel_has_no_address()
     {
         var tenant = await TenantWithWebhookRuleAsync(fixture, "order.nowhere");
