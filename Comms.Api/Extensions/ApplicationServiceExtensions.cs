@@ -11,6 +11,7 @@ using Comms.Core.Inbox;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Tenancy;
+using Comms.Core.Webhooks;
 using Comms.Realtime;
 using Comms.ServiceDefaults.Cors;
 
@@ -43,6 +44,9 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveInbox>();
         builder.AddWidgetCors();
         builder.Services.AddSingleton<TenantService>();
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<WebhookEndpointService>();
 
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();

@@ -8,6 +8,7 @@ using Comms.Api.RoutingRules;
 using Comms.Api.SigningKeys;
 using Comms.Api.Sys;
 using Comms.Api.Templates;
+using Comms.Api.WebhookEndpoints;
 
 namespace Comms.Api.Extensions;
 
@@ -25,6 +26,7 @@ public static class EndpointExtensions
         service.MapRecipientsApi();
         service.MapApiKeysApi();
         service.MapSigningKeysApi();
+        service.MapWebhookEndpointsApi();
         service.MapCategoriesApi();
         service.MapTemplatesApi();
         service.MapRoutingRulesApi();

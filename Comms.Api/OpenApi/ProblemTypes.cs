@@ -38,4 +38,5 @@ public static class ProblemTypes
     public const string SigningKeyLimit = "COMMS_SIGNING_KEY_LIMIT";
     public const string CategoryBuiltIn = "COMMS_CATEGORY_BUILT_IN";
     public const string CategoryInUse = "COMMS_CATEGORY_IN_USE";
+    public const string WebhookTargetRefused = "COMMS_WEBHOOK_TARGET_REFUSED";
 }

@@ -33,6 +33,12 @@ public static class RequestExamples
         ["POST v1/signing-keys"] = """
             {"kid":"web-2026","algorithm":"HS256"}
             """,
+        ["POST v1/webhook-endpoints"] = """
+            {"url":"https://hooks.example.com/comms","eventTypes":["order.shipped"],"description":"Order updates for the warehouse"}
+            """,
+        ["PATCH v1/webhook-endpoints/{id}"] = """
+            {"enabled":false}
+            """,
         ["PUT v1/categories/{name}"] = """
             {"description":"Order updates","critical":false,"defaultChannels":["in_app","email"]}
             """,

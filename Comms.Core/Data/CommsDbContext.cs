@@ -32,6 +32,7 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Suppression> Suppressions => Set<Suppression>();
     public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<DigestEntry> DigestEntries => Set<DigestEntry>();
+    public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

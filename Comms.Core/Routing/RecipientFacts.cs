@@ -5,11 +5,15 @@ using Npgsql;
 
 namespace Comms.Core.Routing;
 
-/// <summary>What routing needs to know about a chunk of recipients: preference overrides, suppressions, devices.</summary>
+/// <summary>
+/// What routing needs to know about a chunk of recipients: preference overrides, suppressions, devices, and
+/// how many enabled webhook endpoints the tenant has (the webhook channel has an address only when it has one).
+/// </summary>
 public sealed class RecipientFacts(
     IReadOnlyDictionary<(Guid Recipient, string Channel, string Category), bool> overrides,
     IReadOnlySet<(string Channel, string Hash)> suppressed,
-    IReadOnlyDictionary<Guid, int> deviceCounts)
+    IReadOnlyDictionary<Guid, int> deviceCounts,
+    int webhookEndpoints = 0)
 {
     public static readonly RecipientFacts Empty = new(
         new Dictionary<(Guid, string, string), bool>(), new HashSet<(string, string)>(), new Dictionary<Guid, int>());
@@ -44,6 +48,9 @@ public sealed class RecipientFacts(
         batch.BatchCommands.Add(preferences);
         batch.BatchCommands.Add(suppressions);
         batch.BatchCommands.Add(devices);
+        var webhooks = new NpgsqlBatchCommand("SELECT count(*)::int FROM webhook_endpoints WHERE tenant_id = @tenant AND enabled");
+        webhooks.Parameters.AddWithValue("tenant", tenantId);
+        batch.BatchCommands.Add(webhooks);
 
         var overrides = new Dictionary<(Guid, string, string), bool>();
         var suppressed = new HashSet<(string, string)>();
@@ -66,7 +73,9 @@ public sealed class RecipientFacts(
             deviceCounts[reader.GetGuid(0)] = reader.GetInt32(1);
         }
 
-        return new RecipientFacts(overrides, suppressed, deviceCounts);
+        await reader.NextResultAsync(cancellationToken);
+        var webhookEndpoints = await reader.ReadAsync(cancellationToken) ? reader.GetInt32(0) : 0;
+        return new RecipientFacts(overrides, suppressed, deviceCounts, webhookEndpoints);
     }
 
     /// <summary>The destination of a channel for a recipient, or null when there is none.</summary>
@@ -76,6 +85,7 @@ public sealed class RecipientFacts(
         Channel.Sms => recipient.Phone,
         Channel.InApp => recipient.ExternalId,
         Channel.Push => DevicesOf(recipient.Id) > 0 ? $"devices:{DevicesOf(recipient.Id)}" : null,
+        Channel.Webhook => webhookEndpoints > 0 ? $"webhook-endpoints:{webhookEndpoints}" : null,
         _ => null,
     };
 }

@@ -1,3 +1,4 @@
+using Comms.Core.Auth;
 using Comms.Core.Data;
 using Comms.Core.Digests;
 using Comms.Core.Events;
@@ -7,6 +8,7 @@ using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
 using Comms.Core.Unsubscribe;
+using Comms.Core.Webhooks;
 using Comms.Dispatcher.Digests;
 using Comms.Dispatcher.Email;
 using Comms.Dispatcher.InApp;
@@ -14,7 +16,9 @@ using Comms.Dispatcher.Maintenance;
 using Comms.Dispatcher.Push;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
+using Comms.Dispatcher.Webhooks;
 using Comms.Realtime;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedLockNet;
 using RedLockNet.SERedis;
 using RedLockNet.SERedis.Configuration;
@@ -77,8 +81,21 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSendingWorker<InAppSender>();
         builder.AddEmail();
         builder.AddPush();
+        builder.AddWebhooks();
 
         return builder;
+    }
+
+    private static void AddWebhooks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        // Endpoint secrets are sealed with Comms:Auth:SecretEncryptionKey, like signing-key secrets (validated when first used).
+        builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.SectionName).ValidateDataAnnotations();
+        builder.Services.TryAddSingleton<SigningSecretProtector>();
+        builder.Services.AddSingleton<WebhookEndpointService>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSendingWorker<WebhookSender>();
     }
 
     private static void AddEmail(this IHostApplicationBuilder builder)

@@ -7,6 +7,7 @@ using Comms.Client.Generated.V1.Recipients;
 using Comms.Client.Generated.V1.RoutingRules;
 using Comms.Client.Generated.V1.SigningKeys;
 using Comms.Client.Generated.V1.Templates;
+using Comms.Client.Generated.V1.WebhookEndpoints;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -55,6 +56,11 @@ namespace Comms.Client.Generated.V1
         public global::Comms.Client.Generated.V1.Templates.TemplatesRequestBuilder Templates
         {
             get => new global::Comms.Client.Generated.V1.Templates.TemplatesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The webhookEndpoints property</summary>
+        public global::Comms.Client.Generated.V1.WebhookEndpoints.WebhookEndpointsRequestBuilder WebhookEndpoints
+        {
+            get => new global::Comms.Client.Generated.V1.WebhookEndpoints.WebhookEndpointsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Comms.Client.Generated.V1.V1RequestBuilder"/> and sets the default values.

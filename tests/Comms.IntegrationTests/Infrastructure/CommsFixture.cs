@@ -56,6 +56,8 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:RateLimits:Sys:PermitLimit"] = "1000000",
         ["Comms:RateLimits:SignIn:PermitLimit"] = "1000000",
         ["Comms:RateLimits:FailedAuth:PermitLimit"] = "1000000",
+        // Webhook tests deliver to a local WireMock server; WebhookEndpointsApiTests prove the refusal on an API of its own.
+        ["Comms:Webhooks:AllowPrivateTargets"] = "true",
         ["Logging:LogLevel:Default"] = "Warning",
         // Races that tests provoke on purpose (unique violations) would otherwise fill the output with EF errors.
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",

@@ -132,11 +132,22 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             ["version"] = "1", ["eventName"] = DevelopmentSeed.WelcomeEvent, ["id"] = DevelopmentSeed.TenantId,
         };
         var failures = new List<string>();
+        using (var admin = fixture.Api.CreateClient())
+        {
+            // Routes of one webhook endpoint take its uuid: one of the demo tenant's, registered like the POST example does.
+            admin.DefaultRequestHeaders.Authorization = new("Bearer", DevelopmentSeed.DefaultApiKey);
+            var webhook = await admin.PostAsync("/v1/webhook-endpoints",
+                new StringContent(RequestExamples.All["POST v1/webhook-endpoints"], Encoding.UTF8, "application/json"));
+            values["webhookId"] = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
         foreach (var (operation, example) in RequestExamples.All)
         {
             var (method, route) = (operation[..operation.IndexOf(' ')], operation[(operation.IndexOf(' ') + 1)..]);
             var path = "/" + System.Text.RegularExpressions.Regex.Replace(route, @"\{(\w+)\}", m =>
-                route.StartsWith("v1/categories", StringComparison.Ordinal) && m.Groups[1].Value == "name" ? "orders" : values[m.Groups[1].Value]);
+                route.StartsWith("v1/categories", StringComparison.Ordinal) && m.Groups[1].Value == "name" ? "orders"
+                : route.StartsWith("v1/webhook-endpoints", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["webhookId"]
+                : values[m.Groups[1].Value]);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(example, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new("Bearer", route.StartsWith("me/", StringComparison.Ordinal) ? fixture.UserToken(DevelopmentSeed.TenantId, "alice")
                 : route.StartsWith("sys/", StringComparison.Ordinal) ? CommsFixture.SysKey : DevelopmentSeed.DefaultApiKey);

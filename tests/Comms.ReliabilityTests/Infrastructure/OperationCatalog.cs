@@ -75,6 +75,16 @@ public static class OperationCatalog
         ["GET /v1/signing-keys/{kid}"] = new(Tenancy.Denied),
         ["DELETE /v1/signing-keys/{kid}"] = new(Tenancy.Denied),
 
+        ["POST /v1/webhook-endpoints"] = new(Tenancy.CreatesInCaller, t => new JsonObject
+        {
+            ["url"] = "https://hooks.example.com/comms", ["eventTypes"] = Array(t.EventName), ["description"] = "Reliability",
+        }),
+        ["GET /v1/webhook-endpoints"] = new(Tenancy.CallersOwn),
+        ["GET /v1/webhook-endpoints/{id}"] = new(Tenancy.Denied),
+        ["PATCH /v1/webhook-endpoints/{id}"] = new(Tenancy.Denied, _ => new JsonObject { ["enabled"] = true }),
+        ["DELETE /v1/webhook-endpoints/{id}"] = new(Tenancy.Denied),
+        ["POST /v1/webhook-endpoints/{id}/rotate-secret"] = new(Tenancy.Denied),
+
         ["GET /v1/categories"] = new(Tenancy.CallersOwn),
         ["PUT /v1/categories/{name}"] = new(Tenancy.CreatesInCaller,
             _ => new JsonObject { ["description"] = "Reliability", ["critical"] = false, ["defaultChannels"] = Array("email", "push") }),
@@ -168,6 +178,7 @@ public static class OperationCatalog
         ("id", var p) when p.StartsWith("/v1/api-keys", StringComparison.Ordinal) => tenant.AdminKeyId.ToString(),
         ("id", var p) when p.StartsWith("/me/notifications", StringComparison.Ordinal) => tenant.SharedInboxItemId.ToString(),
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
+        ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("externalId", _) => tenant.ExternalId,
         ("deviceId", _) => tenant.DeviceId.ToString(),
         ("kid", _) => tenant.Kid,

@@ -40,6 +40,7 @@ public sealed class SeededTenant
     public string TemplateName { get; private set; } = "";
     public string EventName { get; private set; } = "";
     public Guid EventId { get; private set; }
+    public Guid WebhookEndpointId { get; private set; }
 
     /// <summary>The inbox item of <see cref="SharedExternalId"/> (and of <see cref="ExternalId"/>).</summary>
     public Guid SharedInboxItemId { get; private set; }
@@ -102,6 +103,11 @@ public sealed class SeededTenant
         Kid = Marker("kid-");
         var signingKey = await SendAsync(admin, HttpMethod.Post, "/v1/signing-keys", new JsonObject { ["algorithm"] = "HS256", ["kid"] = Kid });
         SigningSecret = signingKey["secret"]!.GetValue<string>();
+        var webhook = await SendAsync(admin, HttpMethod.Post, "/v1/webhook-endpoints", new JsonObject
+        {
+            ["url"] = $"https://{Marker("hook-")}.example.com/comms", ["eventTypes"] = ToArray(["*"]), ["description"] = Marker("Webhook "),
+        });
+        WebhookEndpointId = webhook["id"]!.GetValue<Guid>();
 
         using var client = Client();
         Category = Marker("cat-");
