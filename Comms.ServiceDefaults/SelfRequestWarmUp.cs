@@ -10,9 +10,12 @@ namespace Microsoft.Extensions.Hosting;
 /// A warm-up step that sends a service a few requests through its own listening socket once it has started:
 /// Kestrel's connection and parsing code, routing (the first request builds every minimal-API endpoint's request
 /// delegate), authentication, request-body reading and the problem-details writer all run once before the first
-/// real request. The requests carry a credential that does not exist, so they are refused and change nothing.
+/// real request. The requests carry a credential that does not exist, so they are refused and change nothing — or,
+/// when the service offers an <see cref="ISelfRequestCredential"/>, that one, which authenticates as no real tenant,
+/// so the requests run the authenticated path and still change nothing.
 /// </summary>
-public sealed class SelfRequestWarmUp(IServer server, IHostApplicationLifetime lifetime, IReadOnlyList<SelfRequest> requests) : IWarmUpStep
+public sealed class SelfRequestWarmUp(
+    IServer server, IHostApplicationLifetime lifetime, IReadOnlyList<SelfRequest> requests, ISelfRequestCredential? credential = null) : IWarmUpStep
 {
     public string Name => "self-requests";
 
@@ -31,10 +34,28 @@ public sealed class SelfRequestWarmUp(IServer server, IHostApplicationLifetime l
         }
 
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        await SendAllAsync(client, "cms_warmup_not_a_key", cancellationToken);
+        if (credential is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAllAsync(client, credential.Issue(), cancellationToken);
+        }
+        finally
+        {
+            credential.Retire();
+        }
+    }
+
+    private async Task SendAllAsync(HttpClient client, string bearer, CancellationToken cancellationToken)
+    {
         foreach (var request in requests)
         {
             using var message = new HttpRequestMessage(request.Method, request.Path);
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "cms_warmup_not_a_key");
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
             if (request.JsonBody is { } body)
             {
                 message.Content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -59,5 +80,6 @@ public static class SelfRequestWarmUpExtensions
     /// <summary>Warms the service's HTTP path with these requests (refused ones: they carry no valid credential).</summary>
     public static IServiceCollection AddSelfRequestWarmUp(this IServiceCollection services, params SelfRequest[] requests) =>
         services.AddWarmUpStep(provider => new SelfRequestWarmUp(
-            provider.GetRequiredService<IServer>(), provider.GetRequiredService<IHostApplicationLifetime>(), requests));
+            provider.GetRequiredService<IServer>(), provider.GetRequiredService<IHostApplicationLifetime>(), requests,
+            provider.GetService<ISelfRequestCredential>()));
 }

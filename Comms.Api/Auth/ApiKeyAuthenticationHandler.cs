@@ -14,6 +14,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     ApiKeyStore keys,
     AuthFailureLimiter failures,
+    WarmUpCredential warmUp,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -25,6 +26,11 @@ public sealed class ApiKeyAuthenticationHandler(
         if (presented is null)
         {
             return AuthenticateResult.NoResult();
+        }
+
+        if (warmUp.Authenticate(presented, Context, SchemeName) is { } warmUpPrincipal)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(warmUpPrincipal, SchemeName));
         }
 
         var address = RateLimitingExtensions.ClientAddress(Context);

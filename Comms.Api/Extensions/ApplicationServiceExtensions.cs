@@ -37,6 +37,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddHostedService<EventIntakeWriter>();
         builder.Services.AddWarmUpStep<IntakeWarmUp>();
+        builder.Services.AddSingleton<WarmUpCredential>();
+        builder.Services.AddSingleton<ISelfRequestCredential>(sp => sp.GetRequiredService<WarmUpCredential>());
         builder.Services.AddSelfRequestWarmUp(
             new(HttpMethod.Post, "/v1/events", IntakeWarmUp.SampleEvent), new(HttpMethod.Get, $"/v1/events/{Guid.Empty}"),
             new(HttpMethod.Get, "/me/notifications"));
