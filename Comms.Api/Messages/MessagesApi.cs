@@ -86,11 +86,6 @@ public static class MessagesApi
             errors[prefix + "channel"] = [$"channel must be one of: {string.Join(", ", Channel.All)}."];
         }
 
-        if (filter.Recipient is { Length: 0 or > 200 })
-        {
-            errors[prefix + "recipient"] = ["recipient must be an external id of 1-200 characters."];
-        }
-
         if (filter.From is { } start && filter.To is { } end && end < start)
         {
             errors[prefix + "to"] = ["to must not be before from."];
