@@ -23,7 +23,7 @@ public sealed class SendGridEventSignatureTests
     [InlineData(Timestamp + "1", Body, Signature)]
     [InlineData(Timestamp, Body + " ", Signature)]
     [InlineData(Timestamp, """{"category":"example_payload","event":"test_event","message_id":"message_Id"}""", Signature)]
-    [InlineData(Timestamp, Body, "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/1=")]
+    [InlineData(Timestamp, Body, "MEUCIQCuIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0=")]
     [InlineData(Timestamp, Body, "not base64!")]
     [InlineData(Timestamp, Body, "")]
     [InlineData(null, Body, Signature)]
