@@ -91,4 +91,36 @@ public sealed class StatusWebhookTests(CommsFixture fixture) : IDisposable
         var other = await TestTenant.CreateAsync(fixture);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await other.ApiClient().GetAsync($"/v1/webhook-endpoints/{endpointId}/deliveries")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_message_the_dispatcher_dead_letters_is_announced_as_message_failed_with_its_error()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "alice");
+        await tenant.AddTemplateAsync("order.refused", Channel.Webhook, new Core.Templates.TemplateContent { Json = """{"orderId":"{{ order_id }}"}""" });
+        await tenant.SetRuleAsync("order.refused", new { templateName = "order.refused", category = "account", channels = new[] { Channel.Webhook } });
+        _server.Given(Request.Create().WithPath("/refuse").UsingPost()).RespondWith(Response.Create().WithStatusCode(400));
+        _server.Given(Request.Create().WithPath("/failures").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
+        await RegisterAsync(tenant, "/refuse", ["order.refused"]);
+        var (failuresId, secret) = await RegisterAsync(tenant, "/failures", [MessageStatusEvents.Failed]);
+
+        var eventId = await tenant.PostEventAsync(new { name = "order.refused", recipients = new[] { "alice" }, causeRef = "order:1", payload = new { order_id = "A-1" } });
+        var message = await FeedbackTestSupport.MessageAsync(fixture, eventId, Channel.Webhook, MessageStatus.Failed);
+
+        var announced = await Poll.UntilAsync(
+            () => Task.FromResult(_server.LogEntries.Select(e => e.RequestMessage).FirstOrDefault(r => r.Path == "/failures")), "the message.failed webhook");
+        Assert.True(WebhookSignature.Verify(secret, announced.Headers!["webhook-id"].Single(), announced.Headers["webhook-timestamp"].Single(), announced.Body!,
+            announced.Headers["webhook-signature"].Single(), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        var body = JsonDocument.Parse(announced.Body!).RootElement;
+        Assert.Equal(MessageStatusEvents.Failed, body.GetProperty("type").GetString());
+        var data = body.GetProperty("data");
+        Assert.Equal((message.Id, "failed", "queued"), (data.GetProperty("messageId").GetGuid(), data.GetProperty("status").GetString(), data.GetProperty("previousStatus").GetString()));
+        Assert.Contains("answered HTTP 400", data.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var page = await Poll.UntilAsync(async () =>
+        {
+            var json = await tenant.ApiClient().GetFromJsonAsync<JsonElement>($"/v1/webhook-endpoints/{failuresId}/deliveries?status=delivered");
+            return json.GetProperty("items").GetArrayLength() == 1 ? json.GetRawText() : null;
+        }, "the delivery to be recorded as delivered");
+        Assert.Equal(204, JsonDocument.Parse(page).RootElement.GetProperty("items")[0].GetProperty("lastResponseCode").GetInt32());
+    }
 }
