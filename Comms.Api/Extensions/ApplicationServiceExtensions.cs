@@ -1,5 +1,6 @@
 using Comms.Api.OpenApi;
 using Comms.Api.Events;
+using Comms.Api.Feedback;
 using Comms.Api.Auth;
 using Comms.Api.Input;
 using Comms.Api.Recipients;
@@ -49,6 +50,9 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WebhookEndpointService>();
+        builder.Services.AddSingleton<Comms.Core.Audit.AuditLog>();
+        builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
+        builder.AddFeedbackWebhooks();
 
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();

@@ -2,6 +2,8 @@ using Comms.Api.ApiKeys;
 using Comms.Api.Categories;
 using Comms.Api.Decisions;
 using Comms.Api.Events;
+using Comms.Api.Feedback;
+using Comms.Api.Messages;
 using Comms.Api.Me;
 using Comms.Api.Recipients;
 using Comms.Api.RoutingRules;
@@ -31,6 +33,8 @@ public static class EndpointExtensions
         service.MapTemplatesApi();
         service.MapRoutingRulesApi();
         service.MapDecisionsApi();
+        service.MapMessagesApi();
+        service.MapWebhookDeliveriesApi();
 
         var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);
         endUser.MapMeNotificationsApi();
@@ -38,6 +42,9 @@ public static class EndpointExtensions
 
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();
+
+        // Provider callbacks: signed by the provider, not rate limited per caller (providers post in bursts from many addresses).
+        app.MapFeedbackWebhooks();
         return app;
     }
 }

@@ -39,4 +39,6 @@ public static class ProblemTypes
     public const string CategoryBuiltIn = "COMMS_CATEGORY_BUILT_IN";
     public const string CategoryInUse = "COMMS_CATEGORY_IN_USE";
     public const string WebhookTargetRefused = "COMMS_WEBHOOK_TARGET_REFUSED";
+    public const string MessageNotResendable = "COMMS_MESSAGE_NOT_RESENDABLE";
+    public const string Suppressed = "COMMS_SUPPRESSED";
 }

@@ -36,6 +36,9 @@ public static class RequestExamples
         ["POST v1/webhook-endpoints"] = """
             {"url":"https://hooks.example.com/comms","eventTypes":["order.shipped"],"description":"Order updates for the warehouse"}
             """,
+        ["POST v1/messages/resend"] = """
+            {"filter":{"status":"failed","channel":"email","from":"2026-11-26T00:00:00Z"},"max":500}
+            """,
         ["PATCH v1/webhook-endpoints/{id}"] = """
             {"enabled":false}
             """,

@@ -55,4 +55,19 @@ public static class MessageStatus
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+
+    /// <summary>The provider reported it delivered (SendGrid <c>delivered</c>, Twilio <c>delivered</c>).</summary>
+    public const string Delivered = "delivered";
+
+    /// <summary>A hard bounce (the address does not exist or refuses it for good); the address is suppressed.</summary>
+    public const string Bounced = "bounced";
+
+    /// <summary>The recipient reported it as spam; the address is suppressed.</summary>
+    public const string Complained = "complained";
+
+    /// <summary>Every status a message can have.</summary>
+    public static readonly IReadOnlyList<string> All = [Queued, Sent, Delivered, Bounced, Complained, Failed, Cancelled];
+
+    /// <summary>The statuses a message can be re-sent from (<c>POST /v1/messages/{id}/resend</c>).</summary>
+    public static readonly IReadOnlyList<string> Resendable = [Failed, Bounced];
 }

@@ -161,6 +161,14 @@ public sealed partial class WebhookEndpointService(
         return endpoints.Select(e => new WebhookTarget(e.Id, e.Url, protector.Unprotect(e.TenantId, SealedName(e.Id), e.ProtectedSecret))).ToList();
     }
 
+    /// <summary>One of the tenant's endpoints with its secret, if it exists and is enabled (status webhook deliveries).</summary>
+    public async Task<WebhookTarget?> EnabledTargetAsync(string tenantId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var e = await db.WebhookEndpoints.AsNoTracking().FirstOrDefaultAsync(e => e.TenantId == tenantId && e.Id == id && e.Enabled, cancellationToken);
+        return e is null ? null : new WebhookTarget(e.Id, e.Url, protector.Unprotect(e.TenantId, SealedName(e.Id), e.ProtectedSecret));
+    }
+
     private string Protect(WebhookEndpoint endpoint, string secret) => protector.Protect(endpoint.TenantId, SealedName(endpoint.Id), secret);
 
     /// <summary>Bound into the sealed secret, so it decrypts only on its own endpoint's row.</summary>

@@ -94,8 +94,11 @@ public static class DispatcherServiceExtensions
         builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.SectionName).ValidateDataAnnotations();
         builder.Services.TryAddSingleton<SigningSecretProtector>();
         builder.Services.AddSingleton<WebhookEndpointService>();
+        builder.Services.AddSingleton<WebhookPoster>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSendingWorker<WebhookSender>();
+        // Message status changes (message.sent, message.delivered...) to the endpoints subscribed to them.
+        builder.Services.AddHostedService<StatusWebhookWorker>();
     }
 
     private static void AddEmail(this IHostApplicationBuilder builder)

@@ -19,23 +19,16 @@ namespace Comms.Dispatcher.Webhooks;
 /// <c>Comms:Webhooks:Timeout</c>. 2xx from every endpoint is sent; a timeout, 408, 429 (honouring <c>Retry-After</c>) or 5xx
 /// from any is a transient failure (the whole message is retried by the sending worker's policy, so endpoints that had
 /// answered 2xx see it again with the same <c>webhook-id</c>); any other answer (3xx: redirects are not followed; 4xx) is
-/// permanent. Every connection goes through <see cref="WebhookTargets.ConnectAsync"/>: a target that resolves to a
-/// private address when it is dialled (DNS rebinding) is refused, permanently.
+/// permanent. The POST itself is <see cref="WebhookPoster"/>'s (shared with the status webhooks): every connection goes through
+/// <see cref="WebhookTargets.ConnectAsync"/>, so a target that resolves to a private address when it is dialled (DNS rebinding) is refused, permanently.
 /// </summary>
-public sealed partial class WebhookSender(
+public sealed class WebhookSender(
     WebhookEndpointService endpoints,
     IDbContextFactory<CommsDbContext> contexts,
-    IOptions<WebhookOptions> options,
-    TimeProvider time,
-    ILogger<WebhookSender> logger) : IChannelSender, IDisposable
+    WebhookPoster poster,
+    TimeProvider time) : IChannelSender
 {
     public const string PayloadType = "notification";
-
-    private readonly HttpClient _http = new(WebhookTargets.CreateHandler(options.Value.AllowPrivateTargets))
-    {
-        Timeout = options.Value.Timeout,
-        DefaultRequestHeaders = { UserAgent = { new ProductInfoHeaderValue("Comms-Webhooks", "1.0") } },
-    };
 
     public string Channel => Core.Messages.Channel.Webhook;
 
@@ -102,63 +95,12 @@ public sealed partial class WebhookSender(
 
     private async Task<SendOutcome> PostAsync(WebhookTarget target, string id, long timestamp, byte[] body, CancellationToken cancellationToken)
     {
-        if (target.Secret is null)
+        var result = await poster.PostAsync(target, id, timestamp, body, cancellationToken);
+        return result switch
         {
-            LogUndecryptable(logger, target.Id);
-            return new SendOutcome.Permanent(
-                $"Webhook endpoint {target.Id}: its secret cannot be decrypted with the configured Comms:Auth:SecretEncryptionKey (or a previous one); rotate it.");
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add("webhook-id", id);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Sign(WebhookSignature.Key(target.Secret), id, timestamp, body));
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (status is >= 200 and < 300)
-            {
-                return new SendOutcome.Sent(id);
-            }
-
-            var error = $"Webhook endpoint {target.Id} answered HTTP {status}.";
-            LogRefusedAnswer(logger, target.Id, status);
-            return status is 408 or 429 or >= 500
-                ? new SendOutcome.Transient(error, RetryAfter(response))
-                : new SendOutcome.Permanent(error + (status is >= 300 and < 400 ? " Redirects are not followed." : ""));
-        }
-        catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
-        {
-            LogTargetRefused(logger, target.Id);
-            return new SendOutcome.Permanent($"Webhook endpoint {target.Id}: {refused.Message}");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new SendOutcome.Transient($"Webhook endpoint {target.Id} could not be reached: {ex.Message}");
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new SendOutcome.Transient($"Webhook endpoint {target.Id} did not answer within {_http.Timeout.TotalSeconds:0.#} s.");
-        }
+            { Delivered: true } => new SendOutcome.Sent(id),
+            { Transient: true } => new SendOutcome.Transient(result.Error!, result.RetryAfter),
+            _ => new SendOutcome.Permanent(result.Error!),
+        };
     }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-        _ => null,
-    };
-
-    public void Dispose() => _http.Dispose();
-
-    [LoggerMessage(1, LogLevel.Warning, "Webhook endpoint {EndpointId} answered HTTP {Status}")]
-    private static partial void LogRefusedAnswer(ILogger logger, Guid endpointId, int status);
-
-    [LoggerMessage(3, LogLevel.Error, "The secret of webhook endpoint {EndpointId} cannot be decrypted with the configured Comms:Auth:SecretEncryptionKey (or a previous one); nothing is sent to it")]
-    private static partial void LogUndecryptable(ILogger logger, Guid endpointId);
-
-    [LoggerMessage(2, LogLevel.Warning, "Webhook endpoint {EndpointId} refused at connect time: it resolves to a non-public address")]
-    private static partial void LogTargetRefused(ILogger logger, Guid endpointId);
 }

@@ -3,6 +3,7 @@
 using Comms.Client.Generated.V1.ApiKeys;
 using Comms.Client.Generated.V1.Categories;
 using Comms.Client.Generated.V1.Events;
+using Comms.Client.Generated.V1.Messages;
 using Comms.Client.Generated.V1.Recipients;
 using Comms.Client.Generated.V1.RoutingRules;
 using Comms.Client.Generated.V1.SigningKeys;
@@ -36,6 +37,11 @@ namespace Comms.Client.Generated.V1
         public global::Comms.Client.Generated.V1.Events.EventsRequestBuilder Events
         {
             get => new global::Comms.Client.Generated.V1.Events.EventsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The messages property</summary>
+        public global::Comms.Client.Generated.V1.Messages.MessagesRequestBuilder Messages
+        {
+            get => new global::Comms.Client.Generated.V1.Messages.MessagesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The recipients property</summary>
         public global::Comms.Client.Generated.V1.Recipients.RecipientsRequestBuilder Recipients

@@ -31,6 +31,10 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.HasIndex(m => new { m.Channel, m.LeaseUntil }).HasFilter("status = 'queued' AND lease_until IS NOT NULL")
             .HasDatabaseName("ix_messages_leased");
         builder.HasIndex(m => m.EventId);
+        // Provider feedback finds a message by the provider's id for it (a Twilio SID).
+        builder.HasIndex(m => m.ProviderMessageId).HasFilter("provider_message_id IS NOT NULL");
+        // The messages API lists a tenant's messages newest first (filters on status, channel...).
+        builder.HasIndex(m => new { m.TenantId, m.Id });
         builder.HasIndex(m => new { m.RecipientId, m.CreatedAt });
     }
 }

@@ -58,6 +58,10 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:RateLimits:FailedAuth:PermitLimit"] = "1000000",
         // Webhook tests deliver to a local WireMock server; WebhookEndpointsApiTests prove the refusal on an API of its own.
         ["Comms:Webhooks:AllowPrivateTargets"] = "true",
+        // Provider callbacks (Feedback/): the test's SendGrid Event Webhook key and Twilio auth token.
+        ["Comms:Providers:SendGrid:EventWebhookPublicKey"] = Feedback.ProviderSignatures.SendGridPublicKey,
+        ["Comms:Providers:Twilio:AuthToken"] = Feedback.ProviderSignatures.TwilioAuthToken,
+        ["Comms:Webhooks:StatusRetryBaseDelay"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Warning",
         // Races that tests provoke on purpose (unique violations) would otherwise fill the output with EF errors.
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",

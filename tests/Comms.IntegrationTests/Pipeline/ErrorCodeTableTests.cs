@@ -20,6 +20,8 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_RATE_LIMITED"] = "Comms.IntegrationTests.Pipeline.RateLimitTests",
         ["COMMS_UNAVAILABLE"] = "Comms.IntegrationTests.Isolation.PostgresRestartTests",
         ["COMMS_WEBHOOK_TARGET_REFUSED"] = "Comms.IntegrationTests.Webhooks.WebhookEndpointsApiTests",
+        ["COMMS_MESSAGE_NOT_RESENDABLE"] = "Comms.IntegrationTests.Feedback.MessagesApiTests",
+        ["COMMS_SUPPRESSED"] = "Comms.IntegrationTests.Feedback.SendGridFeedbackTests",
     };
 
     [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Z_]+`(?: / `COMMS_[A-Z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]

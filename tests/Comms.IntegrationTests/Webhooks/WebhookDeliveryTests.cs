@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using WebhookPoster = dispatcher::Comms.Dispatcher.Webhooks.WebhookPoster;
 using WebhookSender = dispatcher::Comms.Dispatcher.Webhooks.WebhookSender;
 using SendOutcome = dispatcher::Comms.Dispatcher.Sending.SendOutcome;
 
@@ -28,7 +29,13 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
 {
     private readonly WireMockServer _server = WireMockServer.Start();
 
-    public void Dispose() => _server.Stop();
+    private readonly List<WebhookPoster> _posters = [];
+
+    public void Dispose()
+    {
+        _server.Stop();
+        _posters.ForEach(p => p.Dispose());
+    }
 
     private string Url(string path) => $"http://127.0.0.1:{_server.Port}{path}";
 
@@ -158,7 +165,7 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
         _server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
         // Registered while private targets were allowed (or re-pointed by DNS since): the connect-time check still refuses it.
         await RegisterAsync(tenant, $"http://localhost:{_server.Port}/rebound", ["*"]);
-        using var strict = Sender(allowPrivate: false);
+        var strict = Sender(allowPrivate: false);
 
         var outcome = await strict.SendAsync(Message(tenant), "test", CancellationToken.None);
 
@@ -181,7 +188,7 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
             await db.WebhookEndpoints.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.ProtectedSecret, foreign.ProtectedSecret));
         }
 
-        using var sender = Sender(allowPrivate: true);
+        var sender = Sender(allowPrivate: true);
         var outcome = await sender.SendAsync(Message(tenant), "test", CancellationToken.None);
 
         Assert.Contains("cannot be decrypted", Assert.IsType<SendOutcome.Permanent>(outcome).Error, StringComparison.Ordinal);
@@ -191,8 +198,11 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
     private WebhookSender Sender(bool allowPrivate)
     {
         var services = fixture.Dispatcher.Services;
+        var poster = new WebhookPoster(Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = allowPrivate }), TimeProvider.System,
+            NullLogger<WebhookPoster>.Instance);
+        _posters.Add(poster);
         return new WebhookSender(services.GetRequiredService<WebhookEndpointService>(), services.GetRequiredService<IDbContextFactory<Comms.Core.Data.CommsDbContext>>(),
-            Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = allowPrivate }), TimeProvider.System, NullLogger<WebhookSender>.Instance);
+            poster, TimeProvider.System);
     }
 
     private static ClaimedMessage Message(TestTenant tenant) =>

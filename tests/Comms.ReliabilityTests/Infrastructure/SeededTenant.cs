@@ -42,6 +42,9 @@ public sealed class SeededTenant
     public Guid EventId { get; private set; }
     public Guid WebhookEndpointId { get; private set; }
 
+    /// <summary>One of the tenant's messages (sent, from <see cref="EventId"/>).</summary>
+    public Guid MessageId { get; private set; }
+
     /// <summary>The inbox item of <see cref="SharedExternalId"/> (and of <see cref="ExternalId"/>).</summary>
     public Guid SharedInboxItemId { get; private set; }
     public Guid InboxItemId { get; private set; }
@@ -151,6 +154,11 @@ public sealed class SeededTenant
             command.Parameters.AddWithValue("t", Id);
             return (long)(await command.ExecuteScalarAsync())! == 0;
         }, $"tenant {Id}'s event to be routed and delivered");
+        await using (var first = _fixture.DataSource.CreateCommand("SELECT id FROM messages WHERE tenant_id = @t ORDER BY id LIMIT 1"))
+        {
+            first.Parameters.AddWithValue("t", Id);
+            MessageId = (Guid)(await first.ExecuteScalarAsync())!;
+        }
         await CollectIdsAsync();
     }
 

@@ -1,0 +1,34 @@
+namespace Comms.Api.Messages;
+
+/// <summary>One message (one recipient × channel delivery) as the messages API shows it; never its address or content.</summary>
+public sealed record MessageView(
+    Guid Id,
+    Guid? EventId,
+    string Channel,
+    string Category,
+    string RecipientExternalId,
+    string TemplateName,
+    int TemplateVersion,
+    string Status,
+    int Attempts,
+    string? LastError,
+    string? ProviderMessageId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset DueAt,
+    DateTimeOffset? SentAt,
+    DateTimeOffset? FailedAt);
+
+/// <summary>A page of messages, newest first; <see cref="NextBefore"/> is the <c>before</c> of the next page (null at the end).</summary>
+public sealed record MessagePage(IReadOnlyList<MessageView> Items, Guid? NextBefore);
+
+/// <summary>The filters of <c>GET /v1/messages</c>, also the selection of a bulk resend.</summary>
+public sealed record MessageFilter(string? Status, string? Channel, string? Recipient, Guid? Event, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>
+/// A bulk resend: either <c>ids</c> (at most 1,000), or <c>filter</c> (its <c>status</c>, when given, must be failed or bounced)
+/// with <c>max</c> messages at most (default 1,000, at most 10,000), newest first.
+/// </summary>
+public sealed record BulkResendRequest(IReadOnlyList<Guid>? Ids, MessageFilter? Filter, int? Max);
+
+/// <summary>What a resend did: how many messages were requeued, and the ids left alone because their address is suppressed.</summary>
+public sealed record ResendAnswer(int Requeued, int Suppressed, IReadOnlyList<Guid> RequeuedIds, IReadOnlyList<Guid> SuppressedIds);
