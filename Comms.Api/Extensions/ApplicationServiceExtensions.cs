@@ -10,6 +10,7 @@ using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
+using Comms.Core.Sms;
 using Comms.Core.Tenancy;
 using Comms.Core.Webhooks;
 using Comms.Realtime;
@@ -47,6 +48,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WebhookEndpointService>();
+        builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SmsConsent>();
 
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();

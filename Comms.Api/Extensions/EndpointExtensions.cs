@@ -6,6 +6,7 @@ using Comms.Api.Me;
 using Comms.Api.Recipients;
 using Comms.Api.RoutingRules;
 using Comms.Api.SigningKeys;
+using Comms.Api.Sms;
 using Comms.Api.Sys;
 using Comms.Api.Templates;
 using Comms.Api.WebhookEndpoints;
@@ -38,6 +39,9 @@ public static class EndpointExtensions
 
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();
+
+        // Called by providers, signed with their own schemes (no API key); not rate limited per caller.
+        app.MapTwilioInboundApi();
         return app;
     }
 }

@@ -36,6 +36,11 @@ public sealed partial class TwilioOptions : IValidatableObject
     [Range(1, 10_000)]
     public int RequestsPerSecond { get; set; } = 100;
 
+    /// <summary>The answer to HELP / INFO (carriers require one).</summary>
+    [Required]
+    [StringLength(1_600, MinimumLength = 1)]
+    public string HelpText { get; set; } = "Notifications by SMS. Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.";
+
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
