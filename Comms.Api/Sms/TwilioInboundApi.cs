@@ -8,9 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace Comms.Api.Sms;
 
-/// <summary>The fields of Twilio's inbound-message webhook that Comms reads (Twilio posts more; all take part in the signature).</summary>
-public sealed record TwilioInboundMessage(string? MessageSid, string? AccountSid, string? From, string? To, string? Body);
-
 /// <summary>
 /// <c>POST /webhooks/twilio/inbound</c>: the messages recipients send to the deployment's Twilio number, as Twilio posts
 /// them (form-encoded), signed with <c>X-Twilio-Signature</c> (checked with the account's auth token; unsigned or
@@ -23,6 +20,9 @@ public static partial class TwilioInboundApi
 {
     private const string LogCategory = "Comms.Api.Sms";
 
+    /// <summary>The framework's code for a body of the wrong media type (here: not form fields).</summary>
+    public const string UnsupportedMediaType = "COMMS_UNSUPPORTED_MEDIA_TYPE";
+
     public static RouteHandlerBuilder MapTwilioInboundApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/webhooks/twilio/inbound", Inbound)
             .WithTags("Provider webhooks")
@@ -32,11 +32,13 @@ public static partial class TwilioInboundApi
             .WithDescription("Called by Twilio, not by tenants: configure https://{api}/webhooks/twilio/inbound (optionally ?tenant={id}) as the number's "
                 + "'A message comes in' webhook. Signed with X-Twilio-Signature (HMAC-SHA1 with the account's auth token over the URL and the sorted form "
                 + "fields). STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT turn SMS off for the phone's recipients and suppress the phone; START, UNSTOP, YES "
-                + "turn it back on; HELP, INFO are answered with the help text. Answers TwiML.")
-            .Accepts<TwilioInboundMessage>("application/x-www-form-urlencoded")
+                + "turn it back on; HELP, INFO are answered with the help text. The body is Twilio's form (From, To, Body, MessageSid, AccountSid...). Answers TwiML.")
             .Produces<string>(StatusCodes.Status200OK, "text/xml")
-            .ProducesProblems(StatusCodes.Status400BadRequest, ProblemTypes.BadRequest)
-            .ProducesProblems(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized);
+            .ProducesProblems(StatusCodes.Status400BadRequest, ProblemTypes.BadRequest, ProblemTypes.Validation)
+            .ProducesProblems(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized)
+            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, ProblemTypes.RequestTooLarge)
+            .ProducesProblems(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaType)
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable);
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Inbound(
         HttpContext http, string? tenant, [FromServices] SmsConsent consent, [FromServices] IOptions<TwilioOptions> twilio,
@@ -44,8 +46,8 @@ public static partial class TwilioInboundApi
     {
         if (!http.Request.HasFormContentType)
         {
-            return TypedResults.Problem(statusCode: 400, type: ProblemTypes.BadRequest, title: "Not a Twilio webhook.",
-                detail: "Twilio posts application/x-www-form-urlencoded fields.");
+            return TypedResults.Problem(statusCode: 415, type: UnsupportedMediaType, title: "Not a Twilio webhook.",
+                detail: "Twilio posts its fields as application/x-www-form-urlencoded.");
         }
 
         var form = await http.Request.ReadFormAsync(cancellationToken);

@@ -190,12 +190,12 @@ public sealed class TwilioInboundTests(CommsFixture fixture)
     }
 
     [Fact]
-    public async Task A_body_that_is_not_a_form_is_a_400_problem()
+    public async Task A_body_that_is_not_a_form_is_a_415_problem()
     {
         using var client = fixture.Api.CreateClient();
         var response = await client.PostAsJsonAsync(Path, new { From = "+15550100", Body = "STOP" });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("COMMS_BAD_REQUEST", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("COMMS_UNSUPPORTED_MEDIA_TYPE", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
     }
 
     [Fact]
