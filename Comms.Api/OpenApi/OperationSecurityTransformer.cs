@@ -29,7 +29,12 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         if (metadata.OfType<IAllowAnonymous>().Any())
         {
-            // No credential of ours (e.g. a provider's signed webhook): only the problems it declares, with their codes.
+            // No credential of ours (e.g. a provider's signed webhook): its provider's signature, and the problems it declares.
+            if (metadata.OfType<ProviderSignatureMetadata>().FirstOrDefault() is { } signed)
+            {
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(signed.Scheme, context.Document)] = [] }];
+            }
+
             DescribeDeclared(operation, metadata, []);
             return Task.CompletedTask;
         }

@@ -27,6 +27,7 @@ public static partial class TwilioInboundApi
         app.MapPost("/webhooks/twilio/inbound", Inbound)
             .WithTags("Provider webhooks")
             .AllowAnonymous()
+            .WithMetadata(new ProviderSignatureMetadata(SecuritySchemes.TwilioSignature))
             .DisableAntiforgery()
             .WithSummary("Twilio's inbound SMS webhook (STOP, START and HELP keywords)")
             .WithDescription("Called by Twilio, not by tenants: configure https://{api}/webhooks/twilio/inbound (optionally ?tenant={id}) as the number's "
