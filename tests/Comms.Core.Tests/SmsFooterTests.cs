@@ -53,6 +53,21 @@ public sealed class SmsFooterTests
     }
 
     [Fact]
+    public async Task A_preview_of_an_sms_template_shows_the_footer_in_the_templates_language()
+    {
+        var previewer = new TemplatePreviewer(new ContentRenderer(new LiquidRenderer()));
+        var template = new Template
+        {
+            TenantId = "t1", Name = "code", Channel = Channel.Sms, Locale = "de-DE", Content = new TemplateContent { Text = "Ihr Code: {{ code }}" },
+        };
+
+        var result = await previewer.PreviewAsync(template, null, System.Text.Json.JsonDocument.Parse("""{"code":"42"}""").RootElement);
+
+        Assert.Null(result.Problem);
+        Assert.Equal("Ihr Code: 42\nAntworten Sie STOP zum Abmelden, HELP für Hilfe.", result.Value!.Content.Text);
+    }
+
+    [Fact]
     public void Rendered_content_gets_the_footer_on_its_text()
     {
         var content = SmsFooter.Apply(new RenderedContent { Text = "Hi" }, "es");
