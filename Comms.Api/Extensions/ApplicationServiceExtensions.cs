@@ -11,6 +11,7 @@ using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
+using Comms.Core.Sms;
 using Comms.Core.Tenancy;
 using Comms.Core.Webhooks;
 using Comms.Realtime;
@@ -53,6 +54,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Audit.AuditLog>();
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.AddFeedbackWebhooks();
+        builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SmsConsent>();
 
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();

@@ -8,6 +8,7 @@ using Comms.Api.Me;
 using Comms.Api.Recipients;
 using Comms.Api.RoutingRules;
 using Comms.Api.SigningKeys;
+using Comms.Api.Sms;
 using Comms.Api.Sys;
 using Comms.Api.Templates;
 using Comms.Api.WebhookEndpoints;
@@ -43,8 +44,9 @@ public static class EndpointExtensions
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();
 
-        // Provider callbacks: signed by the provider, not rate limited per caller (providers post in bursts from many addresses).
+        // Called by providers, signed with their own schemes (no API key); not rate limited per caller (providers post in bursts).
         app.MapFeedbackWebhooks();
+        app.MapTwilioInboundApi();
         return app;
     }
 }

@@ -31,18 +31,3 @@ public sealed class SendGridEventWebhookOptions : IValidatableObject
         }
     }
 }
-
-/// <summary><c>Comms:Providers:Twilio</c> as the status callback endpoint reads it.</summary>
-public sealed class TwilioCallbackOptions
-{
-    public const string SectionName = "Comms:Providers:Twilio";
-
-    /// <summary>The account's auth token: the key of <c>X-Twilio-Signature</c>. Unset: every callback is refused (401).</summary>
-    public string? AuthToken { get; set; }
-
-    /// <summary>
-    /// The public base address of the API as Twilio calls it (<c>Comms:Links:PublicApiUrl</c>, e.g. https://api.comms.example.com),
-    /// when a proxy in front changes the scheme, host or port the API sees; the signature covers the full URL Twilio called.
-    /// </summary>
-    public string? PublicApiUrl { get; set; }
-}

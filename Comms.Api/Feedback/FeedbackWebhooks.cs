@@ -17,9 +17,6 @@ public static partial class FeedbackWebhooks
     {
         builder.Services.AddOptions<SendGridEventWebhookOptions>().BindConfiguration(SendGridEventWebhookOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<TwilioCallbackOptions>().BindConfiguration(TwilioCallbackOptions.SectionName)
-            .PostConfigure<IConfiguration>((options, configuration) => options.PublicApiUrl ??= configuration["Comms:Links:PublicApiUrl"])
-            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SendGridEventKey>();
         builder.Services.AddSingleton<FeedbackService>();
         return builder;

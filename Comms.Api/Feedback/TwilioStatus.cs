@@ -1,14 +1,14 @@
-using System.Collections.Specialized;
 using Comms.Core.Feedback;
 using Comms.Core.Messages;
+using Comms.Api.Sms;
+using Comms.Core.Sms;
 using Microsoft.Extensions.Options;
-using Twilio.Security;
 
 namespace Comms.Api.Feedback;
 
 /// <summary>
 /// <c>POST /webhooks/twilio/status</c>: Twilio's status callback for an SMS (form fields <c>MessageSid</c>, <c>MessageStatus</c>,
-/// <c>ErrorCode</c>, <c>To</c>...), verified with <c>X-Twilio-Signature</c> (Twilio's <see cref="RequestValidator"/>, keyed with
+/// <c>ErrorCode</c>, <c>To</c>...), verified with <c>X-Twilio-Signature</c> (<see cref="TwilioSignature"/>, keyed with
 /// the auth token, over the URL Twilio called and the form). The message is the one whose provider id is the <c>MessageSid</c>.
 /// <list type="bullet">
 /// <item><c>delivered</c> → delivered;</item>
@@ -20,8 +20,6 @@ namespace Comms.Api.Feedback;
 public static class TwilioStatus
 {
     public const string Provider = "twilio";
-    public const string SignatureHeader = "X-Twilio-Signature";
-
     /// <summary>
     /// Errors that mean the number will not receive SMS, whoever sends: 21211 invalid number, 21610 the recipient replied
     /// STOP, 21614 not a mobile number, 30004 blocked by the recipient, 30005 unknown or inactive number, 30006 landline or
@@ -34,7 +32,7 @@ public static class TwilioStatus
     };
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, IOptions<TwilioCallbackOptions> options, FeedbackService feedback, ILoggerFactory logs, CancellationToken cancellationToken)
+        HttpContext http, IOptions<TwilioOptions> options, IConfiguration configuration, FeedbackService feedback, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var logger = logs.CreateLogger(FeedbackWebhooks.LogCategory);
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
@@ -45,20 +43,11 @@ public static class TwilioStatus
             return FeedbackWebhooks.Unsigned("This deployment has no Twilio auth token (Comms:Providers:Twilio:AuthToken), so no callback can be verified.");
         }
 
-        var signature = http.Request.Headers[SignatureHeader].ToString();
-        var parameters = new NameValueCollection();
-        foreach (var (name, values) in form)
+        if (!TwilioSignature.IsValid(http.Request, form, token, configuration))
         {
-            foreach (var value in values)
-            {
-                parameters.Add(name, value);
-            }
-        }
-
-        if (string.IsNullOrEmpty(signature) || !Candidates(http.Request, options.Value.PublicApiUrl).Any(url => Verify(token, url, parameters, signature)))
-        {
-            FeedbackWebhooks.LogRefused(logger, Provider, string.IsNullOrEmpty(signature) ? "unsigned" : "bad signature");
-            return FeedbackWebhooks.Unsigned($"{SignatureHeader} must be Twilio's signature of this URL and form with the account's auth token.");
+            var signed = !string.IsNullOrEmpty(http.Request.Headers[TwilioSignature.Header].ToString());
+            FeedbackWebhooks.LogRefused(logger, Provider, signed ? "bad signature" : "unsigned");
+            return FeedbackWebhooks.Unsigned($"{TwilioSignature.Header} must be Twilio's signature of this URL and form with the account's auth token.");
         }
 
         var report = Report(form["MessageSid"].ToString(), form["MessageStatus"].ToString(), form["ErrorCode"].ToString(), form["To"].ToString());
@@ -92,19 +81,5 @@ public static class TwilioStatus
             ? null
             : new DeliveryFeedback(Provider, Channel.Sms, kind.Value, MessageId: null, TenantId: null, sid, string.IsNullOrEmpty(to) ? null : to,
                 kind == FeedbackKind.Delivered ? null : reason);
-    }
-
-    public static bool Verify(string authToken, string url, NameValueCollection parameters, string signature) =>
-        new RequestValidator(authToken).Validate(url, parameters, signature);
-
-    /// <summary>The URL as the API saw it, and as the configured public address says Twilio called it.</summary>
-    private static IEnumerable<string> Candidates(HttpRequest request, string? publicApiUrl)
-    {
-        var pathAndQuery = $"{request.PathBase}{request.Path}{request.QueryString}";
-        yield return $"{request.Scheme}://{request.Host}{pathAndQuery}";
-        if (!string.IsNullOrEmpty(publicApiUrl))
-        {
-            yield return publicApiUrl.TrimEnd('/') + pathAndQuery;
-        }
     }
 }

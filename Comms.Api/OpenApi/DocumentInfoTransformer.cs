@@ -50,6 +50,11 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
             [SecuritySchemes.ApiKey] = Bearer("A tenant API key (cms_…). Development: demo-api-key."),
             [SecuritySchemes.UserToken] = Bearer("An end user's JWT, signed by the host product with a tenant signing key.", "JWT"),
             [SecuritySchemes.OperatorKey] = Bearer("The platform operator key (Comms:Sys:ApiKey). Development: demo-sys-key."),
+            [SecuritySchemes.TwilioSignature] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Twilio-Signature",
+                Description = "Twilio's webhook signature: base64 HMAC-SHA1, keyed with Comms:Providers:Twilio:AuthToken, of the URL and the sorted form fields.",
+            },
         };
 
         // Every error response refers to it (see OperationSecurityTransformer), whether or not an endpoint declared it.

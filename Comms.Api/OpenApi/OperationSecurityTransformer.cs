@@ -29,6 +29,13 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         if (metadata.OfType<IAllowAnonymous>().Any())
         {
+            // No credential of ours (e.g. a provider's signed webhook): its provider's signature, and the problems it declares.
+            if (metadata.OfType<ProviderSignatureMetadata>().FirstOrDefault() is { } signed)
+            {
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(signed.Scheme, context.Document)] = [] }];
+            }
+
+            DescribeDeclared(operation, metadata, []);
             return Task.CompletedTask;
         }
 
@@ -69,15 +76,7 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         Problem(StatusCodes.Status429TooManyRequests, [ProblemTypes.RateLimited], "See `Retry-After`.");
         Problem(StatusCodes.Status503ServiceUnavailable, [ProblemTypes.Unavailable], "A backing service is away; retry after `Retry-After`.");
 
-        // Statuses the endpoint declares by itself (404, 409, 422...): the description lists their codes.
-        foreach (var (status, declared) in codes)
-        {
-            if (operation.Responses.TryGetValue(status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response)
-                && response is OpenApiResponse concrete && !described.Contains(status))
-            {
-                concrete.Description = ProblemResponses.Describe(status, declared);
-            }
-        }
+        DescribeDeclared(operation, metadata, described);
 
         // In status order, as a reader looks them up.
         var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
@@ -88,6 +87,22 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Statuses the endpoint declares by itself (404, 409, 422...): the description lists their codes.</summary>
+    private static void DescribeDeclared(OpenApiOperation operation, IList<object> metadata, HashSet<int> described)
+    {
+        var codes = metadata.OfType<ProblemResponseMetadata>()
+            .GroupBy(m => m.StatusCode)
+            .ToDictionary(g => g.Key, g => g.SelectMany(m => m.Codes).ToList());
+        foreach (var (status, declared) in codes)
+        {
+            if (operation.Responses?.TryGetValue(status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response) == true
+                && response is OpenApiResponse concrete && !described.Contains(status))
+            {
+                concrete.Description = ProblemResponses.Describe(status, declared);
+            }
+        }
     }
 
     private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, int status, IEnumerable<string> codes, string? note)

@@ -21,7 +21,7 @@ public static class SysTenantsApi
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
         group.MapGet("/{id}", Get).WithSummary("Get a tenant")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes or rate-limit plan")
+        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes, rate-limit plan or SMS categories (smsCategories)")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         return group;
     }

@@ -3,6 +3,7 @@
 using Comms.Client.Generated.Me;
 using Comms.Client.Generated.Sys;
 using Comms.Client.Generated.V1;
+using Comms.Client.Generated.Webhooks;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Serialization.Form;
@@ -35,6 +36,11 @@ namespace Comms.Client.Generated
         public global::Comms.Client.Generated.V1.V1RequestBuilder V1
         {
             get => new global::Comms.Client.Generated.V1.V1RequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The webhooks property</summary>
+        public global::Comms.Client.Generated.Webhooks.WebhooksRequestBuilder Webhooks
+        {
+            get => new global::Comms.Client.Generated.Webhooks.WebhooksRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Comms.Client.Generated.CommsApiClient"/> and sets the default values.

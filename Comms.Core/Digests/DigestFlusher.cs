@@ -85,6 +85,11 @@ public sealed class DigestFlusher(
         using var payload = JsonDocument.Parse(DigestPayload(window, entries).ToJsonString());
         var content = await renderer.RenderAsync(window.Channel, template.Content, payload.RootElement,
             TemplateBuiltIns.For(recipient, snapshot.Tenant, null, window.EventName, window.Category, unsubscribeUrl));
+        if (window.Channel == Channel.Sms)
+        {
+            content = Sms.SmsFooter.Apply(content, template.Locale);
+        }
+
         if (RenderChecks.Check(window.Channel, content, snapshot.Links) is { } invalid)
         {
             await Blocked(ReasonCodes.RenderInvalid, $"Digest '{window.DigestKey}': {invalid.Describe()}");

@@ -46,4 +46,7 @@ public static class ReasonCodes
 
     /// <summary>The rendered content cannot be sent: a refused link (e.g. <c>javascript:</c>) or a field over its channel's limit.</summary>
     public const string RenderInvalid = "COMMS_RENDER_INVALID";
+
+    /// <summary>The tenant does not allow the event's category on SMS (its <c>smsCategories</c>, the cost gate).</summary>
+    public const string SmsNotAllowed = "COMMS_SMS_NOT_ALLOWED";
 }

@@ -3,6 +3,7 @@ using Comms.Core.Events;
 using Comms.Core.Messages;
 using Comms.Core.Preferences;
 using Comms.Core.Recipients;
+using Comms.Core.Sms;
 using Comms.Core.Templates;
 using Comms.Core.Unsubscribe;
 
@@ -52,7 +53,8 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
 
         var verdict = DeliveryPolicy.Decide(new DeliveryContext(
             channel, input.Category, input.Facts.IsSuppressed(channel, address), input.Facts.OverrideFor(recipient.Id, channel, input.Category.Name),
-            QuietHoursOf(recipient, snapshot), recipient.QuietHoursExceptions, dueAt));
+            QuietHoursOf(recipient, snapshot), recipient.QuietHoursExceptions, dueAt,
+            SmsAllowed: channel != Channel.Sms || snapshot.Tenant.AllowsOnSms(input.Category.Name)));
         if (!verdict.Sends)
         {
             return Blocked(recipient, channel, verdict.Reason!, verdict.Detail);
@@ -90,6 +92,11 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
         if (channel == Channel.InApp && content.ThreadKey is null && input.ThreadKey is not null)
         {
             content = content with { ThreadKey = input.ThreadKey };
+        }
+
+        if (channel == Channel.Sms)
+        {
+            content = SmsFooter.Apply(content, template.Locale);
         }
 
         if (RenderChecks.Check(channel, content, snapshot.Links) is { } invalid)

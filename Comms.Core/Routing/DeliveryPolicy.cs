@@ -11,7 +11,8 @@ public sealed record DeliveryContext(
     bool? PreferenceOverride,
     QuietHoursWindow? QuietHours,
     IReadOnlyCollection<string> QuietHoursExceptions,
-    DateTimeOffset DueAt);
+    DateTimeOffset DueAt,
+    bool SmsAllowed = true);
 
 /// <summary>The policy's verdict: send at <see cref="DueAt"/> (maybe deferred), or block with a reason.</summary>
 public sealed record DeliveryVerdict(string Outcome, string? Reason, string? Detail, DateTimeOffset DueAt)
@@ -20,8 +21,8 @@ public sealed record DeliveryVerdict(string Outcome, string? Reason, string? Det
 }
 
 /// <summary>
-/// The ordered decisions of SPEC S2 that need no I/O: suppression → user preference for (channel,
-/// category) → critical override → quiet hours. Dedupe and idempotency follow, in the router, against
+/// The ordered decisions of SPEC S2 that need no I/O: suppression → the tenant's SMS cost gate (categories
+/// allowed on SMS) → user preference for (channel, category) → critical override → quiet hours. Dedupe and idempotency follow, in the router, against
 /// Redis and the database.
 /// </summary>
 public static class DeliveryPolicy
@@ -36,6 +37,12 @@ public static class DeliveryPolicy
         {
             return new(DecisionOutcome.Blocked, ReasonCodes.Suppressed,
                 $"The {context.Channel} address is on the suppression list.", context.DueAt);
+        }
+
+        if (context.Channel == Channel.Sms && !context.SmsAllowed)
+        {
+            return new(DecisionOutcome.Blocked, ReasonCodes.SmsNotAllowed,
+                $"The tenant does not allow '{context.Category.Name}' on SMS (its smsCategories).", context.DueAt);
         }
 
         if (!PreferenceResolver.IsOptedIn(context.Category, context.Channel, context.PreferenceOverride))

@@ -31,7 +31,8 @@ public sealed class EventRouter(
 
     /// <summary>Blocks that mean "this channel cannot reach the user", after which a fallback channel is tried.</summary>
     private static readonly HashSet<string> FallbackReasons =
-        [ReasonCodes.PrefBlocked, ReasonCodes.NoAddress, ReasonCodes.NoTemplate, ReasonCodes.Suppressed, ReasonCodes.NoProvider];
+        [ReasonCodes.PrefBlocked, ReasonCodes.NoAddress, ReasonCodes.NoTemplate, ReasonCodes.Suppressed, ReasonCodes.NoProvider,
+         ReasonCodes.SmsNotAllowed];
 
     /// <summary>Routes the event and marks it routed; returns the number of decisions recorded.</summary>
     public async Task<int> RouteAsync(EventRecord ev, CancellationToken cancellationToken)

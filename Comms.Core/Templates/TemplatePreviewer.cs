@@ -72,6 +72,12 @@ public sealed class TemplatePreviewer(ContentRenderer renderer)
             }
         }
 
+        if (template.Channel == Channel.Sms)
+        {
+            // As routing sends it: with the STOP/HELP footer, within the limit.
+            rendered = Sms.SmsFooter.Apply(rendered, template.Locale);
+        }
+
         if (RenderChecks.Check(template.Channel, rendered, links ?? LinkPolicy.Default) is { } invalid)
         {
             return new TemplateProblem(TemplateCodes.RenderInvalid, 422, "The rendered content cannot be sent.", invalid.Message, invalid.Field)

@@ -14,6 +14,12 @@ public sealed class Tenant
     /// <summary>The rate-limit plan (a name under <c>Comms:RateLimits:Plans</c>); null = the default limits.</summary>
     public string? Plan { get; set; }
 
+    /// <summary>
+    /// The categories this tenant may send by SMS (the cost gate); SMS for any other category is blocked with
+    /// <c>COMMS_SMS_NOT_ALLOWED</c> and the rule's next channel is tried. Default: <c>security</c> only.
+    /// </summary>
+    public string[] SmsCategories { get; set; } = [.. DefaultSmsCategories];
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>
@@ -22,4 +28,9 @@ public sealed class Tenant
     /// (see <c>TenantCatalog</c>) without trusting pub/sub alone.
     /// </summary>
     public long CatalogVersion { get; set; }
+
+    /// <summary>The categories a new tenant may send by SMS: the critical category whose SMS is on by default.</summary>
+    public static readonly IReadOnlyList<string> DefaultSmsCategories = ["security"];
+
+    public bool AllowsOnSms(string category) => SmsCategories.Contains(category, StringComparer.Ordinal);
 }

@@ -9,15 +9,25 @@ namespace Comms.Core.Tenancy;
 /// <summary>Create or change a tenant (platform operators only). Fields left out keep their value.</summary>
 /// <param name="AllowedLinkSchemes">Link schemes beyond https/http that rendered messages may carry, e.g. <c>["myapp"]</c>; <c>[]</c> clears them.</param>
 /// <param name="Plan">The rate-limit plan, a name under <c>Comms:RateLimits:Plans</c>; <c>""</c> returns to the default limits.</param>
+/// <param name="SmsCategories">The categories that may go out by SMS (the cost gate), e.g. <c>["security", "booking"]</c>; <c>[]</c> allows none.</param>
 public sealed record TenantRequest(
-    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null);
+    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null)
+{
+    public List<string?>? SmsCategories { get; init; }
+}
 
 public sealed record TenantView(
     string Id, string Name, string DefaultLocale, string DefaultTimeZone, IReadOnlyList<string> AllowedLinkSchemes, string? Plan,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>The categories that may go out by SMS (the cost gate).</summary>
+    public IReadOnlyList<string> SmsCategories { get; init; } = [];
+
     public static TenantView From(Tenant tenant) => new(
-        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt);
+        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt)
+    {
+        SmsCategories = tenant.SmsCategories,
+    };
 }
 
 /// <summary>A new tenant and its first admin API key, shown this once.</summary>
@@ -73,7 +83,31 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
                 : $"Unknown plan '{plan}'; no plans are configured under Comms:RateLimits:Plans (\"\" for the default limits)."];
         }
 
+        if (request.SmsCategories is { } smsCategories && SmsCategoriesProblem(smsCategories) is { } smsProblem)
+        {
+            errors["smsCategories"] = [smsProblem];
+        }
+
         return errors;
+    }
+
+    /// <summary>What is wrong with a list of SMS categories (each a category name, at most 100), or null.</summary>
+    public static string? SmsCategoriesProblem(IReadOnlyList<string?> categories)
+    {
+        if (categories.Count > 100)
+        {
+            return "At most 100 categories may be allowed on SMS.";
+        }
+
+        for (var i = 0; i < categories.Count; i++)
+        {
+            if (!Recipients.RecipientFormats.IsSlug(categories[i]))
+            {
+                return $"Item {i}, {Recipients.RecipientFormats.Quote(categories[i])}, is not a category name (1-64 lower-case letters, digits, _ and -).";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Creates the tenant and its first admin key in one transaction; null when the id is taken.</summary>
@@ -87,6 +121,7 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             DefaultTimeZone = request.DefaultTimeZone ?? TimeZones.Default,
             AllowedLinkSchemes = [.. (request.AllowedLinkSchemes ?? []).Select(s => s!)],
             Plan = string.IsNullOrEmpty(request.Plan) ? null : request.Plan,
+            SmsCategories = request.SmsCategories is { } sms ? [.. sms.Select(c => c!).Distinct(StringComparer.Ordinal)] : [.. Tenant.DefaultSmsCategories],
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -137,6 +172,11 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         if (request.Plan is { } plan)
         {
             tenant.Plan = plan.Length == 0 ? null : plan;
+        }
+
+        if (request.SmsCategories is { } smsCategories)
+        {
+            tenant.SmsCategories = [.. smsCategories.Select(c => c!).Distinct(StringComparer.Ordinal)];
         }
         await db.SaveChangesAsync(cancellationToken);
         return TenantView.From(tenant);

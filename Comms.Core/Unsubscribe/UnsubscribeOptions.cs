@@ -63,8 +63,22 @@ public sealed class PublicLinksOptions : IValidatableObject
     [Required(ErrorMessage = "Comms:Links:PublicWebUrl is required (dispatcher): the https address at which users reach Comms.Web, e.g. https://comms.example.com. Unsubscribe links point there.")]
     public string PublicWebUrl { get; set; } = "";
 
+    /// <summary>
+    /// Where providers reach Comms.Api, e.g. <c>https://api.comms.example.com</c> (optional). When set, SMS carry a Twilio
+    /// <c>StatusCallback</c> to <c>{PublicApiUrl}/webhooks/twilio/status</c>, and Twilio's webhook signatures are checked
+    /// against this address (the one Twilio was given) rather than the one the request arrived at behind a proxy.
+    /// </summary>
+    public string? PublicApiUrl { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!string.IsNullOrEmpty(PublicApiUrl)
+            && (!Uri.TryCreate(PublicApiUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(api.Query)))
+        {
+            yield return new ValidationResult("Comms:Links:PublicApiUrl must be an absolute http(s) URL without query, e.g. https://api.comms.example.com.",
+                [nameof(PublicApiUrl)]);
+        }
+
         if (string.IsNullOrEmpty(PublicWebUrl))
         {
             yield break;

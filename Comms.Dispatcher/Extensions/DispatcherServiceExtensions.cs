@@ -16,6 +16,7 @@ using Comms.Dispatcher.Maintenance;
 using Comms.Dispatcher.Push;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
+using Comms.Dispatcher.Sms;
 using Comms.Dispatcher.Webhooks;
 using Comms.Realtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -81,6 +82,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSendingWorker<InAppSender>();
         builder.AddEmail();
         builder.AddPush();
+        builder.AddSms();
         builder.AddWebhooks();
 
         return builder;

@@ -62,6 +62,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string Plan { get; set; }
 #endif
+        /// <summary>The smsCategories property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? SmsCategories { get; set; }
+#nullable restore
+#else
+        public List<string> SmsCategories { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Comms.Client.Generated.Models.TenantRequest"/> and sets the default values.
         /// </summary>
@@ -93,6 +101,7 @@ namespace Comms.Client.Generated.Models
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "plan", n => { Plan = n.GetStringValue(); } },
+                { "smsCategories", n => { SmsCategories = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -108,6 +117,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("plan", Plan);
+            writer.WriteCollectionOfPrimitiveValues<string>("smsCategories", SmsCategories);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

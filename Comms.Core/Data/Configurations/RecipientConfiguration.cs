@@ -19,6 +19,8 @@ internal sealed class RecipientConfiguration : IEntityTypeConfiguration<Recipien
         // Audience streaming walks a tenant's recipients in id order.
         builder.HasIndex(r => new { r.TenantId, r.Id });
         builder.HasIndex(r => r.Roles).HasMethod("gin");
+        // Inbound SMS keywords find the recipients of a phone (in every tenant).
+        builder.HasIndex(r => r.Phone);
         builder.HasIndex(r => r.Attributes).HasMethod("gin");
         builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId);
     }

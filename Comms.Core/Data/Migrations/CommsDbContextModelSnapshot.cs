@@ -1053,6 +1053,9 @@ namespace Comms.Core.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Attributes"), "gin");
 
+                    b.HasIndex("Phone")
+                        .HasDatabaseName("ix_recipients_phone");
+
                     b.HasIndex("Roles")
                         .HasDatabaseName("ix_recipients_roles");
 
@@ -1366,6 +1369,13 @@ namespace Comms.Core.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("plan");
+
+                    b.PrimitiveCollection<string[]>("SmsCategories")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("sms_categories")
+                        .HasDefaultValueSql("'{security}'::text[]");
 
                     b.HasKey("Id")
                         .HasName("pk_tenants");

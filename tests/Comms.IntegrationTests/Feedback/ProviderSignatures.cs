@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Comms.IntegrationTests.Infrastructure;
 
 namespace Comms.IntegrationTests.Feedback;
 
@@ -11,7 +12,7 @@ public static class ProviderSignatures
 
     public static readonly string SendGridPublicKey = Convert.ToBase64String(SendGridKey.ExportSubjectPublicKeyInfo());
 
-    public const string TwilioAuthToken = "integration-tests-twilio-token";
+    public const string TwilioAuthToken = CommsFixture.TwilioAuthToken;
 
     /// <summary>A SendGrid Event Webhook POST of <paramref name="body"/>, signed (or with <paramref name="signature"/> instead).</summary>
     public static HttpRequestMessage SendGridPost(string body, string? signature = null, bool signed = true)

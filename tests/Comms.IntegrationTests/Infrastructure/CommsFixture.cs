@@ -23,6 +23,9 @@ public sealed class CommsFixture : IAsyncLifetime
     /// <summary>Base64 of 32 bytes: <c>Comms:Auth:SecretEncryptionKey</c> of the services under test.</summary>
     public const string SecretEncryptionKey = "aW50ZWdyYXRpb24tdGVzdHMtc2VjcmV0LWtleS0zMmI=";
 
+    /// <summary>The API checks Twilio's webhook signatures with it (no account is configured, so the dispatcher sends no SMS).</summary>
+    public const string TwilioAuthToken = "twilio-test-auth-token-7d3c";
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Kid, string Secret)> _signingKeys = new(StringComparer.Ordinal);
 
     private readonly List<IAsyncDisposable> _owned = [];
@@ -60,7 +63,7 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:Webhooks:AllowPrivateTargets"] = "true",
         // Provider callbacks (Feedback/): the test's SendGrid Event Webhook key and Twilio auth token.
         ["Comms:Providers:SendGrid:EventWebhookPublicKey"] = Feedback.ProviderSignatures.SendGridPublicKey,
-        ["Comms:Providers:Twilio:AuthToken"] = Feedback.ProviderSignatures.TwilioAuthToken,
+        ["Comms:Providers:Twilio:AuthToken"] = TwilioAuthToken,
         ["Comms:Webhooks:StatusRetryBaseDelay"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Warning",
         // Races that tests provoke on purpose (unique violations) would otherwise fill the output with EF errors.

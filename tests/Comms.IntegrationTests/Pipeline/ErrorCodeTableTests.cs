@@ -62,6 +62,18 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
+    [Fact]
+    public async Task Every_decision_reason_code_is_listed_under_the_table()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"));
+        var start = readme.IndexOf("Decisions (`GET /v1/events/{id}`) carry their own reason codes:", StringComparison.Ordinal);
+        Assert.True(start >= 0, "the README's list of decision reason codes was not found");
+        var listed = readme[start..readme.IndexOf("\n\n", start, StringComparison.Ordinal)];
+        var codes = typeof(ReasonCodes).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.Contains(ReasonCodes.SmsNotAllowed, codes);
+        Assert.All(codes, code => Assert.Contains($"`{code}`", listed, StringComparison.Ordinal));
+    }
+
     private async Task<Dictionary<string, (int Status, string? Type)>> ProvokeAllAsync()
     {
         var tenant = await TestTenant.CreateAsync(fixture, "ann");

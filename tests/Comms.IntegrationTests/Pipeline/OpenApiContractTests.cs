@@ -91,13 +91,14 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
     {
         var document = await fixture.Api.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var schemes = document.GetProperty("components").GetProperty("securitySchemes");
-        Assert.Equal(["apiKey", "operatorKey", "userToken"], schemes.EnumerateObject().Select(s => s.Name).Order());
+        Assert.Equal(["apiKey", "operatorKey", "twilioSignature", "userToken"], schemes.EnumerateObject().Select(s => s.Name).Order());
 
         foreach (var path in document.GetProperty("paths").EnumerateObject())
         {
             var expected = path.Name.StartsWith("/v1/", StringComparison.Ordinal) ? SecuritySchemes.ApiKey
                 : path.Name.StartsWith("/me/", StringComparison.Ordinal) ? SecuritySchemes.UserToken
-                : path.Name.StartsWith("/sys/", StringComparison.Ordinal) ? SecuritySchemes.OperatorKey : null;
+                : path.Name.StartsWith("/sys/", StringComparison.Ordinal) ? SecuritySchemes.OperatorKey
+                : path.Name.StartsWith("/webhooks/twilio/", StringComparison.Ordinal) ? SecuritySchemes.TwilioSignature : null;
             foreach (var operation in path.Value.EnumerateObject())
             {
                 var security = operation.Value.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject()).Select(r => r.Name);

@@ -41,7 +41,8 @@ public sealed class PreferenceRoutingTests(CommsFixture fixture)
         var decisions = await tenant.DecisionsAsync(await tenant.PostEventAsync(Notice("ann", "promo:1")));
 
         Assert.Equal(
-            [("email", "blocked", ReasonCodes.PrefBlocked), ("in_app", "queued", null), ("push", "blocked", ReasonCodes.NoAddress), ("sms", "blocked", ReasonCodes.PrefBlocked)],
+            // SMS: the tenant's cost gate (smsCategories, default security only) comes before the user's consent.
+            [("email", "blocked", ReasonCodes.PrefBlocked), ("in_app", "queued", null), ("push", "blocked", ReasonCodes.NoAddress), ("sms", "blocked", ReasonCodes.SmsNotAllowed)],
             decisions.Select(d => (d.Channel, d.Outcome, d.Reason)).Order().ToList());
     }
 

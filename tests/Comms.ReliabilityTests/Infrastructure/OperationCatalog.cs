@@ -144,6 +144,9 @@ public static class OperationCatalog
         {
             ["name"] = "Renamed", ["defaultLocale"] = "fr-FR", ["allowedLinkSchemes"] = Array("myapp"),
         }),
+
+        // Called by Twilio, signed with the account's auth token: no tenant key or user token gets a 2xx.
+        ["POST /webhooks/twilio/inbound"] = new(Tenancy.NotTenantScoped),
     };
 
     /// <summary>String query parameters by operation and name; integers need no entry (anything but a number in range is hostile).</summary>
@@ -169,6 +172,7 @@ public static class OperationCatalog
         ["GET /me/notifications?group"] = QueryKind.Strict,
         ["POST /me/notifications/read-all?category"] = QueryKind.Free,
         ["GET /sys/tenants?after"] = QueryKind.Free,
+        ["POST /webhooks/twilio/inbound?tenant"] = QueryKind.Free,
     };
 
     public static OperationSpec For(ApiOperation operation) =>
