@@ -14,6 +14,9 @@ public sealed class Tenant
     /// <summary>The rate-limit plan (a name under <c>Comms:RateLimits:Plans</c>); null = the default limits.</summary>
     public string? Plan { get; set; }
 
+    /// <summary>The email provider of this tenant's messages (<c>smtp</c> or <c>sendgrid</c>); null = the deployment's default.</summary>
+    public string? EmailProvider { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>

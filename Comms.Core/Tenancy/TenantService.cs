@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Comms.Core.Data;
+using Comms.Core.Email;
 using Comms.Core.Preferences;
 using Comms.Core.Templates;
 using Microsoft.EntityFrameworkCore;
@@ -9,15 +10,18 @@ namespace Comms.Core.Tenancy;
 /// <summary>Create or change a tenant (platform operators only). Fields left out keep their value.</summary>
 /// <param name="AllowedLinkSchemes">Link schemes beyond https/http that rendered messages may carry, e.g. <c>["myapp"]</c>; <c>[]</c> clears them.</param>
 /// <param name="Plan">The rate-limit plan, a name under <c>Comms:RateLimits:Plans</c>; <c>""</c> returns to the default limits.</param>
+/// <param name="EmailProvider">The email provider of the tenant's messages (<c>smtp</c> or <c>sendgrid</c>, one this deployment configured); <c>""</c> returns to the deployment's default.</param>
 public sealed record TenantRequest(
-    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null);
+    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null,
+    string? EmailProvider = null);
 
 public sealed record TenantView(
     string Id, string Name, string DefaultLocale, string DefaultTimeZone, IReadOnlyList<string> AllowedLinkSchemes, string? Plan,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt, string? EmailProvider = null)
 {
     public static TenantView From(Tenant tenant) => new(
-        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt);
+        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt,
+        tenant.EmailProvider);
 }
 
 /// <summary>A new tenant and its first admin API key, shown this once.</summary>
@@ -32,7 +36,8 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
     private static partial Regex PlanPattern();
 
-    public static Dictionary<string, string[]> Validate(TenantRequest? request, bool creating, IReadOnlyCollection<string>? knownPlans = null)
+    public static Dictionary<string, string[]> Validate(
+        TenantRequest? request, bool creating, IReadOnlyCollection<string>? knownPlans = null, IReadOnlyCollection<string>? emailProviders = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request is null)
@@ -73,8 +78,25 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
                 : $"Unknown plan '{plan}'; no plans are configured under Comms:RateLimits:Plans (\"\" for the default limits)."];
         }
 
+        if (request.EmailProvider is { Length: > 0 } provider)
+        {
+            var configured = emailProviders ?? [];
+            if (!EmailProviders.All.Contains(provider, StringComparer.Ordinal))
+            {
+                errors["emailProvider"] = [$"Unknown email provider '{Clip(provider)}'; the providers are: {string.Join(", ", EmailProviders.All)} (\"\" for the deployment's default)."];
+            }
+            else if (!configured.Contains(provider, StringComparer.Ordinal))
+            {
+                errors["emailProvider"] = [configured.Count > 0
+                    ? $"The email provider '{provider}' is not configured in this deployment; the configured ones are: {string.Join(", ", configured)} (\"\" for the deployment's default)."
+                    : $"The email provider '{provider}' is not configured in this deployment (no email provider is)."];
+            }
+        }
+
         return errors;
     }
+
+    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     /// <summary>Creates the tenant and its first admin key in one transaction; null when the id is taken.</summary>
     public async Task<TenantCreated?> CreateAsync(TenantRequest request, CancellationToken cancellationToken)
@@ -87,6 +109,7 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             DefaultTimeZone = request.DefaultTimeZone ?? TimeZones.Default,
             AllowedLinkSchemes = [.. (request.AllowedLinkSchemes ?? []).Select(s => s!)],
             Plan = string.IsNullOrEmpty(request.Plan) ? null : request.Plan,
+            EmailProvider = string.IsNullOrEmpty(request.EmailProvider) ? null : request.EmailProvider,
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -138,6 +161,12 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         {
             tenant.Plan = plan.Length == 0 ? null : plan;
         }
+
+        if (request.EmailProvider is { } emailProvider)
+        {
+            tenant.EmailProvider = emailProvider.Length == 0 ? null : emailProvider;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return TenantView.From(tenant);
     }

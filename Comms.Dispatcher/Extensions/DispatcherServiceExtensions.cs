@@ -98,22 +98,6 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSendingWorker<WebhookSender>();
     }
 
-    private static void AddEmail(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
-        var mail = builder.Configuration.GetConnectionString("mail");
-        if (string.IsNullOrWhiteSpace(mail))
-        {
-            return;
-        }
-
-        builder.Services.AddSingleton(SmtpEndpoint.Parse(mail));
-        builder.Services.AddSingleton<SmtpEmailSender>();
-        builder.Services.AddSendingWorker<SmtpEmailSender>();
-        builder.Services.AddWarmUpStep<SmtpWarmUp>();
-    }
-
     /// <summary>One sending loop per configured provider (register <typeparamref name="TSender"/> itself as a singleton too).</summary>
     public static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender
     {

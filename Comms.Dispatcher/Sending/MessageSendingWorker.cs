@@ -27,7 +27,7 @@ public sealed partial class MessageSendingWorker(
 
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSize, Settings.MessageLease, cancellationToken);
+        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSizeFor(sender.Channel), Settings.MessageLease, cancellationToken);
         if (batch.Count == 0)
         {
             return false;

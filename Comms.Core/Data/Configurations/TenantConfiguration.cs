@@ -14,5 +14,6 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.DefaultTimeZone).HasMaxLength(64);
         builder.Property(t => t.AllowedLinkSchemes).HasDefaultValueSql("'{}'::text[]");
         builder.Property(t => t.Plan).HasMaxLength(64);
+        builder.Property(t => t.EmailProvider).HasMaxLength(16);
     }
 }
