@@ -99,6 +99,27 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
     public Task<bool> MarkSentAsync(LeaseClaim claim, string? providerMessageId, CancellationToken cancellationToken) =>
         FinishAsync(claim, MessageStatus.Sent, providerMessageId, error: null, cancellationToken);
 
+    /// <summary>
+    /// Marks many messages sent in one statement (a batch sender's accepted messages, e.g. SendGrid's 1,000 a request);
+    /// returns the ids this caller still held. The others were taken over meanwhile and are left alone.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> MarkSentManyAsync(
+        IReadOnlyCollection<(LeaseClaim Claim, string? ProviderMessageId)> sent, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE messages m SET status = 'sent', sent_at = @now, provider_message_id = COALESCE(c.provider_id, m.provider_message_id),
+                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
+              FROM unnest(@ids, @tokens, @provider_ids) AS c(id, token, provider_id)
+             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+            RETURNING m.id
+            """);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("ids", sent.Select(s => s.Claim.Id).ToArray());
+        command.Parameters.AddWithValue("tokens", sent.Select(s => s.Claim.Token).ToArray());
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("provider_ids", sent.Select(s => s.ProviderMessageId).ToArray()));
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
     /// <summary>Dead-letters the message: <c>failed</c>, with <paramref name="error"/> as its reason and the time.</summary>
     public Task<bool> MarkFailedAsync(LeaseClaim claim, string error, CancellationToken cancellationToken) =>
         FinishAsync(claim, MessageStatus.Failed, providerMessageId: null, error, cancellationToken);

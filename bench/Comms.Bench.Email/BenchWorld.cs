@@ -37,7 +37,7 @@ internal sealed class BenchWorld : IAsyncDisposable
         await postgres.CreateDatabaseAsync("commsdb");
         var world = new BenchWorld(postgres, redis, postgres.ConnectionString("commsdb"));
         await CommsDatabase.MigrateAsync(world.DataSource);
-        await world.ExecuteAsync($"INSERT INTO tenants (id, name, created_at) VALUES ('{Tenant}', 'Bench', now())");
+        await world.ExecuteAsync($"INSERT INTO tenants (id, name, default_locale, default_time_zone, created_at) VALUES ('{Tenant}', 'Bench', 'en-US', 'UTC', now())");
         return world;
     }
 
@@ -73,8 +73,10 @@ internal sealed class BenchWorld : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ConnectionStrings__commsdb"] = Database;
         start.Environment["ConnectionStrings__redis"] = _redis.ConnectionString;
-        start.Environment["Comms__Auth__SecretEncryptionKey"] = "bench-secret-encryption-key-0123456789abcdef";
+        start.Environment["Comms__Auth__SecretEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         start.Environment["Comms__Dispatcher__PollInterval"] = "00:00:00.200";
+        start.Environment["Comms__Links__PublicWebUrl"] = "http://127.0.0.1:5081";
+        start.Environment["Comms__Unsubscribe__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {
