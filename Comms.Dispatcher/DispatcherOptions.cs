@@ -74,6 +74,12 @@ public sealed class DispatcherOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"Comms:Dispatcher:Channels:{channel}:BatchSize must be between 1 and 10000.", [$"{nameof(Channels)}:{channel}:BatchSize"]);
             }
+
+            if (settings.Loops is < 1 or > 16)
+            {
+                yield return new ValidationResult(
+                    $"Comms:Dispatcher:Channels:{channel}:Loops must be between 1 and 16.", [$"{nameof(Channels)}:{channel}:Loops"]);
+            }
         }
     }
 }
@@ -84,4 +90,8 @@ public sealed class ChannelDispatchOptions
     /// <summary>Messages claimed per round; unset, <see cref="DispatcherOptions.MessageBatchSize"/>.</summary>
     [Range(1, 10_000)]
     public int? BatchSize { get; set; }
+
+    /// <summary>Sending loops of the channel in each dispatcher (default 1; read at start).</summary>
+    [Range(1, 16)]
+    public int Loops { get; set; } = 1;
 }

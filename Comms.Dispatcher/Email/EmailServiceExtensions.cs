@@ -39,6 +39,7 @@ public static class EmailServiceExtensions
         }
 
         builder.Services.AddSingleton(new EmailProviderChoice(chosen, configured));
+        var loops = Math.Clamp(builder.Configuration.GetValue($"{DispatcherOptions.SectionName}:Channels:email:Loops", 1), 1, 16);
         if (configured.Contains(EmailProviders.SendGrid))
         {
             // The one registration of the SendGrid client (rate bucket and breaker handlers chain onto it).
@@ -50,12 +51,12 @@ public static class EmailServiceExtensions
             });
             builder.Services.AddSingleton<SendGridEmailProvider>();
             builder.Services.AddSingleton<BatchEmailSender>();
-            builder.Services.AddSendingWorker<BatchEmailSender>();
+            builder.Services.AddSendingWorker<BatchEmailSender>(loops);
         }
         else
         {
             builder.Services.AddSingleton<EmailSender>();
-            builder.Services.AddSendingWorker<EmailSender>();
+            builder.Services.AddSendingWorker<EmailSender>(loops);
         }
     }
 }

@@ -23,7 +23,7 @@ internal static class SendGridBench
     {
         var count = options.Messages > 0 ? options.Messages : 300_000;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"SendGrid: fake admitting {options.RequestsPerSecond} requests/s, claims of {options.BatchSize:N0}, {Environment.ProcessorCount} cores"));
+            $"SendGrid: fake admitting {options.RequestsPerSecond} requests/s, claims of {options.BatchSize:N0}, {options.Loops} sending loop(s), {Environment.ProcessorCount} cores"));
         await using var fake = await SendGridFake.StartAsync(options.RequestsPerSecond);
 
         await ProviderAloneAsync(fake, options);
@@ -39,6 +39,7 @@ internal static class SendGridBench
             ["Comms:Providers:SendGrid:BaseUrl"] = fake.Url,
             ["Comms:Providers:SendGrid:MaxParallelRequests"] = "16",
             ["Comms:Dispatcher:Channels:email:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["Comms:Dispatcher:Channels:email:Loops"] = options.Loops.ToString(CultureInfo.InvariantCulture),
         });
         var drained = await world.WaitForAllAsync(count, TimeSpan.FromMinutes(15));
         Console.WriteLine($"  dispatcher end to end ({count:N0} queued emails, each with content of its own): {drained.Describe()}");

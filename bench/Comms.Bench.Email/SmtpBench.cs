@@ -18,7 +18,7 @@ internal static class SmtpBench
         var sink = options.Sink ?? throw new ArgumentException("--sink HOST:PORT is required.");
         var (host, port) = (sink.Split(':')[0], int.Parse(sink.Split(':')[1], CultureInfo.InvariantCulture));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"SMTP: {count:N0} emails to the sink at {sink} over {options.Connections} connections, {Environment.ProcessorCount} cores"));
+            $"SMTP: {count:N0} emails to the sink at {sink} over {options.Connections} connections, claims of {options.BatchSize:N0}, {options.Loops} sending loop(s), {Environment.ProcessorCount} cores"));
 
         await using var world = await BenchWorld.StartAsync();
         await world.QueueAsync(count, sameContent: false);
@@ -33,6 +33,7 @@ internal static class SmtpBench
             ["ConnectionStrings:mail"] = $"smtp://{sink}",
             ["Comms:Email:MaxConnections"] = options.Connections.ToString(CultureInfo.InvariantCulture),
             ["Comms:Dispatcher:Channels:email:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["Comms:Dispatcher:Channels:email:Loops"] = options.Loops.ToString(CultureInfo.InvariantCulture),
             ["Comms:Dispatcher:MaxParallelSends"] = (options.Connections * 4).ToString(CultureInfo.InvariantCulture),
         });
         var drained = await world.WaitForAllAsync(count, TimeSpan.FromMinutes(10));

@@ -83,6 +83,7 @@ public sealed class EmailProviderSettingTests(CommsFixture fixture)
     [InlineData("pigeon", "", "Comms:Channels:Email:Provider must be one of: smtp, sendgrid")]
     [InlineData(null, "0", "Comms:Dispatcher:Channels:email:BatchSize must be between 1 and 10000")]
     [InlineData(null, "10001", "Comms:Dispatcher:Channels:email:BatchSize must be between 1 and 10000")]
+    [InlineData(null, "loops:0", "Comms:Dispatcher:Channels:email:Loops must be between 1 and 16")]
     public async Task A_provider_or_batch_size_that_cannot_work_stops_the_dispatcher_naming_the_setting(string? provider, string batchSize, string problem)
     {
         var error = await Record.ExceptionAsync(async () =>
@@ -90,7 +91,8 @@ public sealed class EmailProviderSettingTests(CommsFixture fixture)
             await using var bad = fixture.StartDispatcher(new Dictionary<string, string?>
             {
                 ["Comms:Channels:Email:Provider"] = provider,
-                ["Comms:Dispatcher:Channels:email:BatchSize"] = batchSize.Length == 0 ? null : batchSize,
+                ["Comms:Dispatcher:Channels:email:BatchSize"] = batchSize.Length == 0 || batchSize.StartsWith("loops:", StringComparison.Ordinal) ? null : batchSize,
+                ["Comms:Dispatcher:Channels:email:Loops"] = batchSize.StartsWith("loops:", StringComparison.Ordinal) ? batchSize["loops:".Length..] : null,
             });
         });
 
