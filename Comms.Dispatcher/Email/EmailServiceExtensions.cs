@@ -39,7 +39,9 @@ public static class EmailServiceExtensions
         }
 
         builder.Services.AddSingleton(new EmailProviderChoice(chosen, configured));
-        var loops = Math.Clamp(builder.Configuration.GetValue($"{DispatcherOptions.SectionName}:Channels:email:Loops", 1), 1, 16);
+        // Validated with the other dispatcher options at start; here only how many loops to register.
+        var loops = int.TryParse(builder.Configuration[$"{DispatcherOptions.SectionName}:Channels:email:Loops"], System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? Math.Clamp(n, 1, 16) : 1;
         if (configured.Contains(EmailProviders.SendGrid))
         {
             // The one registration of the SendGrid client (rate bucket and breaker handlers chain onto it).

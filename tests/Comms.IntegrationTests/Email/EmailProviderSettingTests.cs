@@ -88,12 +88,22 @@ public sealed class EmailProviderSettingTests(CommsFixture fixture)
     {
         var error = await Record.ExceptionAsync(async () =>
         {
-            await using var bad = fixture.StartDispatcher(new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>();
+            if (provider is not null)
             {
-                ["Comms:Channels:Email:Provider"] = provider,
-                ["Comms:Dispatcher:Channels:email:BatchSize"] = batchSize.Length == 0 || batchSize.StartsWith("loops:", StringComparison.Ordinal) ? null : batchSize,
-                ["Comms:Dispatcher:Channels:email:Loops"] = batchSize.StartsWith("loops:", StringComparison.Ordinal) ? batchSize["loops:".Length..] : null,
-            });
+                settings["Comms:Channels:Email:Provider"] = provider;
+            }
+
+            if (batchSize.StartsWith("loops:", StringComparison.Ordinal))
+            {
+                settings["Comms:Dispatcher:Channels:email:Loops"] = batchSize["loops:".Length..];
+            }
+            else if (batchSize.Length > 0)
+            {
+                settings["Comms:Dispatcher:Channels:email:BatchSize"] = batchSize;
+            }
+
+            await using var bad = fixture.StartDispatcher(settings);
         });
 
         Assert.NotNull(error);
