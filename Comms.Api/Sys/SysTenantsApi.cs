@@ -1,5 +1,6 @@
 using Comms.Api.Auth;
 using Comms.Api.OpenApi;
+using Comms.Core.Email;
 using Comms.Core.Routing;
 using Comms.Core.Tenancy;
 using Comms.ServiceDefaults.RateLimiting;
@@ -21,15 +22,16 @@ public static class SysTenantsApi
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
         group.MapGet("/{id}", Get).WithSummary("Get a tenant")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes, rate-limit plan or SMS categories (smsCategories)")
+        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories) or email provider (emailProvider)")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         return group;
     }
 
     public static async Task<Results<Created<TenantCreated>, ValidationProblem, ProblemHttpResult>> Create(
-        TenantRequest? request, TenantService tenants, HttpContext http, IOptions<RateLimitOptions> limits, CancellationToken cancellationToken)
+        TenantRequest? request, TenantService tenants, HttpContext http, IOptions<RateLimitOptions> limits, IConfiguration configuration,
+        CancellationToken cancellationToken)
     {
-        var errors = TenantService.Validate(request, creating: true, limits.Value.Plans.Keys);
+        var errors = TenantService.Validate(request, creating: true, limits.Value.Plans.Keys, EmailProviders.Configured(configuration));
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The tenant is invalid.", type: "COMMS_VALIDATION");
@@ -62,9 +64,10 @@ public static class SysTenantsApi
 
     public static async Task<Results<Ok<TenantView>, ValidationProblem, ProblemHttpResult>> Update(
         string id, TenantRequest? request, TenantService tenants, CatalogChanges changes, IOptions<RateLimitOptions> limits,
-        CancellationToken cancellationToken)
+        IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var errors = TenantService.Validate(request, creating: false, limits.Value.Plans.Keys);
+        // The email providers this deployment configured (the API is given the same provider settings as the dispatcher).
+        var errors = TenantService.Validate(request, creating: false, limits.Value.Plans.Keys, EmailProviders.Configured(configuration));
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The change is invalid.", type: "COMMS_VALIDATION");

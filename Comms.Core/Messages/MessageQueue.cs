@@ -10,8 +10,19 @@ namespace Comms.Core.Messages;
 /// message is worked on, and every later state change is fenced on that token (not only the replica's name), so
 /// a worker whose lease was taken over changes nothing. A crash re-delivers only the rows that were leased.
 /// </summary>
-public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class MessageQueue
 {
+    private readonly NpgsqlDataSource dataSource;
+    private readonly TimeProvider time;
+    private readonly SentGroupCommit _sentMarks;
+
+    public MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
+    {
+        this.dataSource = dataSource;
+        this.time = time;
+        _sentMarks = new SentGroupCommit(MarkSentManyAsync);
+    }
+
     private const string ClaimSql = """
         WITH claimed AS (
             UPDATE messages m
@@ -96,8 +107,33 @@ public sealed class MessageQueue(NpgsqlDataSource dataSource, TimeProvider time)
         return await ReadIdsAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// Marks the message sent (fenced on its claim); false when another claim took it over. Concurrent calls are
+    /// group-committed (<see cref="SentGroupCommit"/>): one statement and one commit for all that queued up meanwhile.
+    /// </summary>
     public Task<bool> MarkSentAsync(LeaseClaim claim, string? providerMessageId, CancellationToken cancellationToken) =>
-        FinishAsync(claim, MessageStatus.Sent, providerMessageId, error: null, cancellationToken);
+        _sentMarks.MarkAsync(claim, providerMessageId, cancellationToken);
+
+    /// <summary>
+    /// Marks many messages sent in one statement (a batch sender's accepted messages, e.g. SendGrid's 1,000 a request);
+    /// returns the ids this caller still held. The others were taken over meanwhile and are left alone.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> MarkSentManyAsync(
+        IReadOnlyCollection<(LeaseClaim Claim, string? ProviderMessageId)> sent, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE messages m SET status = 'sent', sent_at = @now, provider_message_id = COALESCE(c.provider_id, m.provider_message_id),
+                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
+              FROM unnest(@ids, @tokens, @provider_ids) AS c(id, token, provider_id)
+             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+            RETURNING m.id
+            """);
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("ids", sent.Select(s => s.Claim.Id).ToArray());
+        command.Parameters.AddWithValue("tokens", sent.Select(s => s.Claim.Token).ToArray());
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("provider_ids", sent.Select(s => s.ProviderMessageId).ToArray()));
+        return await ReadIdsAsync(command, cancellationToken);
+    }
 
     /// <summary>Dead-letters the message: <c>failed</c>, with <paramref name="error"/> as its reason and the time.</summary>
     public Task<bool> MarkFailedAsync(LeaseClaim claim, string error, CancellationToken cancellationToken) =>

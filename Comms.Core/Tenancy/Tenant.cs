@@ -20,6 +20,9 @@ public sealed class Tenant
     /// </summary>
     public string[] SmsCategories { get; set; } = [.. DefaultSmsCategories];
 
+    /// <summary>The email provider of this tenant's messages (<c>smtp</c> or <c>sendgrid</c>); null = the deployment's default.</summary>
+    public string? EmailProvider { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Comms.Core.Data;
+using Comms.Core.Email;
 using Comms.Core.Preferences;
 using Comms.Core.Templates;
 using Microsoft.EntityFrameworkCore;
@@ -10,21 +11,24 @@ namespace Comms.Core.Tenancy;
 /// <param name="AllowedLinkSchemes">Link schemes beyond https/http that rendered messages may carry, e.g. <c>["myapp"]</c>; <c>[]</c> clears them.</param>
 /// <param name="Plan">The rate-limit plan, a name under <c>Comms:RateLimits:Plans</c>; <c>""</c> returns to the default limits.</param>
 /// <param name="SmsCategories">The categories that may go out by SMS (the cost gate), e.g. <c>["security", "booking"]</c>; <c>[]</c> allows none.</param>
+/// <param name="EmailProvider">The email provider of the tenant's messages (<c>smtp</c> or <c>sendgrid</c>, one this deployment configured); <c>""</c> returns to the deployment's default.</param>
 public sealed record TenantRequest(
-    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null)
+    string? Id, string? Name, string? DefaultLocale, string? DefaultTimeZone, List<string?>? AllowedLinkSchemes = null, string? Plan = null,
+    string? EmailProvider = null)
 {
     public List<string?>? SmsCategories { get; init; }
 }
 
 public sealed record TenantView(
     string Id, string Name, string DefaultLocale, string DefaultTimeZone, IReadOnlyList<string> AllowedLinkSchemes, string? Plan,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt, string? EmailProvider = null)
 {
     /// <summary>The categories that may go out by SMS (the cost gate).</summary>
     public IReadOnlyList<string> SmsCategories { get; init; } = [];
 
     public static TenantView From(Tenant tenant) => new(
-        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt)
+        tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt,
+        tenant.EmailProvider)
     {
         SmsCategories = tenant.SmsCategories,
     };
@@ -42,7 +46,8 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
     private static partial Regex PlanPattern();
 
-    public static Dictionary<string, string[]> Validate(TenantRequest? request, bool creating, IReadOnlyCollection<string>? knownPlans = null)
+    public static Dictionary<string, string[]> Validate(
+        TenantRequest? request, bool creating, IReadOnlyCollection<string>? knownPlans = null, IReadOnlyCollection<string>? emailProviders = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request is null)
@@ -88,6 +93,21 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             errors["smsCategories"] = [smsProblem];
         }
 
+        if (request.EmailProvider is { Length: > 0 } provider)
+        {
+            var configured = emailProviders ?? [];
+            if (!EmailProviders.All.Contains(provider, StringComparer.Ordinal))
+            {
+                errors["emailProvider"] = [$"Unknown email provider '{Clip(provider)}'; the providers are: {string.Join(", ", EmailProviders.All)} (\"\" for the deployment's default)."];
+            }
+            else if (!configured.Contains(provider, StringComparer.Ordinal))
+            {
+                errors["emailProvider"] = [configured.Count > 0
+                    ? $"The email provider '{provider}' is not configured in this deployment; the configured ones are: {string.Join(", ", configured)} (\"\" for the deployment's default)."
+                    : $"The email provider '{provider}' is not configured in this deployment (no email provider is)."];
+            }
+        }
+
         return errors;
     }
 
@@ -110,6 +130,8 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         return null;
     }
 
+    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
+
     /// <summary>Creates the tenant and its first admin key in one transaction; null when the id is taken.</summary>
     public async Task<TenantCreated?> CreateAsync(TenantRequest request, CancellationToken cancellationToken)
     {
@@ -122,6 +144,7 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             AllowedLinkSchemes = [.. (request.AllowedLinkSchemes ?? []).Select(s => s!)],
             Plan = string.IsNullOrEmpty(request.Plan) ? null : request.Plan,
             SmsCategories = request.SmsCategories is { } sms ? [.. sms.Select(c => c!).Distinct(StringComparer.Ordinal)] : [.. Tenant.DefaultSmsCategories],
+            EmailProvider = string.IsNullOrEmpty(request.EmailProvider) ? null : request.EmailProvider,
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -178,6 +201,12 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         {
             tenant.SmsCategories = [.. smsCategories.Select(c => c!).Distinct(StringComparer.Ordinal)];
         }
+
+        if (request.EmailProvider is { } emailProvider)
+        {
+            tenant.EmailProvider = emailProvider.Length == 0 ? null : emailProvider;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return TenantView.From(tenant);
     }

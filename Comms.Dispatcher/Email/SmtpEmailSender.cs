@@ -69,6 +69,12 @@ public sealed partial class SmtpEmailSender(
         {
             return new SendOutcome.Transient($"SMTP {(int)ex.StatusCode}: {ex.Message}");
         }
+        catch (NotSupportedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // E.g. a host that is not loopback offers no STARTTLS: nothing is sent in clear.
+            LogConnectionProblem(logger, endpoint.Host, endpoint.Port, ex.Message);
+            return new SendOutcome.Transient($"SMTP server refused what this sender requires (TLS for a host that is not loopback): {ex.Message}");
+        }
         catch (Exception ex) when (ex is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
                                        or TimeoutException or AuthenticationException or OperationCanceledException
                                    && !cancellationToken.IsCancellationRequested)

@@ -103,27 +103,17 @@ public static class DispatcherServiceExtensions
         builder.Services.AddHostedService<StatusWebhookWorker>();
     }
 
-    private static void AddEmail(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
-        var mail = builder.Configuration.GetConnectionString("mail");
-        if (string.IsNullOrWhiteSpace(mail))
-        {
-            return;
-        }
-
-        builder.Services.AddSingleton(SmtpEndpoint.Parse(mail));
-        builder.Services.AddSingleton<SmtpEmailSender>();
-        builder.Services.AddSendingWorker<SmtpEmailSender>();
-        builder.Services.AddWarmUpStep<SmtpWarmUp>();
-    }
-
-    /// <summary>One sending loop per configured provider (register <typeparamref name="TSender"/> itself as a singleton too).</summary>
-    public static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender
+    /// <summary>
+    /// One sending loop per configured provider, or <paramref name="loops"/> of them (each claims its own batches, so
+    /// one loop's claim and recording overlap another's sends); register <typeparamref name="TSender"/> itself as a singleton too.
+    /// </summary>
+    public static void AddSendingWorker<TSender>(this IServiceCollection services, int loops = 1) where TSender : class, IChannelSender
     {
         services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TSender>());
-        services.AddSingleton<IHostedService>(sp =>
-            ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, (IChannelSender)sp.GetRequiredService<TSender>()));
+        for (var i = 0; i < loops; i++)
+        {
+            services.AddSingleton<IHostedService>(sp =>
+                ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, (IChannelSender)sp.GetRequiredService<TSender>()));
+        }
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class MessageSendingWorker(
 
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSize, Settings.MessageLease, cancellationToken);
+        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSizeFor(sender.Channel), Settings.MessageLease, cancellationToken);
         if (batch.Count == 0)
         {
             return false;
@@ -93,10 +93,53 @@ public sealed partial class MessageSendingWorker(
             }
         }
 
+        // The accepted ones in one statement (a SendGrid batch is thousands: one update each would take longer than the
+        // requests), then every other outcome one by one as usual.
+        var sent = outcomes.Where(o => o.Outcome is SendOutcome.Sent).ToList();
+        if (sent.Count > 1)
+        {
+            await RecordSentAsync(sent, spans, heartbeat, cancellationToken);
+            outcomes = outcomes.Where(o => o.Outcome is not SendOutcome.Sent).ToList();
+        }
+
         foreach (var (message, outcome) in outcomes)
         {
             using var span = spans[message.Id];
             await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+        }
+    }
+
+    private async Task RecordSentAsync(
+        List<(ClaimedMessage Message, SendOutcome Outcome)> sent, Dictionary<Guid, Activity?> spans, LeaseHeartbeat heartbeat,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var held = await queue.MarkSentManyAsync(
+                sent.Select(s => (s.Message.Claim, ((SendOutcome.Sent)s.Outcome).ProviderMessageId)).ToList(), cancellationToken);
+            var now = Time.GetUtcNow();
+            foreach (var (message, _) in sent)
+            {
+                var channelTag = new KeyValuePair<string, object?>("channel", message.Channel);
+                CommsTelemetry.MessagesSent.Add(1, channelTag);
+                CommsTelemetry.QueueToProvider.Record((now - message.DueAt).TotalMilliseconds, channelTag);
+                if (held.Contains(message.Id))
+                {
+                    LogSent(Logger, message.Id, message.Channel);
+                }
+                else
+                {
+                    LeaseLost(message); // sent, but another claim took it over meanwhile (at-least-once)
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (message, _) in sent)
+            {
+                spans[message.Id]?.Dispose();
+                heartbeat.Done(message.Id);
+            }
         }
     }
 

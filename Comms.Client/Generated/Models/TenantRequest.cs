@@ -38,6 +38,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string DefaultTimeZone { get; set; }
 #endif
+        /// <summary>The emailProvider property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? EmailProvider { get; set; }
+#nullable restore
+#else
+        public string EmailProvider { get; set; }
+#endif
         /// <summary>The id property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -98,6 +106,7 @@ namespace Comms.Client.Generated.Models
                 { "allowedLinkSchemes", n => { AllowedLinkSchemes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "defaultLocale", n => { DefaultLocale = n.GetStringValue(); } },
                 { "defaultTimeZone", n => { DefaultTimeZone = n.GetStringValue(); } },
+                { "emailProvider", n => { EmailProvider = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "plan", n => { Plan = n.GetStringValue(); } },
@@ -114,6 +123,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteCollectionOfPrimitiveValues<string>("allowedLinkSchemes", AllowedLinkSchemes);
             writer.WriteStringValue("defaultLocale", DefaultLocale);
             writer.WriteStringValue("defaultTimeZone", DefaultTimeZone);
+            writer.WriteStringValue("emailProvider", EmailProvider);
             writer.WriteStringValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("plan", Plan);

@@ -40,6 +40,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string DefaultTimeZone { get; set; }
 #endif
+        /// <summary>The emailProvider property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? EmailProvider { get; set; }
+#nullable restore
+#else
+        public string EmailProvider { get; set; }
+#endif
         /// <summary>The id property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -101,6 +109,7 @@ namespace Comms.Client.Generated.Models
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "defaultLocale", n => { DefaultLocale = n.GetStringValue(); } },
                 { "defaultTimeZone", n => { DefaultTimeZone = n.GetStringValue(); } },
+                { "emailProvider", n => { EmailProvider = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "plan", n => { Plan = n.GetStringValue(); } },
@@ -118,6 +127,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("defaultLocale", DefaultLocale);
             writer.WriteStringValue("defaultTimeZone", DefaultTimeZone);
+            writer.WriteStringValue("emailProvider", EmailProvider);
             writer.WriteStringValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("plan", Plan);

@@ -1359,6 +1359,11 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("default_time_zone");
 
+                    b.Property<string>("EmailProvider")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("email_provider");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

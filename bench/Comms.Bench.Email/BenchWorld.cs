@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using Comms.Core.Data;
+using Comms.TestServers;
+using Npgsql;
+
+namespace Comms.Bench.Email;
+
+/// <summary>
+/// A fresh PostgreSQL and Redis (the test servers), a migrated database with one tenant and N queued emails (inserted
+/// server-side with generate_series), and the Release dispatcher as a process of its own, configured by environment.
+/// </summary>
+internal sealed class BenchWorld : IAsyncDisposable
+{
+    public const string Tenant = "bench";
+
+    private readonly PostgresServer _postgres;
+    private readonly RedisServer _redis;
+    private Process? _dispatcher;
+
+    private BenchWorld(PostgresServer postgres, RedisServer redis, string database)
+    {
+        _postgres = postgres;
+        _redis = redis;
+        Database = database;
+        DataSource = NpgsqlDataSource.Create(database);
+    }
+
+    public string Database { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<BenchWorld> StartAsync()
+    {
+        var postgres = await PostgresServer.StartNewAsync();
+        var redis = await RedisServer.StartNewAsync();
+        await postgres.CreateDatabaseAsync("commsdb");
+        var world = new BenchWorld(postgres, redis, postgres.ConnectionString("commsdb"));
+        await CommsDatabase.MigrateAsync(world.DataSource);
+        await world.ExecuteAsync($"INSERT INTO tenants (id, name, default_locale, default_time_zone, created_at) VALUES ('{Tenant}', 'Bench', 'en-US', 'UTC', now())");
+        return world;
+    }
+
+    /// <summary>Queues <paramref name="count"/> emails, each to its own recipient, each with content of its own (as rendered per recipient).</summary>
+    public async Task QueueAsync(int count, bool sameContent)
+    {
+        // Same content: one literal body per request; else each body differs (SendGrid substitutions, one per personalization).
+        var text = sameContent ? "'Hello, your weekly summary is ready.'" : "'Hello ' || r.external_id || ', your weekly summary is ready.'";
+        var html = sameContent ? "'<p>Hello, your <b>weekly summary</b> is ready.</p>'" : "'<p>Hello ' || r.external_id || ', your <b>weekly summary</b> is ready.</p>'";
+        await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $$"""
+            INSERT INTO recipients (id, tenant_id, external_id, email, attributes, quiet_hours_enabled, quiet_hours_start, quiet_hours_end,
+                                    roles, quiet_hours_exceptions, dm_muted_channels, created_at, updated_at)
+            SELECT gen_random_uuid(), '{{Tenant}}', 'r' || i, 'r' || i || '@bench.example', '{}', false, '21:00', '08:00', '{}', '{}', '{}', now(), now()
+              FROM generate_series(1, {{count}}) i;
+            INSERT INTO messages (id, tenant_id, recipient_id, channel, category, template_name, template_version, cause_ref, address,
+                                  status, attempts, due_at, created_at, unsubscribe_url)
+            SELECT gen_random_uuid(), tenant_id, id, 'email', 'news', 'bench.weekly', 1, 'bench:' || external_id, email,
+                   'queued', 0, now(), now(), 'https://comms.example/unsubscribe/' || external_id
+              FROM recipients WHERE tenant_id = '{{Tenant}}' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.recipient_id = recipients.id);
+            INSERT INTO message_renders (message_id, tenant_id, content, created_at)
+            SELECT m.id, m.tenant_id, jsonb_build_object('subject', 'Your weekly summary', 'text', {{text}}, 'html', {{html}}), now()
+              FROM messages m JOIN recipients r ON r.id = m.recipient_id
+             WHERE NOT EXISTS (SELECT 1 FROM message_renders mr WHERE mr.message_id = m.id);
+            ANALYZE;
+            """));
+    }
+
+    /// <summary>Starts the dispatcher (Release build, Production environment) with these settings.</summary>
+    public void StartDispatcher(string dll, IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["ConnectionStrings__commsdb"] = Database;
+        start.Environment["ConnectionStrings__redis"] = _redis.ConnectionString;
+        start.Environment["Comms__Auth__SecretEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        start.Environment["Comms__Dispatcher__PollInterval"] = "00:00:00.200";
+        start.Environment["Comms__Links__PublicWebUrl"] = "http://127.0.0.1:5081";
+        start.Environment["Comms__Unsubscribe__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        _dispatcher = Process.Start(start)!;
+        _dispatcher.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("  [dispatcher] " + e.Data); };
+        _dispatcher.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("  [dispatcher] " + e.Data); };
+        _dispatcher.BeginOutputReadLine();
+        _dispatcher.BeginErrorReadLine();
+    }
+
+    /// <summary>Waits until every email is sent or failed; the rate is over the sent_at span (after the dispatcher's start-up).</summary>
+    public async Task<DrainResult> WaitForAllAsync(int count, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_dispatcher is { HasExited: true })
+            {
+                throw new InvalidOperationException($"The dispatcher exited ({_dispatcher.ExitCode}).");
+            }
+
+            await using var command = DataSource.CreateCommand("SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'failed') FROM messages");
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var (sent, failed) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (sent + failed >= count)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        await using var span = DataSource.CreateCommand("""
+            SELECT count(*), extract(epoch FROM max(sent_at) - min(sent_at)),
+                   extract(epoch FROM percentile_disc(0.95) WITHIN GROUP (ORDER BY sent_at) - percentile_disc(0.05) WITHIN GROUP (ORDER BY sent_at)),
+                   (SELECT count(*) FROM messages WHERE status = 'failed'), (SELECT count(*) FROM messages WHERE status = 'queued')
+              FROM messages WHERE status = 'sent'
+            """);
+        await using var result = await span.ExecuteReaderAsync();
+        await result.ReadAsync();
+        return new DrainResult(result.GetInt64(0), result.IsDBNull(1) ? 0 : (double)result.GetDecimal(1), result.IsDBNull(2) ? 0 : (double)result.GetDecimal(2),
+            result.GetInt64(3), result.GetInt64(4));
+    }
+
+    public async Task StopDispatcherAsync()
+    {
+        if (_dispatcher is { HasExited: false })
+        {
+            _dispatcher.Kill(entireProcessTree: true);
+            await _dispatcher.WaitForExitAsync();
+        }
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        command.CommandTimeout = 600;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopDispatcherAsync();
+        await DataSource.DisposeAsync();
+        await _redis.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+}
+
+/// <summary>Emails sent, the seconds from the first to the last, and from the 5th to the 95th percentile (the steady part).</summary>
+internal sealed record DrainResult(long Sent, double Seconds, double MiddleSeconds, long Failed, long Queued)
+{
+    public double Rate => Seconds > 0 ? Sent / Seconds : 0;
+
+    public double SteadyRate => MiddleSeconds > 0 ? Sent * 0.9 / MiddleSeconds : 0;
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Sent:N0} sent in {Seconds:F2} s = {Rate:N0}/s (steady 5th-95th percentile: {SteadyRate:N0}/s); failed {Failed}, still queued {Queued}");
+}
