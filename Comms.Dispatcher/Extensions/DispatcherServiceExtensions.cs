@@ -16,6 +16,7 @@ using Comms.Dispatcher.Maintenance;
 using Comms.Dispatcher.Push;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
+using Comms.Dispatcher.Throttling;
 using Comms.Dispatcher.Webhooks;
 using Comms.Realtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -74,7 +75,11 @@ public static class DispatcherServiceExtensions
             RedLockFactory.Create([new RedLockMultiplexer(sp.GetRequiredService<IConnectionMultiplexer>())]));
         builder.Services.AddHostedService<MaintenanceWorker>();
 
-        // Sending
+        // Sending: shared token buckets, provider circuit breakers, send-time fallback
+        builder.Services.AddProviderGuardServices();
+        builder.Services.AddOptions<SendLimitOptions>().BindConfiguration(SendLimitOptions.SectionName);
+        builder.Services.AddSingleton<TenantChannelLimits>();
+        builder.Services.AddSingleton<SendFallback>();
         builder.Services.AddSingleton<MessageQueue>();
         builder.Services.AddSingleton<InboxWriter>();
         builder.Services.AddSingleton<InAppSender>();
@@ -94,6 +99,14 @@ public static class DispatcherServiceExtensions
         builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.SectionName).ValidateDataAnnotations();
         builder.Services.TryAddSingleton<SigningSecretProtector>();
         builder.Services.AddSingleton<WebhookEndpointService>();
+        var allowPrivate = builder.Configuration.GetValue<bool>($"{WebhookOptions.SectionName}:{nameof(WebhookOptions.AllowPrivateTargets)}");
+        builder.Services.AddHttpClient(WebhookSender.HttpClientName, (sp, client) =>
+            {
+                client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.Timeout;
+                client.DefaultRequestHeaders.UserAgent.Add(new System.Net.Http.Headers.ProductInfoHeaderValue("Comms-Webhooks", "1.0"));
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.CreateHandler(allowPrivate))
+            .AddProviderGuards("webhook", perHost: true);
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSendingWorker<WebhookSender>();
     }

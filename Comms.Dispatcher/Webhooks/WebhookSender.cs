@@ -25,17 +25,15 @@ namespace Comms.Dispatcher.Webhooks;
 public sealed partial class WebhookSender(
     WebhookEndpointService endpoints,
     IDbContextFactory<CommsDbContext> contexts,
+    IHttpClientFactory clients,
     IOptions<WebhookOptions> options,
     TimeProvider time,
-    ILogger<WebhookSender> logger) : IChannelSender, IDisposable
+    ILogger<WebhookSender> logger) : IChannelSender
 {
     public const string PayloadType = "notification";
 
-    private readonly HttpClient _http = new(WebhookTargets.CreateHandler(options.Value.AllowPrivateTargets))
-    {
-        Timeout = options.Value.Timeout,
-        DefaultRequestHeaders = { UserAgent = { new ProductInfoHeaderValue("Comms-Webhooks", "1.0") } },
-    };
+    /// <summary>The HTTP client (connect-time target checks, <c>Comms:Webhooks:Timeout</c>, the <c>webhook</c> provider guards per target host).</summary>
+    public const string HttpClientName = "comms-webhooks";
 
     public string Channel => Core.Messages.Channel.Webhook;
 
@@ -73,7 +71,8 @@ public sealed partial class WebhookSender(
             outcomes.Add(await PostAsync(target, id, now.ToUnixTimeSeconds(), body, cancellationToken));
         }
 
-        return outcomes.OfType<SendOutcome.Transient>().FirstOrDefault() as SendOutcome
+        return outcomes.OfType<SendOutcome.Held>().MaxBy(h => h.Until) as SendOutcome
+               ?? outcomes.OfType<SendOutcome.Transient>().FirstOrDefault() as SendOutcome
                ?? outcomes.OfType<SendOutcome.Permanent>().FirstOrDefault() as SendOutcome
                ?? new SendOutcome.Sent(id);
     }
@@ -116,7 +115,7 @@ public sealed partial class WebhookSender(
         request.Headers.Add("webhook-signature", WebhookSignature.Sign(WebhookSignature.Key(target.Secret), id, timestamp, body));
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
             {
@@ -129,6 +128,11 @@ public sealed partial class WebhookSender(
                 ? new SendOutcome.Transient(error, RetryAfter(response))
                 : new SendOutcome.Permanent(error + (status is >= 300 and < 400 ? " Redirects are not followed." : ""));
         }
+        catch (Throttling.ProviderHeldException held)
+        {
+            // The target host's breaker is open, or the webhook bucket has no slot soon: the message waits.
+            return new SendOutcome.Held(held.Until, held.Reason);
+        }
         catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
         {
             LogTargetRefused(logger, target.Id);
@@ -140,7 +144,7 @@ public sealed partial class WebhookSender(
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new SendOutcome.Transient($"Webhook endpoint {target.Id} did not answer within {_http.Timeout.TotalSeconds:0.#} s.");
+            return new SendOutcome.Transient($"Webhook endpoint {target.Id} did not answer within {options.Value.Timeout.TotalSeconds:0.#} s.");
         }
     }
 
@@ -150,8 +154,6 @@ public sealed partial class WebhookSender(
         { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
         _ => null,
     };
-
-    public void Dispose() => _http.Dispose();
 
     [LoggerMessage(1, LogLevel.Warning, "Webhook endpoint {EndpointId} answered HTTP {Status}")]
     private static partial void LogRefusedAnswer(ILogger logger, Guid endpointId, int status);

@@ -158,7 +158,7 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
         _server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
         // Registered while private targets were allowed (or re-pointed by DNS since): the connect-time check still refuses it.
         await RegisterAsync(tenant, $"http://localhost:{_server.Port}/rebound", ["*"]);
-        using var strict = Sender(allowPrivate: false);
+        var strict = Sender(allowPrivate: false);
 
         var outcome = await strict.SendAsync(Message(tenant), "test", CancellationToken.None);
 
@@ -181,7 +181,7 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
             await db.WebhookEndpoints.Where(e => e.Id == id).ExecuteUpdateAsync(u => u.SetProperty(e => e.ProtectedSecret, foreign.ProtectedSecret));
         }
 
-        using var sender = Sender(allowPrivate: true);
+        var sender = Sender(allowPrivate: true);
         var outcome = await sender.SendAsync(Message(tenant), "test", CancellationToken.None);
 
         Assert.Contains("cannot be decrypted", Assert.IsType<SendOutcome.Permanent>(outcome).Error, StringComparison.Ordinal);
@@ -192,7 +192,14 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
     {
         var services = fixture.Dispatcher.Services;
         return new WebhookSender(services.GetRequiredService<WebhookEndpointService>(), services.GetRequiredService<IDbContextFactory<Comms.Core.Data.CommsDbContext>>(),
+            new DirectClients(allowPrivate),
             Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = allowPrivate }), TimeProvider.System, NullLogger<WebhookSender>.Instance);
+    }
+
+    /// <summary>A client with the sender's connect-time target checks and nothing else (no provider guards).</summary>
+    private sealed class DirectClients(bool allowPrivate) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(WebhookTargets.CreateHandler(allowPrivate));
     }
 
     private static ClaimedMessage Message(TestTenant tenant) =>
