@@ -70,10 +70,14 @@ public sealed class ProviderBreaker
 
     public string Name => Target is null ? Provider : $"{Provider} ({Target})";
 
-    /// <summary>Holds the send at once while the breaker is open (no bucket slot is spent on it).</summary>
+    /// <summary>
+    /// Holds the send at once while the breaker is open (no bucket slot is spent on it). Once the break is over the send
+    /// goes through: Polly half-opens the breaker on the next execution, which is then the probe.
+    /// </summary>
     public void ThrowIfOpen()
     {
-        if (State is CircuitState.Open or CircuitState.Isolated)
+        var breakEnds = new DateTimeOffset(Interlocked.Read(ref _openedAtTicks), TimeSpan.Zero) + _options.BreakDuration;
+        if (State is CircuitState.Isolated || (State is CircuitState.Open && _time.GetUtcNow() < breakEnds))
         {
             throw Held(null, null);
         }
