@@ -123,15 +123,22 @@ public static class DispatcherServiceExtensions
 
         builder.Services.AddSingleton(SmtpEndpoint.Parse(mail));
         builder.Services.AddSingleton<SmtpEmailSender>();
-        builder.Services.AddSendingWorker<SmtpEmailSender>();
+        builder.Services.AddSendingWorker<SmtpEmailSender>(guardedAs: "smtp");
         builder.Services.AddWarmUpStep<SmtpWarmUp>();
     }
 
-    /// <summary>One sending loop per configured provider (register <typeparamref name="TSender"/> itself as a singleton too).</summary>
-    public static void AddSendingWorker<TSender>(this IServiceCollection services) where TSender : class, IChannelSender
+    /// <summary>
+    /// One sending loop per configured provider (register <typeparamref name="TSender"/> itself as a singleton too).
+    /// <paramref name="guardedAs"/>: a provider name whose guards (bucket, breaker) wrap a sender that is not an HTTP
+    /// client; HTTP providers chain <see cref="ProviderGuardExtensions.AddProviderGuards"/> onto their client instead.
+    /// </summary>
+    public static void AddSendingWorker<TSender>(this IServiceCollection services, string? guardedAs = null) where TSender : class, IChannelSender
     {
-        services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TSender>());
-        services.AddSingleton<IHostedService>(sp =>
-            ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, (IChannelSender)sp.GetRequiredService<TSender>()));
+        IChannelSender Sender(IServiceProvider sp) => guardedAs is null
+            ? sp.GetRequiredService<TSender>()
+            : new GuardedChannelSender(sp.GetRequiredService<TSender>(), guardedAs, sp.GetRequiredService<ProviderGuards>());
+
+        services.AddSingleton<IChannelSender>(Sender);
+        services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, Sender(sp)));
     }
 }
