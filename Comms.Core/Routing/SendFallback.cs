@@ -113,7 +113,8 @@ public sealed class SendFallback(
     /// <summary>The rule's fallback channels after <paramref name="channel"/>, without its primary channels.</summary>
     public static IReadOnlyList<string> Candidates(RoutingRule rule, string channel)
     {
-        var start = Array.IndexOf(rule.FallbackChannels, channel) + 1;
+        // A primary channel goes to the rule's fallbacks from the first; a fallback channel to those after it.
+        var start = rule.Channels.Contains(channel, StringComparer.Ordinal) ? 0 : Array.IndexOf(rule.FallbackChannels, channel) + 1;
         return rule.FallbackChannels.Skip(start)
             .Where(c => c != channel && !rule.Channels.Contains(c, StringComparer.Ordinal))
             .Distinct(StringComparer.Ordinal)

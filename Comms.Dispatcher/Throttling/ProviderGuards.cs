@@ -70,18 +70,36 @@ public sealed partial class ProviderGuards : IDisposable
             return;
         }
 
-        var grant = await _buckets.ReserveAsync("provider:" + provider.ToLowerInvariant(), rate, 1, _options.Value.MaxWait, cancellationToken);
+        var maxWait = _options.Value.MaxWait;
+        var bucket = "provider:" + provider.ToLowerInvariant();
+        var deadline = _time.GetUtcNow() + maxWait;
+        var grant = await _buckets.ReserveAsync(bucket, rate, 1, maxWait, cancellationToken);
         if (grant.Granted == 0)
         {
-            throw new ProviderHeldException(provider, _time.GetUtcNow() + grant.NextFree,
-                $"The {provider} token bucket ({rate.ToString(CultureInfo.InvariantCulture)}/s) has no slot within {_options.Value.MaxWait.TotalSeconds:0.###} s");
+            throw Held(provider, rate, grant.NextFree);
         }
 
-        if (grant.FirstWait > TimeSpan.Zero)
+        if (grant.WaitOf(0) > TimeSpan.Zero)
         {
-            await Task.Delay(grant.FirstWait, _time, cancellationToken);
+            await Task.Delay(grant.WaitOf(0), _time, cancellationToken);
+        }
+
+        // Normally admitted at once; after a stall (sends woke up late, together) the window makes the late ones wait.
+        while (await _buckets.AdmitAsync(bucket, rate, cancellationToken) is { } retryIn)
+        {
+            if (_time.GetUtcNow() + retryIn > deadline + maxWait)
+            {
+                throw Held(provider, rate, retryIn);
+            }
+
+            LogLateSlot(_logger, provider);
+            await Task.Delay(retryIn, _time, cancellationToken);
         }
     }
+
+    private ProviderHeldException Held(string provider, double rate, TimeSpan wait) =>
+        new(provider, _time.GetUtcNow() + wait,
+            $"The {provider} token bucket ({rate.ToString(CultureInfo.InvariantCulture)}/s) has no slot within {_options.Value.MaxWait.TotalSeconds:0.###} s");
 
     /// <summary>
     /// The direct API for senders that are not HTTP clients (SMTP): the breaker is checked, a slot is taken, and the
@@ -124,4 +142,7 @@ public sealed partial class ProviderGuards : IDisposable
 
     [LoggerMessage(3, LogLevel.Information, "The {Breaker} circuit breaker closed: sending resumes")]
     private static partial void LogClosed(ILogger logger, string breaker);
+
+    [LoggerMessage(4, LogLevel.Debug, "A send to {Provider} woke up late for its slot and waits for the rate's window")]
+    private static partial void LogLateSlot(ILogger logger, string provider);
 }

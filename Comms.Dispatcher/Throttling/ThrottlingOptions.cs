@@ -17,14 +17,15 @@ public sealed class ThrottlingOptions
 
     /// <summary>
     /// How long a send may wait in the dispatcher for its slot in a bucket. A send whose slot is further away is not
-    /// made: the message is held (back to <c>queued</c>, due when a slot is free, no attempt used).
+    /// made: the message is held (back to <c>queued</c>, due when a slot is free, no attempt used). It is also how far
+    /// ahead slots are reserved.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a bucket may wait for Redis; past it (or with Redis down) this replica limits on its own.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
-    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     [Required, ValidateObjectMembers]
     public BreakerOptions Breaker { get; set; } = new();

@@ -11,7 +11,7 @@ namespace Comms.Dispatcher.Throttling;
 /// </summary>
 public readonly record struct BucketGrant(int Granted, TimeSpan FirstWait, TimeSpan Interval, TimeSpan NextFree)
 {
-    public TimeSpan WaitOf(int index) => FirstWait + (Interval * index);
+    public TimeSpan WaitOf(int index) => FirstWait + (Interval * index) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
 
     public static BucketGrant Unlimited(int count) => new(count, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 }
@@ -35,17 +35,18 @@ public readonly record struct BucketGrant(int Granted, TimeSpan FirstWait, TimeS
 public sealed partial class TokenBuckets(
     IConnectionMultiplexer redis, IOptions<ThrottlingOptions> options, TimeProvider time, ILogger<TokenBuckets> logger)
 {
-    // KEYS[1]: the bucket. ARGV: slot interval (µs), longest wait granted (µs), slots wanted.
-    // Returns: slots granted, wait of the first (µs), wait of the next free slot after them (µs).
+    // KEYS[1]: the bucket. ARGV: slot interval (µs), longest wait granted (µs), slots wanted, catch-up tolerance (µs).
+    // Returns: slots granted, wait of the first (µs; negative: that much catch-up), wait of the next free slot after them (µs).
     private const string Script = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local interval = tonumber(ARGV[1])
         local max_wait = tonumber(ARGV[2])
         local wanted = tonumber(ARGV[3])
+        local tolerance = tonumber(ARGV[4])
         local tat = tonumber(redis.call('GET', KEYS[1]))
         if tat == nil or tat < now then tat = now end
-        local first = tat - now
+        local first = tat - tolerance - now
         local granted = 0
         if first <= max_wait then
           granted = math.floor((max_wait - first) / interval) + 1
@@ -55,7 +56,26 @@ public sealed partial class TokenBuckets(
         if granted > 0 then
           redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.floor((next_tat - now) / 1000) + 1000)
         end
-        return { granted, string.format('%.0f', first), string.format('%.0f', next_tat - now) }
+        local next_free = next_tat - tolerance - now
+        if next_free < 0 then next_free = 0 end
+        return { granted, string.format('%.0f', first), string.format('%.0f', next_free) }
+        """;
+
+    // KEYS[1]: the bucket's log of sends. ARGV: sends allowed per window, the window (µs), a unique member.
+    // Returns 0 when this send may go now (and logs it), else how long until the oldest send leaves the window (µs).
+    private const string AdmitScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local limit = tonumber(ARGV[1])
+        local window = tonumber(ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        if redis.call('ZCARD', KEYS[1]) < limit then
+          redis.call('ZADD', KEYS[1], now, ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1000)
+          return '0'
+        end
+        local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return string.format('%.0f', tonumber(oldest[2]) + window - now + 1)
         """;
 
     private readonly ConcurrentDictionary<string, LocalBucket> _local = new(StringComparer.Ordinal);
@@ -63,9 +83,12 @@ public sealed partial class TokenBuckets(
 
     /// <summary>
     /// Reserves up to <paramref name="count"/> slots of the bucket <paramref name="name"/> (<paramref name="perSecond"/>),
-    /// those that start within <paramref name="maxWait"/>.
+    /// those that start within <paramref name="maxWait"/>. <paramref name="catchUp"/>: how far behind the rate a bucket
+    /// that fell idle or behind (a stalled dispatcher) may catch up at once — only with <see cref="AdmitAsync"/> before
+    /// each send, which keeps any second at the rate.
     /// </summary>
-    public async Task<BucketGrant> ReserveAsync(string name, double perSecond, int count, TimeSpan maxWait, CancellationToken cancellationToken)
+    public async Task<BucketGrant> ReserveAsync(
+        string name, double perSecond, int count, TimeSpan maxWait, CancellationToken cancellationToken, TimeSpan catchUp = default)
     {
         if (count <= 0)
         {
@@ -77,7 +100,7 @@ public sealed partial class TokenBuckets(
         try
         {
             var result = (RedisResult[])(await redis.GetDatabase()
-                .ScriptEvaluateAsync(Script, [key], [intervalUs.ToString("R", CultureInfo.InvariantCulture), (long)maxWait.TotalMicroseconds, count])
+                .ScriptEvaluateAsync(Script, [key], [intervalUs.ToString("R", CultureInfo.InvariantCulture), (long)maxWait.TotalMicroseconds, count, (long)catchUp.TotalMicroseconds])
                 .WaitAsync(options.Value.RedisTimeout, cancellationToken))!;
             Interlocked.Exchange(ref _fallbackLogged, 0);
             return new BucketGrant(
@@ -94,6 +117,31 @@ public sealed partial class TokenBuckets(
             }
 
             return _local.GetOrAdd(key, _ => new LocalBucket()).Reserve(time.GetUtcNow(), TimeSpan.FromMicroseconds(intervalUs), count, maxWait);
+        }
+    }
+
+    /// <summary>
+    /// The last word before a send goes out, after waiting for its reserved slot: at most the rate in any window of
+    /// one second (or of one slot, for rates under 1/s) of sends, counted in Redis's clock. Slots keep sends evenly
+    /// spaced; this check catches what a stall breaks — sends that wake up late would otherwise go out together with
+    /// the sends of later slots. Returns null when the send may go now, else how long until it may try again.
+    /// </summary>
+    public async Task<TimeSpan?> AdmitAsync(string name, double perSecond, CancellationToken cancellationToken)
+    {
+        var window = perSecond >= 1 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(1 / perSecond);
+        var limit = Math.Max(1, (long)Math.Floor(perSecond * window.TotalSeconds + 1e-9));
+        try
+        {
+            var result = await redis.GetDatabase()
+                .ScriptEvaluateAsync(AdmitScript, [options.Value.KeyPrefix + ":" + name + ":sent"], [limit, (long)window.TotalMicroseconds, Guid.NewGuid().ToString("N")])
+                .WaitAsync(options.Value.RedisTimeout, cancellationToken);
+            var wait = long.Parse((string)result!, CultureInfo.InvariantCulture);
+            return wait <= 0 ? null : TimeSpan.FromMicroseconds(wait);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Paced by the in-process bucket meanwhile (ReserveAsync).
+            return null;
         }
     }
 

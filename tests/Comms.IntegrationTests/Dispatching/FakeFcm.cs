@@ -5,6 +5,7 @@ using Comms.Core.Messages;
 using Comms.IntegrationTests.Infrastructure;
 using Comms.IntegrationTests.Isolation;
 using Comms.IntegrationTests.Push;
+using Microsoft.EntityFrameworkCore;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -98,6 +99,14 @@ public sealed class FakeFcm : IDisposable
         await AddDeviceAsync(tenant, "ann", "fcm", "fcm-ann-" + tenant.Id);
         var ids = await DirectQueue.QueueAsync(fixture, tenant, Channel.Push, Enumerable.Range(0, count).Select(i => ("ann", Content($"Message {i}"))));
         return (tenant, ids);
+    }
+
+    /// <summary>Cancels what a test left queued for a tenant, so that no later test's dispatcher sends it.</summary>
+    public static async Task CancelQueuedAsync(CommsFixture fixture, string tenantId)
+    {
+        await using var db = fixture.CreateDbContext();
+        await db.Messages.Where(m => m.TenantId == tenantId && m.Status == MessageStatus.Queued)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, MessageStatus.Cancelled));
     }
 
     public void Dispose()
