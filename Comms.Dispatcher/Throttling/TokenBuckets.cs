@@ -26,7 +26,8 @@ public readonly record struct BucketGrant(int Granted, TimeSpan FirstWait, TimeS
 /// go at once — a provider counting per second then sees up to twice the rate across a second's edge — and (2) a
 /// refused caller must poll, which leaves slots unused between polls, so the rate is not reached when there is work.
 /// Reserving spaced slots keeps every second at the rate (no burst) and hands each slot to exactly one waiting
-/// sender, whichever replica it runs in, so a busy queue runs at the configured rate and never above it.
+/// sender, whichever replica it runs in, so a busy queue runs at the configured rate; <see cref="AdmitAsync"/> (a
+/// sliding window of the sends made, a second script) keeps it from going above the rate when sends wake up late.
 /// </para>
 /// If Redis cannot be asked (down, or slower than <see cref="ThrottlingOptions.RedisTimeout"/>), each replica limits
 /// itself to the rate with an in-process bucket of the same kind until Redis answers again: sending goes on, and only
