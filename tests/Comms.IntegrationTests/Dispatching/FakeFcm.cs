@@ -43,6 +43,9 @@ public sealed class FakeFcm : IDisposable
     /// <summary>While true, every send is answered 503 UNAVAILABLE.</summary>
     public bool Failing { get; set; }
 
+    /// <summary>While true, every send is answered 400 INVALID_ARGUMENT (a rejection of that message, not an outage).</summary>
+    public bool Rejecting { get; set; }
+
     public bool Running { get; private set; } = true;
 
     /// <summary>Every send received so far (those of earlier starts included).</summary>
@@ -125,7 +128,9 @@ public sealed class FakeFcm : IDisposable
         var server = WireMockServer.Start(new WireMock.Settings.WireMockServerSettings { Port = port, MaxRequestLogCount = 1_000_000 });
         server.Given(Request.Create().WithPath("/token").UsingPost()).RespondWith(Response.Create().WithCallback(_ =>
             Json(200, """{"access_token":"ya29.dispatch","expires_in":3599,"token_type":"Bearer"}""")));
-        server.Given(Request.Create().WithPath(SendPath).UsingPost()).RespondWith(Response.Create().WithCallback(_ => Failing
+        server.Given(Request.Create().WithPath(SendPath).UsingPost()).RespondWith(Response.Create().WithCallback(_ => Rejecting
+            ? Json(400, """{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}""")
+            : Failing
             ? Json(503, """{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE","details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":"UNAVAILABLE"}]}}""")
             : Json(200, $$"""{"name":"projects/{{Project}}/messages/0:{{Guid.NewGuid():N}}"}""")));
         return server;

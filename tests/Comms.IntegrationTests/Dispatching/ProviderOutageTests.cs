@@ -35,12 +35,12 @@ public sealed class ProviderOutageTests(CommsFixture fixture)
         await Poll.UntilAsync(() => Task.FromResult(fcm.Hits.Count(h => h.Status == 200) >= 10), "the first deliveries");
         fcm.Failing = true;
         await Poll.UntilAsync(() => Task.FromResult(states.Open("fcm")), "the fcm breaker to open (metric)");
-        Assert.Equal("Degraded", await http.GetStringAsync("/health"));
+        await Poll.UntilAsync(async () => await HealthAsync(http) == "Degraded", "the health entry to say Degraded");
 
         // Gone altogether for a while: probes after each break meet a refused connection.
         fcm.Stop();
         var stoppedAt = DateTime.UtcNow;
-        await Poll.UntilAsync(async () => DateTime.UtcNow - stoppedAt > TimeSpan.FromSeconds(4) && await http.GetStringAsync("/health") == "Degraded",
+        await Poll.UntilAsync(async () => DateTime.UtcNow - stoppedAt > TimeSpan.FromSeconds(4) && await HealthAsync(http) == "Degraded",
             "four seconds of outage");
         Assert.Equal(0, await CountAsync(tenant.Id, MessageStatus.Failed));
         Assert.True(await CountAsync(tenant.Id, MessageStatus.Queued) > 0, "Some messages are still waiting");
@@ -49,13 +49,39 @@ public sealed class ProviderOutageTests(CommsFixture fixture)
         fcm.Restart();
         await Poll.UntilAsync(async () => await CountAsync(tenant.Id, MessageStatus.Sent) == Count, "every message to be sent", TimeSpan.FromSeconds(60));
         Assert.Equal(0, await CountAsync(tenant.Id, MessageStatus.Failed));
-        await Poll.UntilAsync(async () => await http.GetStringAsync("/health") == "Healthy", "the breaker to close (health)");
+        await Poll.UntilAsync(async () => await HealthAsync(http) == "Healthy", "the breaker to close (health)");
         await Poll.UntilAsync(() => Task.FromResult(!states.Open("fcm")), "the breaker to close (metric)");
 
         var delivered = fcm.Hits.Where(h => h.Status == 200 && ids.Contains(h.MessageId)).GroupBy(h => h.MessageId).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(ids.Order(), delivered.Keys.Order());
         Assert.All(delivered, d => Assert.True(d.Value == 1, $"Message {d.Key} was delivered {d.Value} times"));
         Assert.Contains(fcm.Hits, h => h.Status == 503);
+    }
+
+    [Fact]
+    public async Task Rejections_of_single_messages_fail_those_messages_and_never_open_the_breaker()
+    {
+        using var fcm = new FakeFcm { Rejecting = true };
+        using var states = new BreakerStates();
+        var (tenant, _) = await FakeFcm.QueueAsync(fixture, 12);
+        await using var dispatcher = fixture.StartDispatcher(fcm.Settings(
+            ("Comms:Throttling:Breaker:MinimumThroughput", "4"),
+            ("Comms:Throttling:Breaker:SamplingDuration", "00:00:30")));
+        using var http = dispatcher.CreateClient();
+        await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+        await Poll.UntilAsync(async () => await CountAsync(tenant.Id, MessageStatus.Failed) == 12, "every rejected message to fail");
+        Assert.Equal(12, fcm.Hits.Count(h => h.Status == 400));
+        Assert.False(states.Open("fcm"));
+        // Healthy once warmed up (an open or half-open breaker would keep it Degraded: nothing is left to probe it).
+        await Poll.UntilAsync(async () => await HealthAsync(http) == "Healthy", "the dispatcher to be healthy");
+    }
+
+    /// <summary>The dispatcher's <c>/health</c> word (Unhealthy answers 503 while it warms up).</summary>
+    private static async Task<string> HealthAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("/health");
+        return await response.Content.ReadAsStringAsync();
     }
 
     private async Task<int> CountAsync(string tenantId, string status)
