@@ -52,6 +52,33 @@ public static class CommsTelemetry
         Meter.CreateCounter<long>("comms.live_push.failed", "{push}", "Live pushes (SignalR over Redis) that failed or timed out; clients catch up on reconnect.");
 
     /// <summary>Starts a span whose parent is a stored W3C <c>traceparent</c> (or none).</summary>
+    public static readonly Counter<long> MessagesHeld =
+        Meter.CreateCounter<long>("comms.messages.held", "{message}",
+            "Messages put back to wait without using up an attempt (a token bucket or an open circuit breaker), by channel and reason.");
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<object, Func<IEnumerable<Measurement<int>>>> BreakerSources = new();
+
+    /// <summary>
+    /// <c>comms.provider.breaker.state</c>: each provider circuit breaker of each dispatcher in the process (tag
+    /// <c>provider</c>, and <c>target</c> for per-host breakers): 0 closed, 1 half-open, 2 open.
+    /// </summary>
+    public static readonly ObservableGauge<int> BreakerState = Meter.CreateObservableGauge(
+        "comms.provider.breaker.state", () => BreakerSources.Values.SelectMany(source => source()), "{state}",
+        "Provider circuit breaker state: 0 closed, 1 half-open, 2 open.");
+
+    /// <summary>Adds the breakers of one dispatcher to <see cref="BreakerState"/>; dispose to remove them.</summary>
+    public static IDisposable ObserveBreakers(Func<IEnumerable<Measurement<int>>> source)
+    {
+        var key = new object();
+        BreakerSources[key] = source;
+        return new Unregister(() => BreakerSources.TryRemove(key, out _));
+    }
+
+    private sealed class Unregister(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+
     public static Activity? StartActivity(string name, string? traceParent, ActivityKind kind = ActivityKind.Internal) =>
         ActivityContext.TryParse(traceParent, null, out var parent)
             ? Source.StartActivity(name, kind, parent)

@@ -156,6 +156,41 @@ public sealed class MessageQueue
     }
 
     /// <summary>
+    /// Puts a message back in the queue without counting the attempt its claim took (a token bucket or an open
+    /// circuit breaker held it: not a failure). <paramref name="reason"/>, when given, becomes its <c>last_error</c>.
+    /// </summary>
+    public async Task<bool> HoldAsync(LeaseClaim claim, DateTimeOffset until, string? reason, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE messages SET due_at = @until, attempts = GREATEST(attempts - 1, 0), last_error = COALESCE(@reason, last_error),
+                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
+             WHERE {Fence}
+            """);
+        AddClaim(command.Parameters, claim);
+        command.Parameters.AddWithValue("until", until);
+        command.Parameters.AddWithValue("reason", (object?)(reason is null ? null : Truncate(reason)) ?? DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Dead-letters a message within a caller's transaction (a send-time fallback writes the next channel's message in
+    /// the same transaction); false when this claim no longer holds it.
+    /// </summary>
+    public static async Task<bool> MarkFailedInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, LeaseClaim claim, string error, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            UPDATE messages SET status = 'failed', last_error = @error, failed_at = @now, lease_owner = NULL, lease_until = NULL, claim_token = NULL
+             WHERE {Fence}
+            """, connection, transaction);
+        AddClaim(command.Parameters, claim);
+        command.Parameters.AddWithValue("error", Truncate(error));
+        command.Parameters.AddWithValue("now", now);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
     /// Marks messages sent within a caller's transaction (when the send itself is a database write, as for in-app
     /// items); returns the ids this caller still held — only those may be delivered.
     /// </summary>

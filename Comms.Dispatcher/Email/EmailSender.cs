@@ -2,6 +2,7 @@ using Comms.Core.Email;
 using Comms.Core.Messages;
 using Comms.Core.Routing;
 using Comms.Dispatcher.Sending;
+using Comms.Dispatcher.Throttling;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Email;
@@ -16,15 +17,23 @@ public sealed record EmailProviderChoice(string Default, IReadOnlyList<string> C
 public partial class EmailSender(
     EmailProviderChoice providers, TenantCatalog catalog, IServiceProvider services, ILogger<EmailSender> logger) : IChannelSender
 {
-    private readonly SmtpEmailSender? _smtp = services.GetService<SmtpEmailSender>();
     private readonly SendGridEmailProvider? _sendGrid = services.GetService<SendGridEmailProvider>();
+
+    /// <summary>SMTP behind its provider guards (the <c>smtp</c> bucket and breaker): a held send throws <see cref="ProviderHeldException"/>.</summary>
+    private readonly GuardedChannelSender? _smtp = services.GetService<SmtpEmailSender>() is { } smtp
+        ? new GuardedChannelSender(smtp, EmailProviders.Smtp, services.GetRequiredService<ProviderGuards>())
+        : null;
 
     public string Channel => Core.Messages.Channel.Email;
 
     public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken) =>
         await ProviderOfAsync(message.TenantId, cancellationToken) == EmailProviders.SendGrid
             ? (await _sendGrid!.SendAsync([message], cancellationToken))[0]
-            : await _smtp!.SendAsync(message, leaseOwner, cancellationToken);
+            : await SendSmtpAsync(message, leaseOwner, cancellationToken);
+
+    /// <summary>One email over SMTP, through the <c>smtp</c> guards.</summary>
+    protected Task<SendOutcome> SendSmtpAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken) =>
+        _smtp!.SendAsync(message, leaseOwner, cancellationToken);
 
     /// <summary>The provider of a tenant's email: its own choice when configured here, else the deployment's default.</summary>
     public async Task<string> ProviderOfAsync(string tenantId, CancellationToken cancellationToken)
@@ -62,7 +71,6 @@ public sealed class BatchEmailSender(
     EmailProviderChoice providers, TenantCatalog catalog, IServiceProvider services, IOptions<DispatcherOptions> dispatcher,
     ILogger<EmailSender> logger) : EmailSender(providers, catalog, services, logger), IBatchChannelSender
 {
-    private readonly SmtpEmailSender? _smtp = services.GetService<SmtpEmailSender>();
     private readonly SendGridEmailProvider _sendGrid = services.GetRequiredService<SendGridEmailProvider>();
 
     public async Task<IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)>> SendBatchAsync(
@@ -86,7 +94,11 @@ public sealed class BatchEmailSender(
                 {
                     try
                     {
-                        smtp[i] = await _smtp!.SendAsync(viaSmtp[i], leaseOwner, ct);
+                        smtp[i] = await SendSmtpAsync(viaSmtp[i], leaseOwner, ct);
+                    }
+                    catch (Exception ex) when (ProviderHeldException.Find(ex) is { } held)
+                    {
+                        smtp[i] = new SendOutcome.Held(held.Until, held.Reason);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                     {

@@ -1,5 +1,6 @@
 using Comms.Core.Email;
 using Comms.Dispatcher.Extensions;
+using Comms.Dispatcher.Throttling;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Email;
@@ -50,7 +51,7 @@ public static class EmailServiceExtensions
                 var settings = sp.GetRequiredService<IOptions<SendGridOptions>>().Value;
                 client.BaseAddress = new Uri(settings.BaseUrl);
                 client.Timeout = settings.Timeout;
-            });
+            }).AddProviderGuards(EmailProviders.SendGrid);
             builder.Services.AddSingleton<SendGridEmailProvider>();
             builder.Services.AddSingleton<BatchEmailSender>();
             builder.Services.AddSendingWorker<BatchEmailSender>(loops);

@@ -109,6 +109,12 @@ public sealed partial class SendGridEmailProvider(
             var kind = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? PushPayload.ConfigError : PushPayload.Rejected;
             return (status, new SendOutcome.Permanent($"{kind}: SendGrid answered {code}: {Summary(text, settings.ApiKey)}"));
         }
+        catch (Exception ex) when (Throttling.ProviderHeldException.Find(ex) is { } held)
+        {
+            // SendGrid's bucket has no slot soon or its breaker is open: this request was not sent, its messages wait
+            // (the other requests of the batch keep their own outcomes).
+            return (null, new SendOutcome.Held(held.Until, held.Reason));
+        }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             var problem = ex is OperationCanceledException ? "timed out" : "no answer";

@@ -17,6 +17,7 @@ using Comms.Dispatcher.Push;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
 using Comms.Dispatcher.Sms;
+using Comms.Dispatcher.Throttling;
 using Comms.Dispatcher.Webhooks;
 using Comms.Realtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -75,7 +76,11 @@ public static class DispatcherServiceExtensions
             RedLockFactory.Create([new RedLockMultiplexer(sp.GetRequiredService<IConnectionMultiplexer>())]));
         builder.Services.AddHostedService<MaintenanceWorker>();
 
-        // Sending
+        // Sending: shared token buckets, provider circuit breakers, send-time fallback
+        builder.Services.AddProviderGuardServices();
+        builder.Services.AddOptions<SendLimitOptions>().BindConfiguration(SendLimitOptions.SectionName);
+        builder.Services.AddSingleton<TenantChannelLimits>();
+        builder.Services.AddSingleton<SendFallback>();
         builder.Services.AddSingleton<MessageQueue>();
         builder.Services.AddSingleton<InboxWriter>();
         builder.Services.AddSingleton<InAppSender>();
@@ -97,6 +102,14 @@ public static class DispatcherServiceExtensions
         builder.Services.TryAddSingleton<SigningSecretProtector>();
         builder.Services.AddSingleton<WebhookEndpointService>();
         builder.Services.AddSingleton<WebhookPoster>();
+        var allowPrivate = builder.Configuration.GetValue<bool>($"{WebhookOptions.SectionName}:{nameof(WebhookOptions.AllowPrivateTargets)}");
+        builder.Services.AddHttpClient(WebhookPoster.HttpClientName, (sp, client) =>
+            {
+                client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.Timeout;
+                client.DefaultRequestHeaders.UserAgent.Add(new System.Net.Http.Headers.ProductInfoHeaderValue("Comms-Webhooks", "1.0"));
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.CreateHandler(allowPrivate))
+            .AddProviderGuards("webhook", perHost: true);
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSendingWorker<WebhookSender>();
         // Message status changes (message.sent, message.delivered...) to the endpoints subscribed to them.
@@ -106,14 +119,20 @@ public static class DispatcherServiceExtensions
     /// <summary>
     /// One sending loop per configured provider, or <paramref name="loops"/> of them (each claims its own batches, so
     /// one loop's claim and recording overlap another's sends); register <typeparamref name="TSender"/> itself as a singleton too.
+    /// <paramref name="guardedAs"/>: a provider name whose guards (bucket, breaker) wrap a sender that is not an HTTP
+    /// client; HTTP providers chain <see cref="ProviderGuardExtensions.AddProviderGuards"/> onto their client instead.
     /// </summary>
-    public static void AddSendingWorker<TSender>(this IServiceCollection services, int loops = 1) where TSender : class, IChannelSender
+    public static void AddSendingWorker<TSender>(this IServiceCollection services, int loops = 1, string? guardedAs = null)
+        where TSender : class, IChannelSender
     {
-        services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TSender>());
+        IChannelSender Sender(IServiceProvider sp) => guardedAs is null
+            ? sp.GetRequiredService<TSender>()
+            : new GuardedChannelSender(sp.GetRequiredService<TSender>(), guardedAs, sp.GetRequiredService<ProviderGuards>());
+
+        services.AddSingleton<IChannelSender>(Sender);
         for (var i = 0; i < loops; i++)
         {
-            services.AddSingleton<IHostedService>(sp =>
-                ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, (IChannelSender)sp.GetRequiredService<TSender>()));
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MessageSendingWorker>(sp, Sender(sp)));
         }
     }
 }

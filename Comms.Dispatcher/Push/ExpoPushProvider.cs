@@ -69,6 +69,10 @@ public sealed partial class ExpoPushProvider(
                 .ToList());
             return tickets.Select(Classify).ToList();
         }
+        catch (Throttling.ProviderHeldException held)
+        {
+            return chunk.Select(_ => (PushResult)new PushResult.Held(held.Until, held.Reason)).ToList();
+        }
         catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogRequestFailed(logger, "no answer", ex.GetType().Name);

@@ -79,7 +79,8 @@ public sealed partial class ExpoReceipts(
                 LogCheckFailed(logger, PushPayload.Status(response.StatusCode));
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or Throttling.ProviderHeldException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogCheckFailed(logger, ex.GetType().Name);
         }

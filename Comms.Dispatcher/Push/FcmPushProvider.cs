@@ -72,6 +72,10 @@ public sealed partial class FcmPushProvider(
             LogRequestFailed(logger, PushPayload.Status(response.StatusCode), result.GetType().Name);
             return result;
         }
+        catch (Throttling.ProviderHeldException held)
+        {
+            return new PushResult.Held(held.Until, held.Reason);
+        }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogRequestFailed(logger, "no answer", ex.GetType().Name);

@@ -17,6 +17,9 @@ public abstract record PushResult
     /// <summary>Worth another attempt (429, 5xx, timeouts).</summary>
     public sealed record Transient(string Error, TimeSpan? RetryAfter = null) : PushResult;
 
+    /// <summary>Not sent, not a failure: the provider's token bucket or circuit breaker holds it until <see cref="Until"/>.</summary>
+    public sealed record Held(DateTimeOffset Until, string Reason) : PushResult;
+
     /// <summary>Will not succeed as it is (rejected payload, credentials of the deployment).</summary>
     public sealed record Permanent(string Error) : PushResult;
 }

@@ -7,7 +7,8 @@ namespace Comms.Dispatcher.Push;
 /// Delivers push messages to every device of the recipient whose provider is configured (Expo, FCM), a claimed batch
 /// at a time (Expo takes up to 100 notifications a request). A message is sent when at least one device accepted it;
 /// devices whose token the provider declares dead are removed, and a message none of whose devices is left fails with
-/// <see cref="NoDevice"/>. When no device accepted it, a transient answer of any device retries the whole message.
+/// <see cref="NoDevice"/>. When no device accepted it, a device held by its provider's bucket or breaker holds the
+/// message, else a transient answer of any device retries the whole message.
 /// </summary>
 public sealed partial class PushSender(IEnumerable<IPushProvider> providers, PushDevices devices, ILogger<PushSender> logger) : IBatchChannelSender
 {
@@ -59,6 +60,12 @@ public sealed partial class PushSender(IEnumerable<IPushProvider> providers, Pus
         if (results.OfType<PushResult.Ok>().FirstOrDefault() is { } ok)
         {
             return new SendOutcome.Sent(ok.Id);
+        }
+
+        // Held by the provider's bucket or breaker: the message waits (no attempt used) rather than fail or retry.
+        if (results.OfType<PushResult.Held>().MaxBy(h => h.Until) is { } held)
+        {
+            return new SendOutcome.Held(held.Until, held.Reason);
         }
 
         var transients = results.OfType<PushResult.Transient>().ToList();

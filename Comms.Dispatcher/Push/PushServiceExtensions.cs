@@ -1,5 +1,6 @@
 using System.Net;
 using Comms.Dispatcher.Extensions;
+using Comms.Dispatcher.Throttling;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Push;
@@ -29,7 +30,8 @@ public static class PushServiceExtensions
                     client.BaseAddress = new Uri(settings.BaseUrl);
                     client.Timeout = settings.Timeout;
                 })
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate });
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
+                .AddProviderGuards("expo");
             builder.Services.AddSingleton<IPushProvider, ExpoPushProvider>();
             builder.Services.AddSingleton<ExpoReceipts>();
             builder.Services.AddHostedService<ExpoReceiptWorker>();
@@ -42,7 +44,7 @@ public static class PushServiceExtensions
                 var settings = sp.GetRequiredService<IOptions<FcmOptions>>().Value;
                 client.BaseAddress = new Uri(settings.BaseUrl);
                 client.Timeout = settings.Timeout;
-            });
+            }).AddProviderGuards("fcm");
             builder.Services.AddSingleton<FcmCredentials>();
             builder.Services.AddSingleton<IPushProvider, FcmPushProvider>();
         }

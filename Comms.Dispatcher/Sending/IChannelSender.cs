@@ -34,6 +34,17 @@ public abstract record SendOutcome
     /// <summary>Will never succeed as it is (bad address, rejected content).</summary>
     public sealed record Permanent(string Error) : SendOutcome;
 
+    /// <summary>
+    /// Not sent, and not a failure: the message waits until <see cref="Until"/> (a token bucket had no slot soon
+    /// enough, or the provider's circuit breaker is open). It goes back to <c>queued</c> due then, and the claim's
+    /// attempt is given back. <see cref="RecordReason"/>: <see cref="Reason"/> is written as the message's
+    /// <c>lastError</c> (a tenant's plan limit, <c>COMMS_RATE_LIMITED</c>); provider waits record nothing.
+    /// </summary>
+    public sealed record Held(DateTimeOffset Until, string Reason) : SendOutcome
+    {
+        public bool RecordReason { get; init; }
+    }
+
     /// <summary>Another dispatcher took the message over (its lease ran out); that one reports the outcome.</summary>
     public sealed record LeaseLost : SendOutcome;
 }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Comms.Core.Diagnostics;
 using Comms.Core.Messages;
 using Comms.Core.Queueing;
+using Comms.Core.Routing;
 using Comms.Dispatcher.Queueing;
+using Comms.Dispatcher.Throttling;
 using Comms.ServiceDefaults.Availability;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +13,17 @@ namespace Comms.Dispatcher.Sending;
 /// <summary>
 /// Claims due messages of one channel and sends them through its sender, many in flight at once, under a lease
 /// heartbeat. Each message is recorded as soon as its own send ends (sent, retried later with backoff, or
-/// dead-lettered after its attempts) — a batch is an optimisation, never a unit of failure: when a batch sender
+/// dead-lettered after its attempts, or first re-planned on the rule's next fallback channel) — a batch is an optimisation, never a unit of failure: when a batch sender
 /// fails, its messages are sent again one by one so a bad one fails alone. Every write is fenced on the claim.
+/// Before sending, the tenant × channel bucket admits the batch (<see cref="TenantChannelLimits"/>); a message held by a
+/// bucket or an open breaker (<see cref="SendOutcome.Held"/>, <see cref="ProviderHeldException"/>) waits without using
+/// up an attempt.
 /// </summary>
 public sealed partial class MessageSendingWorker(
     IChannelSender sender,
     MessageQueue queue,
+    TenantChannelLimits limits,
+    SendFallback fallback,
     DispatcherSignals signals,
     DispatcherIdentity identity,
     IOptions<DispatcherOptions> options,
@@ -50,13 +57,33 @@ public sealed partial class MessageSendingWorker(
             }
         }
 
-        if (sender is IBatchChannelSender batchSender && due.Count > 1)
+        var admitted = new List<Admission>(due.Count);
+        foreach (var admission in await limits.AdmitAsync(due, cancellationToken))
         {
-            await SendBatchAsync(batchSender, due, heartbeat, cancellationToken);
+            if (admission.Held is { } held)
+            {
+                await RecordAsync(admission.Message, held, null, heartbeat, cancellationToken);
+            }
+            else
+            {
+                admitted.Add(admission);
+            }
+        }
+
+        if (sender is IBatchChannelSender batchSender && admitted.Count > 1)
+        {
+            // One request for the batch: it goes when the last of its tenant slots has come.
+            var wait = admitted.Max(a => a.Wait);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, Time, cancellationToken);
+            }
+
+            await SendBatchAsync(batchSender, admitted.Select(a => a.Message).ToList(), heartbeat, cancellationToken);
         }
         else
         {
-            await SendEachAsync(due, heartbeat, cancellationToken);
+            await SendEachAsync(admitted, heartbeat, cancellationToken);
         }
 
         return true;
@@ -79,7 +106,13 @@ public sealed partial class MessageSendingWorker(
                 span?.Dispose();
             }
 
-            if (Failures.IsInfrastructure(ex))
+            if (ProviderHeldException.Find(ex) is { } held)
+            {
+                // The provider's bucket or breaker held the batch: every message of it waits, none used an attempt.
+                outcomes = due.Select(m => (m, (SendOutcome)new SendOutcome.Held(held.Until, held.Reason))).ToList();
+                spans = due.ToDictionary(m => m.Id, _ => (Activity?)null);
+            }
+            else if (Failures.IsInfrastructure(ex))
             {
                 // Our database is away: splitting the batch would only fail every message again.
                 outcomes = due.Select(m => (m, (SendOutcome)new SendOutcome.Transient(ex.Message) { Infrastructure = true })).ToList();
@@ -88,7 +121,7 @@ public sealed partial class MessageSendingWorker(
             else
             {
                 LogBatchSplit(Logger, due.Count, ex.Message);
-                await SendEachAsync(due, heartbeat, cancellationToken);
+                await SendEachAsync(due.Select(m => new Admission(m, TimeSpan.Zero, null)).ToList(), heartbeat, cancellationToken);
                 return;
             }
         }
@@ -143,18 +176,27 @@ public sealed partial class MessageSendingWorker(
         }
     }
 
-    private Task SendEachAsync(List<ClaimedMessage> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken) =>
+    private Task SendEachAsync(List<Admission> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(due,
             new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
-            async (message, ct) => await SendOneAsync(message, heartbeat, ct));
+            async (admission, ct) => await SendOneAsync(admission.Message, admission.Wait, heartbeat, ct));
 
-    private async Task SendOneAsync(ClaimedMessage message, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    private async Task SendOneAsync(ClaimedMessage message, TimeSpan wait, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
     {
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, Time, cancellationToken);
+        }
+
         using var span = StartSpan(message);
         SendOutcome outcome;
         try
         {
             outcome = await sender.SendAsync(message, identity.Id, cancellationToken);
+        }
+        catch (Exception ex) when (ProviderHeldException.Find(ex) is { } held)
+        {
+            outcome = new SendOutcome.Held(held.Until, held.Reason);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -213,13 +255,38 @@ public sealed partial class MessageSendingWorker(
                 LogRetry(Logger, message.Id, message.Attempts, retryAt, transient.Error);
                 break;
             case SendOutcome.Transient transient:
-                await DeadLetterAsync(message, $"Gave up after {message.Attempts} attempts: {transient.Error}", activity, cancellationToken);
+                await GiveUpAsync(message, $"Gave up after {message.Attempts} attempts: {transient.Error}", activity, cancellationToken);
+                break;
+            case SendOutcome.Held held:
+                CommsTelemetry.MessagesHeld.Add(1, channelTag, new KeyValuePair<string, object?>("reason", held.RecordReason ? ReasonCodes.RateLimited : "provider"));
+                Fenced(message, await queue.HoldAsync(message.Claim, held.Until, held.RecordReason ? held.Reason : null, cancellationToken));
+                LogHeld(Logger, message.Id, held.Until, held.Reason);
                 break;
             case SendOutcome.Permanent permanent:
                 await DeadLetterAsync(message, permanent.Error, activity, cancellationToken);
                 break;
             case SendOutcome.LeaseLost:
                 LeaseLost(message);
+                break;
+        }
+    }
+
+    /// <summary>After the last attempt: the rule's next fallback channel for the recipient, if it has one; else dead-lettered.</summary>
+    private async Task GiveUpAsync(ClaimedMessage message, string reason, Activity? activity, CancellationToken cancellationToken)
+    {
+        var result = await fallback.TryAsync(message, reason, cancellationToken);
+        switch (result)
+        {
+            case null:
+                await DeadLetterAsync(message, reason, activity, cancellationToken);
+                break;
+            case { Written: false }:
+                LeaseLost(message);
+                break;
+            default:
+                activity?.SetStatus(ActivityStatusCode.Error, reason);
+                CommsTelemetry.MessagesFailed.Add(1, new KeyValuePair<string, object?>("channel", message.Channel));
+                LogFellBack(Logger, message.Id, message.Channel, result.Channel ?? "none");
                 break;
         }
     }
@@ -266,6 +333,12 @@ public sealed partial class MessageSendingWorker(
 
     [LoggerMessage(5, LogLevel.Debug, "Escalation {MessageId} cancelled: the in-app item was read")]
     private static partial void LogEscalationNotNeeded(ILogger logger, Guid messageId);
+
+    [LoggerMessage(7, LogLevel.Debug, "Message {MessageId} held until {Until}: {Reason}")]
+    private static partial void LogHeld(ILogger logger, Guid messageId, DateTimeOffset until, string reason);
+
+    [LoggerMessage(8, LogLevel.Warning, "Message {MessageId} on {Channel} failed after its attempts; the rule's fallback: {Fallback}")]
+    private static partial void LogFellBack(ILogger logger, Guid messageId, string channel, string fallback);
 
     [LoggerMessage(6, LogLevel.Warning, "Sending a batch of {Count} messages failed ({Problem}); sending them one by one so a bad one fails alone")]
     private static partial void LogBatchSplit(ILogger logger, int count, string problem);

@@ -1,5 +1,6 @@
 using Comms.Core.Sms;
 using Comms.Dispatcher.Extensions;
+using Comms.Dispatcher.Throttling;
 using Microsoft.Extensions.Options;
 
 namespace Comms.Dispatcher.Sms;
@@ -25,7 +26,7 @@ public static class SmsServiceExtensions
             var settings = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
             http.BaseAddress = new Uri(settings.BaseUrl.TrimEnd('/') + "/");
             http.Timeout = settings.Timeout;
-        });
+        }).AddProviderGuards(TwilioOptions.ProviderName);
         builder.Services.AddSingleton<SmsConsent>();
         builder.Services.AddSingleton<TwilioSmsSender>();
         builder.Services.AddSendingWorker<TwilioSmsSender>();

@@ -102,6 +102,11 @@ public sealed partial class StatusWebhookWorker(
         {
             await FinishAsync(delivery, WebhookDeliveryStatus.Delivered, result.StatusCode, null, null, cancellationToken);
         }
+        else if (result.HeldUntil is { } until)
+        {
+            // Held by the webhook bucket or an open breaker: nothing was sent; it waits and is never given up for it.
+            await FinishAsync(delivery, WebhookDeliveryStatus.Pending, null, result.Error, until, cancellationToken);
+        }
         else if (result.Transient && delivery.Attempts < options.Value.StatusMaxAttempts)
         {
             var retryAt = now + Backoff.Delay(delivery.Attempts, options.Value.StatusRetryBaseDelay, result.RetryAfter, ceiling: MaxDelay);

@@ -99,6 +99,7 @@ public sealed class WebhookSender(
         return result switch
         {
             { Delivered: true } => new SendOutcome.Sent(id),
+            { HeldUntil: { } until } => new SendOutcome.Held(until, result.Error!),
             { Transient: true } => new SendOutcome.Transient(result.Error!, result.RetryAfter),
             _ => new SendOutcome.Permanent(result.Error!),
         };

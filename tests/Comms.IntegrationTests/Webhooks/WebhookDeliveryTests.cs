@@ -29,13 +29,7 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
 {
     private readonly WireMockServer _server = WireMockServer.Start();
 
-    private readonly List<WebhookPoster> _posters = [];
-
-    public void Dispose()
-    {
-        _server.Stop();
-        _posters.ForEach(p => p.Dispose());
-    }
+    public void Dispose() => _server.Stop();
 
     private string Url(string path) => $"http://127.0.0.1:{_server.Port}{path}";
 
@@ -198,11 +192,17 @@ public sealed class WebhookDeliveryTests(CommsFixture fixture) : IDisposable
     private WebhookSender Sender(bool allowPrivate)
     {
         var services = fixture.Dispatcher.Services;
-        var poster = new WebhookPoster(Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = allowPrivate }), TimeProvider.System,
+        var poster = new WebhookPoster(new DirectClients(allowPrivate),
+            Microsoft.Extensions.Options.Options.Create(new WebhookOptions { AllowPrivateTargets = allowPrivate }), TimeProvider.System,
             NullLogger<WebhookPoster>.Instance);
-        _posters.Add(poster);
         return new WebhookSender(services.GetRequiredService<WebhookEndpointService>(), services.GetRequiredService<IDbContextFactory<Comms.Core.Data.CommsDbContext>>(),
             poster, TimeProvider.System);
+    }
+
+    /// <summary>A client with the sender's connect-time target checks and nothing else (no provider guards).</summary>
+    private sealed class DirectClients(bool allowPrivate) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(WebhookTargets.CreateHandler(allowPrivate));
     }
 
     private static ClaimedMessage Message(TestTenant tenant) =>
