@@ -176,19 +176,34 @@ public sealed partial class MessageSendingWorker(
         }
     }
 
-    private Task SendEachAsync(List<Admission> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(due,
-            new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
-            async (admission, ct) => await SendOneAsync(admission.Message, admission.Wait, heartbeat, ct));
+    private async Task SendEachAsync(List<Admission> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    {
+        using var records = new PendingRecords(Settings.MaxParallelSends * 4, cancellationToken);
+        try
+        {
+            await Parallel.ForEachAsync(due,
+                new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = records.SendsToken },
+                async (admission, ct) => await SendOneAsync(admission.Message, admission.Wait, heartbeat, records, ct));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A "sent" mark failed to be written (the database away): the round stops, and the wait below rethrows why.
+        }
+        finally
+        {
+            await records.WhenAllAsync();
+        }
+    }
 
-    private async Task SendOneAsync(ClaimedMessage message, TimeSpan wait, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    private async Task SendOneAsync(
+        ClaimedMessage message, TimeSpan wait, LeaseHeartbeat heartbeat, PendingRecords records, CancellationToken cancellationToken)
     {
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, Time, cancellationToken);
         }
 
-        using var span = StartSpan(message);
+        var span = StartSpan(message);
         SendOutcome outcome;
         try
         {
@@ -202,9 +217,25 @@ public sealed partial class MessageSendingWorker(
         {
             outcome = new SendOutcome.Transient(ex.Message) { Infrastructure = Failures.IsInfrastructure(ex) };
         }
+        catch
+        {
+            span?.Dispose();
+            throw;
+        }
 
-        // Recorded at once, not when the batch ends: a crash re-sends only what was in flight.
-        await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+        if (outcome is SendOutcome.Sent)
+        {
+            // Recorded at once (group-committed with the other marks), not when the batch ends — a crash re-sends only
+            // what was in flight or waiting to be marked — but behind the sends: this send's slot takes the next message
+            // while the mark is written. The round ends when every mark is written.
+            await records.AddAsync(token => RecordAsync(message, outcome, span, heartbeat, token), () => span?.Dispose(), cancellationToken);
+            return;
+        }
+
+        using (span)
+        {
+            await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+        }
     }
 
     private static Activity? StartSpan(ClaimedMessage message)
