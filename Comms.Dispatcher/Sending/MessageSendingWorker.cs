@@ -32,16 +32,29 @@ public sealed partial class MessageSendingWorker(
 {
     private readonly string[] _channels = [sender.Channel];
 
+    /// <summary>The next round's claim, made while this round is sent (only after a full claim: more work is waiting).</summary>
+    private Task<Claimed>? _next;
+
+    private sealed record Claimed(IReadOnlyList<ClaimedMessage> Batch, LeaseHeartbeat Heartbeat);
+
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSizeFor(sender.Channel), Settings.MessageLease, cancellationToken);
+        var limit = Settings.MessageBatchSizeFor(sender.Channel);
+        var claimed = await (Interlocked.Exchange(ref _next, null) ?? ClaimAsync(limit, cancellationToken));
+        await using var heartbeat = claimed.Heartbeat;
+        var batch = claimed.Batch;
         if (batch.Count == 0)
         {
             return false;
         }
 
-        await using var heartbeat = LeaseHeartbeat.Start(
-            batch.Select(m => m.Claim), queue.ExtendLeasesAsync, Settings.MessageLease, Topic, Time, Logger, cancellationToken);
+        if (batch.Count >= limit)
+        {
+            // A full claim: more is due. The next claim (a query over thousands of rows) runs while this batch is sent,
+            // instead of after it; its own heartbeat keeps its leases until its round comes.
+            _next = ClaimAsync(limit, cancellationToken);
+        }
+
         var due = new List<ClaimedMessage>(batch.Count);
         foreach (var message in batch)
         {
@@ -87,6 +100,13 @@ public sealed partial class MessageSendingWorker(
         }
 
         return true;
+    }
+
+    private async Task<Claimed> ClaimAsync(int limit, CancellationToken cancellationToken)
+    {
+        var batch = await queue.ClaimAsync(_channels, identity.Id, limit, Settings.MessageLease, cancellationToken);
+        return new Claimed(batch, LeaseHeartbeat.Start(
+            batch.Select(m => m.Claim), queue.ExtendLeasesAsync, Settings.MessageLease, Topic, Time, Logger, cancellationToken));
     }
 
     protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(sender.Channel, cancellationToken);
