@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Comms.Core.Email;
 using Comms.Core.Messages;
@@ -47,41 +46,71 @@ public sealed partial class SendGridEmailProvider(
             }
         }
 
+        // Bodies are built here one after another and each request goes out as soon as its body is ready (up to
+        // MaxParallelRequests in flight): the next body is built while the previous requests wait for their slots and
+        // answers, instead of every body of the batch being built at once before the first request leaves.
         var requests = SendGridWire.Plan(valid, options.Value.MaxPersonalizationsPerRequest);
-        await Parallel.ForEachAsync(requests,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelRequests, CancellationToken = cancellationToken },
-            async (request, ct) =>
+        using var inFlight = new SemaphoreSlim(options.Value.MaxParallelRequests);
+        var sends = new List<Task>(requests.Count);
+        try
+        {
+            foreach (var request in requests)
             {
-                foreach (var (message, outcome) in await SendRequestAsync(request, ct))
+                await inFlight.WaitAsync(cancellationToken);
+                var body = Serialize(request);
+                sends.Add(SendAndRecordAsync(request, body));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(sends);
+        }
+
+        return outcomes;
+
+        async Task SendAndRecordAsync(List<ClaimedMessage> request, byte[] body)
+        {
+            try
+            {
+                foreach (var (message, outcome) in await SendRequestAsync(request, body, cancellationToken))
                 {
                     outcomes[index[message.Id]] = outcome;
                 }
-            });
-        return outcomes;
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        }
     }
 
+    /// <summary>The UTF-8 JSON body of one request.</summary>
+    private byte[] Serialize(List<ClaimedMessage> messages) =>
+        JsonSerializer.SerializeToUtf8Bytes(SendGridWire.Body(messages, _from, _unsubscribeMailto), SendGridJson.Default.SendGridMail);
+
     /// <summary>One request; a 400/413 for several messages is split in halves so the rejected ones fail alone.</summary>
-    private async Task<List<(ClaimedMessage Message, SendOutcome Outcome)>> SendRequestAsync(List<ClaimedMessage> messages, CancellationToken cancellationToken)
+    private async Task<List<(ClaimedMessage Message, SendOutcome Outcome)>> SendRequestAsync(
+        List<ClaimedMessage> messages, byte[]? body, CancellationToken cancellationToken)
     {
-        var (status, outcome) = await PostAsync(messages, cancellationToken);
+        var (status, outcome) = await PostAsync(messages, body ?? Serialize(messages), cancellationToken);
         if (messages.Count > 1 && status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge)
         {
             LogSplit(logger, messages.Count, (int)status);
             var half = messages.Count / 2;
-            var halves = await Task.WhenAll(SendRequestAsync(messages[..half], cancellationToken), SendRequestAsync(messages[half..], cancellationToken));
+            var halves = await Task.WhenAll(
+                SendRequestAsync(messages[..half], null, cancellationToken), SendRequestAsync(messages[half..], null, cancellationToken));
             return [.. halves[0], .. halves[1]];
         }
 
         return [.. messages.Select(m => (m, outcome))];
     }
 
-    private async Task<(HttpStatusCode? Status, SendOutcome Outcome)> PostAsync(List<ClaimedMessage> messages, CancellationToken cancellationToken)
+    private async Task<(HttpStatusCode? Status, SendOutcome Outcome)> PostAsync(List<ClaimedMessage> messages, byte[] body, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        using var request = new HttpRequestMessage(HttpMethod.Post, SendPath)
-        {
-            Content = JsonContent.Create(SendGridWire.Body(messages, _from, _unsubscribeMailto), SendGridJson.Default.SendGridMail),
-        };
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, SendPath) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
         try
         {

@@ -32,16 +32,29 @@ public sealed partial class MessageSendingWorker(
 {
     private readonly string[] _channels = [sender.Channel];
 
+    /// <summary>The next round's claim, made while this round is sent (only after a full claim: more work is waiting).</summary>
+    private Task<Claimed>? _next;
+
+    private sealed record Claimed(IReadOnlyList<ClaimedMessage> Batch, LeaseHeartbeat Heartbeat);
+
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var batch = await queue.ClaimAsync(_channels, identity.Id, Settings.MessageBatchSizeFor(sender.Channel), Settings.MessageLease, cancellationToken);
+        var limit = Settings.MessageBatchSizeFor(sender.Channel);
+        var claimed = await (Interlocked.Exchange(ref _next, null) ?? ClaimAsync(limit, cancellationToken));
+        await using var heartbeat = claimed.Heartbeat;
+        var batch = claimed.Batch;
         if (batch.Count == 0)
         {
             return false;
         }
 
-        await using var heartbeat = LeaseHeartbeat.Start(
-            batch.Select(m => m.Claim), queue.ExtendLeasesAsync, Settings.MessageLease, Topic, Time, Logger, cancellationToken);
+        if (batch.Count >= limit)
+        {
+            // A full claim: more is due. The next claim (a query over thousands of rows) runs while this batch is sent,
+            // instead of after it; its own heartbeat keeps its leases until its round comes.
+            _next = ClaimAsync(limit, cancellationToken);
+        }
+
         var due = new List<ClaimedMessage>(batch.Count);
         foreach (var message in batch)
         {
@@ -87,6 +100,13 @@ public sealed partial class MessageSendingWorker(
         }
 
         return true;
+    }
+
+    private async Task<Claimed> ClaimAsync(int limit, CancellationToken cancellationToken)
+    {
+        var batch = await queue.ClaimAsync(_channels, identity.Id, limit, Settings.MessageLease, cancellationToken);
+        return new Claimed(batch, LeaseHeartbeat.Start(
+            batch.Select(m => m.Claim), queue.ExtendLeasesAsync, Settings.MessageLease, Topic, Time, Logger, cancellationToken));
     }
 
     protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(sender.Channel, cancellationToken);
@@ -176,19 +196,34 @@ public sealed partial class MessageSendingWorker(
         }
     }
 
-    private Task SendEachAsync(List<Admission> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(due,
-            new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = cancellationToken },
-            async (admission, ct) => await SendOneAsync(admission.Message, admission.Wait, heartbeat, ct));
+    private async Task SendEachAsync(List<Admission> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    {
+        using var records = new PendingRecords(Settings.MaxParallelSends * 4, cancellationToken);
+        try
+        {
+            await Parallel.ForEachAsync(due,
+                new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxParallelSends, CancellationToken = records.SendsToken },
+                async (admission, ct) => await SendOneAsync(admission.Message, admission.Wait, heartbeat, records, ct));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A "sent" mark failed to be written (the database away): the round stops, and the wait below rethrows why.
+        }
+        finally
+        {
+            await records.WhenAllAsync();
+        }
+    }
 
-    private async Task SendOneAsync(ClaimedMessage message, TimeSpan wait, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+    private async Task SendOneAsync(
+        ClaimedMessage message, TimeSpan wait, LeaseHeartbeat heartbeat, PendingRecords records, CancellationToken cancellationToken)
     {
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, Time, cancellationToken);
         }
 
-        using var span = StartSpan(message);
+        var span = StartSpan(message);
         SendOutcome outcome;
         try
         {
@@ -202,9 +237,25 @@ public sealed partial class MessageSendingWorker(
         {
             outcome = new SendOutcome.Transient(ex.Message) { Infrastructure = Failures.IsInfrastructure(ex) };
         }
+        catch
+        {
+            span?.Dispose();
+            throw;
+        }
 
-        // Recorded at once, not when the batch ends: a crash re-sends only what was in flight.
-        await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+        if (outcome is SendOutcome.Sent)
+        {
+            // Recorded at once (group-committed with the other marks), not when the batch ends — a crash re-sends only
+            // what was in flight or waiting to be marked — but behind the sends: this send's slot takes the next message
+            // while the mark is written. The round ends when every mark is written.
+            await records.AddAsync(token => RecordAsync(message, outcome, span, heartbeat, token), () => span?.Dispose(), cancellationToken);
+            return;
+        }
+
+        using (span)
+        {
+            await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+        }
     }
 
     private static Activity? StartSpan(ClaimedMessage message)
