@@ -24,6 +24,7 @@ internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer rende
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await catalog.GetAsync("~warm-up", cancellationToken);
+        await catalog.WarmUpAsync(cancellationToken);
         using var payload = JsonDocument.Parse("""{"name":"Warm"}""");
         foreach (var channel in new[] { Channel.Email, Channel.InApp })
         {
