@@ -84,6 +84,16 @@ public sealed class WarmUpTests(CommsFixture fixture)
         Assert.Empty(await fixture.Mailbox.ToAsync("warm-up@example.invalid"));
     }
 
+    [Fact]
+    public async Task The_breaker_warm_up_leaves_no_breaker_behind()
+    {
+        var guards = fixture.Dispatcher.Services.GetRequiredService<dispatcher::Comms.Dispatcher.Throttling.ProviderGuards>();
+
+        await guards.WarmUpAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(guards.Breakers, b => b.Provider == "~warm-up");
+    }
+
     private sealed class GatedStep : IWarmUpStep
     {
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
