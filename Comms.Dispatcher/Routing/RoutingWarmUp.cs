@@ -2,16 +2,18 @@ using System.Text.Json;
 using Comms.Core.Messages;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
+using Comms.Realtime;
 
 namespace Comms.Dispatcher.Routing;
 
 /// <summary>
 /// Runs the dispatcher's hot paths once before it reports healthy: the tenant catalog (EF Core's model and its
-/// first queries, for a tenant that does not exist) and rendering — Liquid, Markdown and HTML sanitizing — of
+/// first queries, for a tenant that does not exist, and the version check of a cached one) and rendering — Liquid, Markdown and HTML sanitizing — of
 /// each channel's content, then a whole routing pass that keeps nothing (<see cref="RoutingRehearsal"/>), so the
-/// first event routes as fast as the tenth.
+/// first event routes as fast as the tenth; then the live pushes of an in-app delivery, to a user no connection can be.
 /// </summary>
-internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal) : IWarmUpStep
+internal sealed class RoutingWarmUp(
+    TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal, LivePushes pushes, TimeProvider time) : IWarmUpStep
 {
     private static readonly TemplateContent Sample = new()
     {
@@ -32,5 +34,6 @@ internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer rende
         }
 
         await rehearsal.RunAsync(cancellationToken);
+        await pushes.WarmUpAsync(time.GetUtcNow());
     }
 }
