@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
@@ -34,6 +35,8 @@ internal sealed class RoutingWarmUp(
         }
 
         await rehearsal.RunAsync(cancellationToken);
+        MessageQueue.WarmUp();
+        InboxCursor.TryDecode(InboxCursor.Encode(time.GetUtcNow(), Guid.Empty), out InboxPosition _);
         await pushes.WarmUpAsync(time.GetUtcNow());
     }
 }
