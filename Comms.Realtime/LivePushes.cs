@@ -26,6 +26,19 @@ public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificati
     public void UnreadCountChanged(string tenantId, string externalId, UnreadCounts counts) =>
         Fire(tenantId, externalId, client => client.UnreadCountChanged(counts));
 
+    /// <summary>
+    /// The warm-up: both pushes of a delivery (the item and the unread count), awaited, to a user key no connection can
+    /// have (<c>~warm-up</c> is not a tenant id) — the SignalR backplane's serialization and Redis publish run once and
+    /// nobody receives anything.
+    /// </summary>
+    public async Task WarmUpAsync(DateTimeOffset now)
+    {
+        var user = hub.Clients.User(TenantUserIdProvider.UserKey("~warm-up", "warm-up"));
+        await user.NotificationReceived(new InboxItemView(
+            Guid.Empty, "account", "Warm", "Warm", "<p>Warm</p>", null, null, null, now, null, null, null, "warm-up") { PreviousCursor = "warm-up" });
+        await user.UnreadCountChanged(new UnreadCounts(1, 1, now));
+    }
+
     private void Fire(string tenantId, string externalId, Func<INotificationsClient, Task> push)
     {
         Task task;

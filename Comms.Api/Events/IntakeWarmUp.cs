@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Comms.Core.Diagnostics;
 using Comms.Core.Data;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
@@ -13,12 +15,13 @@ namespace Comms.Api.Events;
 /// <summary>
 /// Runs the API's hot paths once before it reports healthy: reading and validating an event and its payload
 /// against a JSON Schema, the API-key lookup, the tenant catalog (EF Core's model and its queries, for a tenant
-/// that does not exist and, read only, for one that does), the group-commit write of an event (rolled back) and
-/// the inbox reads. Nothing is written.
+/// that does not exist and, read only, for one that does, and the version check of a cached one), admitting an event
+/// against that real tenant's configuration in memory, the 202's JSON body, the group-commit write of an event (rolled
+/// back) and the inbox reads. Nothing is written.
 /// </summary>
 internal sealed class IntakeWarmUp(
     TenantCatalog catalog, ApiKeyStore keys, InboxService inbox, EventIntake intake, IDbContextFactory<CommsDbContext> contexts,
-    IOptions<IntakeOptions> options, TimeProvider time) : IWarmUpStep
+    IOptions<IntakeOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time) : IWarmUpStep
 {
     private const string NoTenant = "~warm-up";
 
@@ -44,9 +47,18 @@ internal sealed class IntakeWarmUp(
         {
             if (await db.Tenants.AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken) is { } tenant)
             {
-                await catalog.GetAsync(tenant, cancellationToken);
+                if (await catalog.GetAsync(tenant, cancellationToken) is { } snapshot && snapshot.Rules.Values.FirstOrDefault() is { } rule)
+                {
+                    // What a real event of that tenant goes through once it is authenticated (in memory: nothing is stored).
+                    await EventAdmission.AdmitAsync(
+                        snapshot, submission! with { Name = rule.EventName, Category = rule.Category }, "en-US", null, time.GetUtcNow());
+                }
             }
         }
+
+        await catalog.WarmUpAsync(cancellationToken);
+        RuntimeHelpers.RunClassConstructor(typeof(CommsTelemetry).TypeHandle); // its meters and instruments, made on first use
+        JsonSerializer.SerializeToUtf8Bytes(new EventAccepted(Guid.Empty, EventStatus.Pending), json.Value.SerializerOptions);
 
         var now = time.GetUtcNow();
         await intake.WarmUpAsync(

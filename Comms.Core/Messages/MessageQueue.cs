@@ -51,6 +51,10 @@ public sealed class MessageQueue
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The warm-up: reads a claimed message's rendered content once, so its JSON metadata is built before the first claim.</summary>
+    public static void WarmUp() =>
+        JsonSerializer.Deserialize<RenderedContent>("{\"subject\":\"Warm\",\"text\":\"Warm\",\"html\":\"<p>Warm</p>\",\"title\":\"Warm\"}", Json);
+
     public async Task<IReadOnlyList<ClaimedMessage>> ClaimAsync(
         string[] channels, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {

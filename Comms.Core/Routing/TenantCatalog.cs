@@ -64,6 +64,13 @@ public sealed class TenantCatalog(IDbContextFactory<CommsDbContext> contexts, IO
         return snapshot;
     }
 
+    /// <summary>
+    /// The warm-up: runs the version check a cached snapshot gets (<c>GetAsync</c> of a tenant already cached, from the
+    /// second event on) once, for a tenant id that cannot exist, so its query is compiled before the first real event.
+    /// Reads one row at most; caches nothing.
+    /// </summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken) => CurrentVersionAsync("~warm-up", cancellationToken);
+
     /// <summary>How many tenants' snapshots are cached now (at most <see cref="CatalogOptions.CacheSize"/>).</summary>
     public int CachedTenants => _cache.Count;
 

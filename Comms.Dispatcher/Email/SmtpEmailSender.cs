@@ -100,13 +100,14 @@ public sealed partial class SmtpEmailSender(
         await client.NoOpAsync(cancellationToken);
         _idle.Add((client, time.GetUtcNow()));
 
-        // Composing and writing a message (MimeKit's headers, encoders and formatting) once, to nowhere.
+        // Composing and sending a message (MimeKit's headers, encoders and formatting, MailKit's MAIL FROM, RCPT TO and DATA)
+        // once, to a server that is a script in memory: nothing leaves the process.
         var sample = new ClaimedMessage(
             Guid.Empty, "~warm-up", null, Guid.Empty, "warm-up", Comms.Core.Messages.Channel.Email, "account", "warm-up", 1, "en-US", "warm-up",
             "warm-up@example.invalid", 0, null, null,
             new RenderedContent { Subject = "Warm", Text = "Warm up", Html = "<p>Warm up</p>" }, UnsubscribeUrl: "https://example.invalid/u");
         using var mime = EmailComposer.Compose(sample, _from, _unsubscribeMailto);
-        await mime.WriteToAsync(Stream.Null, cancellationToken);
+        await SmtpRehearsal.RunAsync(mime, cancellationToken);
     }
 
     /// <summary>A pooled connection when one is fresh enough (checked with NOOP after <c>IdleCheckAfter</c>), else a new one.</summary>

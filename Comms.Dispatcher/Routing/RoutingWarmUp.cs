@@ -1,17 +1,20 @@
 using System.Text.Json;
+using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
+using Comms.Realtime;
 
 namespace Comms.Dispatcher.Routing;
 
 /// <summary>
 /// Runs the dispatcher's hot paths once before it reports healthy: the tenant catalog (EF Core's model and its
-/// first queries, for a tenant that does not exist) and rendering — Liquid, Markdown and HTML sanitizing — of
+/// first queries, for a tenant that does not exist, and the version check of a cached one) and rendering — Liquid, Markdown and HTML sanitizing — of
 /// each channel's content, then a whole routing pass that keeps nothing (<see cref="RoutingRehearsal"/>), so the
-/// first event routes as fast as the tenth.
+/// first event routes as fast as the tenth; then the live pushes of an in-app delivery, to a user no connection can be.
 /// </summary>
-internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal) : IWarmUpStep
+internal sealed class RoutingWarmUp(
+    TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal, LivePushes pushes, TimeProvider time) : IWarmUpStep
 {
     private static readonly TemplateContent Sample = new()
     {
@@ -24,6 +27,7 @@ internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer rende
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await catalog.GetAsync("~warm-up", cancellationToken);
+        await catalog.WarmUpAsync(cancellationToken);
         using var payload = JsonDocument.Parse("""{"name":"Warm"}""");
         foreach (var channel in new[] { Channel.Email, Channel.InApp })
         {
@@ -31,5 +35,8 @@ internal sealed class RoutingWarmUp(TenantCatalog catalog, ContentRenderer rende
         }
 
         await rehearsal.RunAsync(cancellationToken);
+        MessageQueue.WarmUp();
+        InboxCursor.TryDecode(InboxCursor.Encode(time.GetUtcNow(), Guid.Empty), out InboxPosition _);
+        await pushes.WarmUpAsync(time.GetUtcNow());
     }
 }

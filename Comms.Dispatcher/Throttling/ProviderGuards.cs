@@ -116,6 +116,18 @@ public sealed partial class ProviderGuards : IDisposable
         return await breaker.ExecuteAsync(attempt, isFailure, isTransient, discard: null, cancellationToken);
     }
 
+    /// <summary>
+    /// The warm-up: one attempt through a breaker of its own (never one of <see cref="Breakers"/>: no provider's health,
+    /// metric or bucket sees it), so the first real send does not pay for the JIT of the breaker's pipeline.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var breaker = new ProviderBreaker("~warm-up", null, _options.Value.Breaker, _time, static (_, _) => { });
+        breaker.ThrowIfOpen();
+        RateOf("~warm-up");
+        await breaker.ExecuteAsync(static _ => Task.FromResult("warm"), static _ => false, static _ => false, discard: null, cancellationToken);
+    }
+
     private void OnChanged(ProviderBreaker breaker, CircuitState state)
     {
         switch (state)

@@ -69,6 +69,31 @@ public sealed class WarmUpTests(CommsFixture fixture)
         Assert.False(await db.IdempotencyRecords.AnyAsync(k => k.TenantId == "~warm-up"));
     }
 
+    [Fact]
+    public async Task The_smtp_rehearsal_runs_a_whole_transaction_against_a_script_and_sends_nothing()
+    {
+        var sender = fixture.Dispatcher.Services.GetRequiredService<dispatcher::Comms.Dispatcher.Email.SmtpEmailSender>();
+        await sender.WarmUpAsync(CancellationToken.None); // the dispatcher's step: a pooled connection, then the rehearsal
+
+        using var message = new MimeKit.MimeMessage(
+            [MimeKit.MailboxAddress.Parse("comms@example.test")], [MimeKit.MailboxAddress.Parse("warm-up@example.invalid")],
+            "Warm", new MimeKit.TextPart("plain") { Text = "Warm up" });
+        var commands = await dispatcher::Comms.Dispatcher.Email.SmtpRehearsal.RunAsync(message, CancellationToken.None);
+
+        Assert.Equal(["EHLO", "MAIL", "RCPT", "DATA", "NOOP", "QUIT"], commands);
+        Assert.Empty(await fixture.Mailbox.ToAsync("warm-up@example.invalid"));
+    }
+
+    [Fact]
+    public async Task The_breaker_warm_up_leaves_no_breaker_behind()
+    {
+        var guards = fixture.Dispatcher.Services.GetRequiredService<dispatcher::Comms.Dispatcher.Throttling.ProviderGuards>();
+
+        await guards.WarmUpAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(guards.Breakers, b => b.Provider == "~warm-up");
+    }
+
     private sealed class GatedStep : IWarmUpStep
     {
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

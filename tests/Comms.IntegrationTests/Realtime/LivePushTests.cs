@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Comms.Core.Inbox;
 using Comms.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comms.IntegrationTests.Realtime;
 
@@ -50,6 +51,27 @@ public sealed class LivePushTests(CommsFixture fixture)
         // Bob is connected to the same hub and tenant, and gets nothing: by the time alice's
         // second tab has its push, a push to bob would have been delivered too.
         Assert.False(bobItems.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task The_warm_up_pushes_reach_no_connection()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "warm-up");
+        var (user, items, counts) = await ConnectAsync(tenant.Id, "warm-up");
+        await using var _ = user;
+        var pushes = fixture.Dispatcher.Services.GetRequiredService<Comms.Realtime.LivePushes>();
+
+        await pushes.WarmUpAsync(DateTimeOffset.UtcNow);
+        var posted = await tenant.ApiClient().PostAsJsonAsync("/v1/events", new
+        {
+            name = TestTenant.WelcomeEvent, recipients = new[] { "warm-up" }, causeRef = "live:warm-up", payload = new { name = "Real" },
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
+
+        // Pushes through the backplane arrive in order: had the warm-up's reached this user, it would come first.
+        using var timeout = new CancellationTokenSource(Poll.DefaultTimeout);
+        Assert.Equal("Welcome, Real!", (await items.Reader.ReadAsync(timeout.Token)).Title);
+        Assert.Equal(1, (await counts.Reader.ReadAsync(timeout.Token)).Unread);
     }
 
     [Fact]
