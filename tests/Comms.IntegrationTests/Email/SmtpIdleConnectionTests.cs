@@ -19,32 +19,20 @@ namespace Comms.IntegrationTests.Email;
 /// </summary>
 public sealed class SmtpIdleConnectionTests : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
     private readonly CountingStore _store = new();
-    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Task _server;
 
-    public SmtpIdleConnectionTests()
-    {
-        var options = new SmtpServerOptionsBuilder().ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0))
-                .SessionTimeout(TimeSpan.FromSeconds(3))) // long enough for the first send (MailKit's JIT) on a loaded 2-core machine
-            .Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(_store);
-        // Port 0: the system picks a free port and the listener says which (no race with other tests for a port).
-        var listeners = new SmtpServer.Net.EndpointListenerFactory();
-        listeners.EndpointStarted += (_, e) => _port.TrySetResult(((System.Net.IPEndPoint)e.LocalEndPoint).Port);
-        services.Add(listeners);
-        _server = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
-    }
+    // The server ends a session idle for 3 s: long enough for the first send (MailKit's JIT) on a loaded 2-core machine.
+    private readonly InProcessSmtp _server;
+
+    public SmtpIdleConnectionTests() =>
+        _server = new InProcessSmtp(System.Net.IPAddress.Loopback, endpoint => endpoint.SessionTimeout(TimeSpan.FromSeconds(3)), _store);
 
     [Theory]
     [InlineData(0)] // checked with NOOP before use
     [InlineData(3600)] // reused unchecked: the send finds the connection closed and reconnects
     public async Task After_the_server_closed_an_idle_pooled_connection_the_next_email_is_sent_on_its_first_attempt(int idleCheckAfterSeconds)
     {
-        var port = await _port.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var port = await _server.PortAsync();
         var sender = new SmtpEmailSender(new SmtpEndpoint("127.0.0.1", port, false, null, null),
             Options.Create(new EmailOptions { IdleCheckAfter = TimeSpan.FromSeconds(idleCheckAfterSeconds) }),
             TimeProvider.System, NullLogger<SmtpEmailSender>.Instance);
@@ -70,23 +58,9 @@ public sealed class SmtpIdleConnectionTests : IAsyncDisposable
         Assert.DoesNotContain("s3cret-pass", refused.Message, StringComparison.Ordinal);
     }
 
-    private static ClaimedMessage Message(string to) => new(
-        Guid.CreateVersion7(), "t", null, Guid.NewGuid(), "user", Channel.Email, "account", "welcome", 1, "en-US", "c:1", to, 0, null, null,
-        new RenderedContent { Subject = "Hello", Text = "Hello" });
+    private static ClaimedMessage Message(string to) => InProcessSmtp.Message(to);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _server;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private sealed class CountingStore : MessageStore
     {

@@ -27,25 +27,13 @@ public sealed class SmtpSecurityTests : IAsyncDisposable
     private const string User = "mailer";
     private const string Password = "Pa55-w0rd-never-logged";
 
-    private readonly CancellationTokenSource _stop = new();
     private readonly Store _store = new();
     private readonly ConcurrentQueue<string> _logins = new();
-    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Task _server;
+    private readonly InProcessSmtp _server;
 
-    public SmtpSecurityTests()
-    {
-        var options = new SmtpServerOptionsBuilder().ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Any, 0)).AllowUnsecureAuthentication(true).AuthenticationRequired(true))
-            .Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(_store);
-        services.Add(new Authenticator(_logins));
-        var listeners = new SmtpServer.Net.EndpointListenerFactory();
-        listeners.EndpointStarted += (_, e) => _port.TrySetResult(((IPEndPoint)e.LocalEndPoint).Port);
-        services.Add(listeners);
-        _server = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
-    }
+    public SmtpSecurityTests() =>
+        _server = new InProcessSmtp(IPAddress.Any, endpoint => endpoint.AllowUnsecureAuthentication(true).AuthenticationRequired(true),
+            _store, new Authenticator(_logins));
 
     [Fact]
     public async Task The_connection_strings_credentials_authenticate_the_connection()
@@ -103,28 +91,14 @@ public sealed class SmtpSecurityTests : IAsyncDisposable
         Assert.All(log.Lines, line => Assert.DoesNotContain(Password, line, StringComparison.Ordinal));
     }
 
-    private async Task<int> PortAsync() => await _port.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    private Task<int> PortAsync() => _server.PortAsync();
 
     private static SmtpEmailSender Sender(SmtpEndpoint endpoint, ListLogger log) =>
         new(endpoint, Options.Create(new EmailOptions { Timeout = TimeSpan.FromSeconds(10) }), TimeProvider.System, log);
 
-    private static ClaimedMessage Message(string to) => new(
-        Guid.CreateVersion7(), "t", null, Guid.NewGuid(), "user", Channel.Email, "account", "welcome", 1, "en-US", "c:1", to, 0, null, null,
-        new RenderedContent { Subject = "Hello", Text = "Hello" });
+    private static ClaimedMessage Message(string to) => InProcessSmtp.Message(to);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _server;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     /// <summary>Every line logged, with its exception, at every level.</summary>
     private sealed class ListLogger : ILogger<SmtpEmailSender>
