@@ -13,6 +13,7 @@ public static class ProblemTypes
     public const string Forbidden = "COMMS_FORBIDDEN";
     public const string NotFound = "COMMS_NOT_FOUND";
     public const string RecipientNotFound = "COMMS_RECIPIENT_NOT_FOUND";
+    public const string RecipientErased = "COMMS_RECIPIENT_ERASED";
     public const string Conflict = "COMMS_CONFLICT";
     public const string RequestTooLarge = "COMMS_REQUEST_TOO_LARGE";
     public const string RateLimited = "COMMS_RATE_LIMITED";

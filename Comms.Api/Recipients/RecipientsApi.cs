@@ -24,6 +24,8 @@ public static class RecipientsApi
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<CategoryService>();
         services.TryAddSingleton<PreferenceService>();
+        services.TryAddSingleton<Comms.Core.Privacy.RecipientExport>();
+        services.TryAddSingleton<Comms.Core.Privacy.RecipientErasure>();
         return services;
     }
 
@@ -50,6 +52,7 @@ public static class RecipientsApi
 
         group.MapRecipientDevices();
         group.MapRecipientPreferences();
+        group.MapRecipientPrivacy();
         return group;
     }
 
@@ -97,12 +100,12 @@ public static class RecipientsApi
         return recipient is null ? RecipientNotFound(externalId) : TypedResults.Ok(recipient);
     }
 
-    public static Task<Results<Created<RecipientView>, Ok<RecipientView>, ValidationProblem>> Post(
+    public static Task<Results<Created<RecipientView>, Ok<RecipientView>, ValidationProblem, ProblemHttpResult>> Post(
         [FromBody] RecipientRequest? request, HttpContext http, [FromServices] RecipientService recipients,
         CancellationToken cancellationToken) =>
         UpsertAsync(null, request, http, recipients, cancellationToken);
 
-    public static Task<Results<Created<RecipientView>, Ok<RecipientView>, ValidationProblem>> Put(
+    public static Task<Results<Created<RecipientView>, Ok<RecipientView>, ValidationProblem, ProblemHttpResult>> Put(
         string externalId, [FromBody] RecipientRequest? request, HttpContext http, [FromServices] RecipientService recipients,
         CancellationToken cancellationToken) =>
         UpsertAsync(externalId, request, http, recipients, cancellationToken);
@@ -113,10 +116,15 @@ public static class RecipientsApi
             ? TypedResults.NoContent()
             : RecipientNotFound(externalId);
 
-    private static async Task<Results<Created<RecipientView>, Ok<RecipientView>, ValidationProblem>> UpsertAsync(
+    private static async Task<Results<Created<RecipientView>, Ok<RecipientView>, ValidationProblem, ProblemHttpResult>> UpsertAsync(
         string? externalId, RecipientRequest? request, HttpContext http, RecipientService recipients, CancellationToken cancellationToken)
     {
         var saved = await recipients.UpsertAsync(http.User.TenantId(), externalId, request, cancellationToken);
+        if (saved.Erased)
+        {
+            return RecipientPrivacyEndpoints.RecipientErased(externalId ?? request!.ExternalId!);
+        }
+
         if (saved.Recipient is not { } recipient)
         {
             return TypedResults.ValidationProblem(saved.Errors!, title: "The recipient is invalid; nothing was stored.", type: "COMMS_VALIDATION");
@@ -130,7 +138,9 @@ public static class RecipientsApi
     /// <summary>What POST and PUT share: the upsert's description and the editor policy.</summary>
     private static RouteHandlerBuilder AsUpsert(this RouteHandlerBuilder endpoint) =>
         endpoint
-            .WithDescription("An upsert: 201 when created, 200 when updated. Fields left out keep their value; \"\" clears a text field.")
+            .WithDescription("An upsert: 201 when created, 200 when updated. Fields left out keep their value; \"\" clears a text field. "
+                + "The external id of an erased recipient cannot be used again (409).")
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.RecipientErased)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
 
     internal static string Location(string externalId) => $"/v1/recipients/{Uri.EscapeDataString(externalId)}";

@@ -49,4 +49,7 @@ public static class ReasonCodes
 
     /// <summary>The tenant does not allow the event's category on SMS (its <c>smsCategories</c>, the cost gate).</summary>
     public const string SmsNotAllowed = "COMMS_SMS_NOT_ALLOWED";
+
+    /// <summary>The recipient was erased (SPEC S11): what was still in flight for them is dropped, and nothing new is routed to them.</summary>
+    public const string RecipientErased = "COMMS_RECIPIENT_ERASED";
 }

@@ -30,20 +30,20 @@ public sealed class PreferenceService(IDbContextFactory<CommsDbContext> contexts
 {
     /// <summary>The user's matrix, or null when the user (or the tenant) does not exist.</summary>
     public Task<PreferenceMatrix?> GetAsync(string tenantId, string externalId, CancellationToken cancellationToken) =>
-        GetAsync(tenantId, r => r.ExternalId == externalId, cancellationToken);
+        GetAsync(tenantId, r => r.ExternalId == externalId && r.ErasedAt == null, cancellationToken);
 
     /// <summary>The matrix of the recipient with this row id (an unsubscribe link names it), or null.</summary>
     public Task<PreferenceMatrix?> GetByIdAsync(string tenantId, Guid recipientId, CancellationToken cancellationToken) =>
-        GetAsync(tenantId, r => r.Id == recipientId, cancellationToken);
+        GetAsync(tenantId, r => r.Id == recipientId && r.ErasedAt == null, cancellationToken);
 
     public Task<PreferenceResult> UpdateAsync(
         string tenantId, string externalId, PreferenceUpdate? update, CancellationToken cancellationToken) =>
-        UpdateAsync(tenantId, r => r.ExternalId == externalId, update, cancellationToken);
+        UpdateAsync(tenantId, r => r.ExternalId == externalId && r.ErasedAt == null, update, cancellationToken);
 
     /// <summary>Updates the recipient with this row id (an unsubscribe link names it), with the same rules as <see cref="UpdateAsync(string, string, PreferenceUpdate?, CancellationToken)"/>.</summary>
     public Task<PreferenceResult> UpdateByIdAsync(
         string tenantId, Guid recipientId, PreferenceUpdate? update, CancellationToken cancellationToken) =>
-        UpdateAsync(tenantId, r => r.Id == recipientId, update, cancellationToken);
+        UpdateAsync(tenantId, r => r.Id == recipientId && r.ErasedAt == null, update, cancellationToken);
 
     private async Task<PreferenceMatrix?> GetAsync(
         string tenantId, Expression<Func<Recipient, bool>> which, CancellationToken cancellationToken)

@@ -123,6 +123,6 @@ public sealed class DeviceService(IDbContextFactory<CommsDbContext> contexts, Ti
     }
 
     private static Task<Guid?> RecipientIdAsync(CommsDbContext db, string tenantId, string externalId, CancellationToken cancellationToken) =>
-        db.Recipients.Where(r => r.TenantId == tenantId && r.ExternalId == externalId)
+        db.Recipients.Where(r => r.TenantId == tenantId && r.ExternalId == externalId && r.ErasedAt == null)
             .Select(r => (Guid?)r.Id).FirstOrDefaultAsync(cancellationToken);
 }

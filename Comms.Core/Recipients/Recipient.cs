@@ -28,6 +28,13 @@ public sealed class Recipient
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>
+    /// When the person was erased (SPEC S11, <c>POST /v1/recipients/{externalId}/erase</c>): the row stays as a tombstone
+    /// (<see cref="ExternalId"/> replaced by <c>Privacy.ErasedIds.Tombstone</c>, personal fields cleared) so that delivery
+    /// records keep their counts; null for a live recipient.
+    /// </summary>
+    public DateTimeOffset? ErasedAt { get; set; }
 }
 
 public static class QuietHoursDefaults

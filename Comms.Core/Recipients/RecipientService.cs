@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Comms.Core.Recipients;
 
 /// <summary>The outcome of an upsert: the stored recipient (and whether it is new), or what is wrong with the input.</summary>
-public sealed record RecipientSaved(RecipientView? Recipient, bool Created, Dictionary<string, string[]>? Errors);
+public sealed record RecipientSaved(RecipientView? Recipient, bool Created, Dictionary<string, string[]>? Errors, bool Erased = false);
 
 /// <summary>A tenant's recipients: upsert by external id, read, list and delete. Every query is scoped to the tenant.</summary>
 public sealed class RecipientService(IDbContextFactory<CommsDbContext> contexts, TenantCatalog catalog, TimeProvider time)
@@ -35,6 +35,12 @@ public sealed class RecipientService(IDbContextFactory<CommsDbContext> contexts,
             var recipient = await db.Recipients
                 .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.ExternalId == changes.ExternalId, cancellationToken);
             var created = recipient is null;
+            if (recipient is null && await IsErasedAsync(db, tenantId, changes.ExternalId, cancellationToken))
+            {
+                // SPEC S11: an erased person is not re-created from a stale copy of their data (see README "Erasure").
+                return new RecipientSaved(null, false, null, Erased: true);
+            }
+
             if (recipient is null)
             {
                 recipient = new Recipient { Id = Guid.CreateVersion7(), TenantId = tenantId, ExternalId = changes.ExternalId, CreatedAt = now };
@@ -59,8 +65,21 @@ public sealed class RecipientService(IDbContextFactory<CommsDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var recipient = await db.Recipients.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.ExternalId == externalId, cancellationToken);
+            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.ExternalId == externalId && r.ErasedAt == null, cancellationToken);
         return recipient is null ? null : RecipientView.From(recipient);
+    }
+
+    /// <summary>Whether the tenant had a recipient with this external id who was erased.</summary>
+    public async Task<bool> IsErasedAsync(string tenantId, string externalId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await IsErasedAsync(db, tenantId, externalId, cancellationToken);
+    }
+
+    private static Task<bool> IsErasedAsync(CommsDbContext db, string tenantId, string externalId, CancellationToken cancellationToken)
+    {
+        var tombstone = Privacy.ErasedIds.Tombstone(externalId);
+        return db.Recipients.AnyAsync(r => r.TenantId == tenantId && r.ExternalId == tombstone && r.ErasedAt != null, cancellationToken);
     }
 
     /// <summary>A page of the tenant's recipients in id order, optionally only those with <paramref name="role"/>.</summary>
@@ -68,7 +87,7 @@ public sealed class RecipientService(IDbContextFactory<CommsDbContext> contexts,
         string tenantId, string? role, Guid? after, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.Recipients.AsNoTracking().Where(r => r.TenantId == tenantId);
+        var query = db.Recipients.AsNoTracking().Where(r => r.TenantId == tenantId && r.ErasedAt == null);
         if (!string.IsNullOrEmpty(role))
         {
             query = query.Where(r => r.Roles.Contains(role));
@@ -90,7 +109,7 @@ public sealed class RecipientService(IDbContextFactory<CommsDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var deleted = await db.Recipients
-            .Where(r => r.TenantId == tenantId && r.ExternalId == externalId)
+            .Where(r => r.TenantId == tenantId && r.ExternalId == externalId && r.ErasedAt == null)
             .ExecuteDeleteAsync(cancellationToken);
         return deleted > 0;
     }

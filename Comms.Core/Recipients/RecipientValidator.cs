@@ -39,6 +39,10 @@ public static class RecipientValidator
         {
             Add("externalId", $"The externalId must be 1-{RecipientFormats.MaxExternalIdLength} printable characters without '/' or surrounding spaces.");
         }
+        else if (Privacy.ErasedIds.IsTombstone(externalId))
+        {
+            Add("externalId", $"An externalId may not start with '{Privacy.ErasedIds.Prefix}' (the mark of an erased recipient).");
+        }
 
         var name = request.Name?.Trim();
         if (name is not null && (name.Length > MaxNameLength || RecipientFormats.HasControlCharacters(name)))

@@ -1,5 +1,6 @@
 using Comms.Core.Data;
 using Comms.Core.Events;
+using Comms.Core.Privacy;
 using Comms.Core.Recipients;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,7 +16,7 @@ public sealed class AudienceReader(IDbContextFactory<CommsDbContext> contexts)
         string tenantId, AudienceSelector selector, Guid? after, int size, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.Recipients.AsNoTracking().Where(r => r.TenantId == tenantId);
+        var query = db.Recipients.AsNoTracking().Where(r => r.TenantId == tenantId && r.ErasedAt == null);
         if (after is { } cursor)
         {
             query = query.Where(r => r.Id.CompareTo(cursor) > 0);
@@ -35,13 +36,33 @@ public sealed class AudienceReader(IDbContextFactory<CommsDbContext> contexts)
         return await query.OrderBy(r => r.Id).Take(size).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The explicit recipients of an event, by external id.</summary>
+    /// <summary>
+    /// The explicit recipients of an event, by the external id it names. An erased person is found too (by the tombstone
+    /// of the id, or by the tombstone itself that the erasure wrote into a pending event), with
+    /// <see cref="Recipient.ErasedAt"/> set: the router drops them with <c>COMMS_RECIPIENT_ERASED</c>.
+    /// </summary>
     public async Task<Dictionary<string, Recipient>> ByExternalIdsAsync(
         string tenantId, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
     {
+        var named = externalIds.ToDictionary(id => id, id => ErasedIds.IsTombstone(id) ? id : ErasedIds.Tombstone(id), StringComparer.Ordinal);
+        var lookup = named.Keys.Concat(named.Values).Distinct(StringComparer.Ordinal).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Recipients.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && externalIds.Contains(r.ExternalId))
+        var rows = await db.Recipients.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && lookup.Contains(r.ExternalId))
             .ToDictionaryAsync(r => r.ExternalId, StringComparer.Ordinal, cancellationToken);
+        var found = new Dictionary<string, Recipient>(StringComparer.Ordinal);
+        foreach (var (id, tombstone) in named)
+        {
+            if (rows.TryGetValue(id, out var recipient) && (recipient.ErasedAt is not null || !ErasedIds.IsTombstone(id)))
+            {
+                found[id] = recipient;
+            }
+            else if (rows.TryGetValue(tombstone, out var erased) && erased.ErasedAt is not null)
+            {
+                found[id] = erased;
+            }
+        }
+
+        return found;
     }
 }

@@ -106,12 +106,12 @@ public sealed class BatchRouter(
         var externalIds = prepared.SelectMany(p => p.Event.Recipients!).Distinct(StringComparer.Ordinal).ToList();
         var found = await audience.ByExternalIdsAsync(tenantId, externalIds, cancellationToken);
         var categories = prepared.Select(p => p.Event.Category).Distinct(StringComparer.Ordinal).ToList();
-        var facts = await RecipientFacts.LoadAsync(dataSource, tenantId, found.Values.ToList(), categories, cancellationToken);
+        var facts = await RecipientFacts.LoadAsync(dataSource, tenantId, found.Values.Where(r => r.ErasedAt is null).ToList(), categories, cancellationToken);
         foreach (var input in prepared)
         {
             var ev = input.Event;
             var decisions = EventRouter.UnknownRecipients(ev, found).ToList();
-            var recipients = ev.Recipients!.Where(found.ContainsKey).Select(id => found[id]).ToList();
+            var recipients = EventRouter.Routable(ev, found);
             await router.PlanAsync(input with { Facts = facts, Now = time.GetUtcNow() }, recipients, decisions);
             plans.Add((ev, decisions));
         }

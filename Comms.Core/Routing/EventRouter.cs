@@ -44,8 +44,7 @@ public sealed class EventRouter(
         if (ev.Recipients is { } externalIds)
         {
             var found = await audience.ByExternalIdsAsync(ev.TenantId, externalIds, cancellationToken);
-            var recipients = externalIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
-            return await RouteChunkAsync(input, recipients, [.. UnknownRecipients(ev, found)], cursor: null, last: true, cancellationToken);
+            return await RouteChunkAsync(input, Routable(ev, found), [.. UnknownRecipients(ev, found)], cursor: null, last: true, cancellationToken);
         }
 
         var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
@@ -99,9 +98,20 @@ public sealed class EventRouter(
         }
     }
 
+    /// <summary>The named recipients that can be routed to: found, and not erased.</summary>
+    internal static List<Recipient> Routable(EventRecord ev, IReadOnlyDictionary<string, Recipient> found) =>
+        [.. ev.Recipients!.Where(id => found.TryGetValue(id, out var r) && r.ErasedAt is null).Select(id => found[id])];
+
+    /// <summary>The named recipients that cannot be: unknown ones, and erased ones (SPEC S11; recorded under their tombstone).</summary>
     internal static IEnumerable<PlannedDecision> UnknownRecipients(EventRecord ev, IReadOnlyDictionary<string, Recipient> found) =>
-        (ev.Recipients ?? []).Where(id => !found.ContainsKey(id)).Select(id => new PlannedDecision(
-            null, id, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient, $"No recipient '{id}' exists in tenant '{ev.TenantId}'."));
+        (ev.Recipients ?? []).Select(id => found.TryGetValue(id, out var recipient)
+            ? recipient.ErasedAt is null
+                ? null
+                : new PlannedDecision(recipient.Id, recipient.ExternalId, "*", DecisionOutcome.Blocked, ReasonCodes.RecipientErased,
+                    "The recipient was erased; nothing is sent to them.")
+            : new PlannedDecision(
+                null, id, "*", DecisionOutcome.Blocked, ReasonCodes.UnknownRecipient, $"No recipient '{id}' exists in tenant '{ev.TenantId}'."))
+        .OfType<PlannedDecision>();
 
     internal static System.Diagnostics.Activity? StartActivity(EventRecord ev)
     {

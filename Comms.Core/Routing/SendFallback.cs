@@ -56,7 +56,7 @@ public sealed class SendFallback(
         }
 
         var found = await audience.ByExternalIdsAsync(ev.TenantId, [message.RecipientExternalId], cancellationToken);
-        if (!found.TryGetValue(message.RecipientExternalId, out var recipient))
+        if (!found.TryGetValue(message.RecipientExternalId, out var recipient) || recipient.ErasedAt is not null)
         {
             return null;
         }
