@@ -22,17 +22,23 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
 
     private const string DropDetail = "The recipient was erased before it was sent.";
 
-    // Order matters: personal data first, then the in-flight drops (whose new decisions hold none), then the row itself.
-    private const string EraseSql = $$"""
-        SELECT set_config('comms.erasure', @id::text, true);
-
-        DELETE FROM devices WHERE recipient_id = @id;
-
-        DELETE FROM preferences WHERE recipient_id = @id;
-
+    // One statement per table change (their order is the summary's indexes). Order matters: personal data first, then the in-flight drops (whose new decisions hold none), then the row itself.
+    private static readonly string[] Statements =
+    [
+        $$"""
+        SELECT set_config('comms.erasure', @id::text, true)
+        """,
+        $$"""
+        DELETE FROM devices WHERE recipient_id = @id
+        """,
+        $$"""
+        DELETE FROM preferences WHERE recipient_id = @id
+        """,
+        $$"""
         UPDATE inbox_items SET title = '{{ErasedIds.Text}}', body = '', body_html = '', link = NULL, icon = NULL, thread_key = NULL
-         WHERE recipient_id = @id;
-
+         WHERE recipient_id = @id
+        """,
+        $$"""
         UPDATE message_renders r
            SET content = COALESCE((SELECT jsonb_object_agg(f.key, CASE jsonb_typeof(f.value)
                                                                  WHEN 'string' THEN to_jsonb('{{ErasedIds.Text}}'::text)
@@ -41,21 +47,26 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
                                                                  ELSE 'null'::jsonb END)
                                      FROM jsonb_each(r.content) f), '{}'::jsonb)
           FROM messages m
-         WHERE m.id = r.message_id AND m.recipient_id = @id;
-
-        UPDATE messages SET address = NULL, unsubscribe_url = NULL,
+         WHERE m.id = r.message_id AND m.recipient_id = @id
+        """,
+        $$"""
+        UPDATE messages SET address = NULL, unsubscribe_url = NULL, cause_ref = left(replace(cause_ref, @external, @tombstone), 300),
                last_error = CASE WHEN last_error IS NULL THEN NULL ELSE '{{ErasedIds.Text}}' END
-         WHERE recipient_id = @id;
-
+         WHERE recipient_id = @id
+        """,
+        $$"""
         UPDATE decisions SET recipient_external_id = @tombstone,
                detail = CASE WHEN detail IS NULL THEN NULL ELSE '{{ErasedIds.Text}}' END
-         WHERE tenant_id = @tenant AND (recipient_id = @id OR (recipient_id IS NULL AND recipient_external_id = @external));
-
+         WHERE tenant_id = @tenant AND (recipient_id = @id OR (recipient_id IS NULL AND recipient_external_id = @external))
+        """,
+        $$"""
         UPDATE events SET payload = CASE WHEN cardinality(recipients) = 1 THEN '{}'::jsonb ELSE payload END,
+               cause_ref = CASE WHEN cardinality(recipients) = 1 THEN left(replace(cause_ref, @external, @tombstone), 256) ELSE cause_ref END,
                actor = CASE WHEN actor = @external THEN @tombstone ELSE actor END,
                recipients = array_replace(recipients, @external, @tombstone)
-         WHERE tenant_id = @tenant AND recipients @> ARRAY[@external]::text[];
-
+         WHERE tenant_id = @tenant AND recipients @> ARRAY[@external]::text[]
+        """,
+        $$"""
         UPDATE webhook_deliveries w
            SET payload = jsonb_set(
                    CASE WHEN w.payload #> '{data,recipient}' IS NULL THEN w.payload
@@ -65,8 +76,9 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
                         ELSE to_jsonb('{{ErasedIds.Text}}'::text) END,
                    false)
           FROM messages m
-         WHERE m.id = w.message_id AND m.recipient_id = @id;
-
+         WHERE m.id = w.message_id AND m.recipient_id = @id
+        """,
+        $$"""
         WITH dropped AS (
             UPDATE messages SET status = 'cancelled', last_error = 'COMMS_RECIPIENT_ERASED',
                    lease_owner = NULL, lease_until = NULL, claim_token = NULL
@@ -74,8 +86,9 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
             RETURNING id, event_id, channel)
         INSERT INTO decisions (tenant_id, event_id, recipient_id, recipient_external_id, channel, outcome, reason, detail, message_id, created_at)
         SELECT @tenant, d.event_id, @id, @tombstone, d.channel, 'blocked', 'COMMS_RECIPIENT_ERASED', '{{DropDetail}}', d.id, @now
-          FROM dropped d WHERE d.event_id IS NOT NULL;
-
+          FROM dropped d WHERE d.event_id IS NOT NULL
+        """,
+        $$"""
         WITH dropped AS (
             UPDATE digests SET status = 'failed', last_error = 'COMMS_RECIPIENT_ERASED', failed_at = @now,
                    lease_owner = NULL, lease_until = NULL, claim_token = NULL
@@ -83,16 +96,21 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
             RETURNING id, channel)
         INSERT INTO decisions (tenant_id, event_id, recipient_id, recipient_external_id, channel, outcome, reason, detail, created_at)
         SELECT @tenant, e.event_id, @id, @tombstone, d.channel, 'blocked', 'COMMS_RECIPIENT_ERASED', '{{DropDetail}}', @now
-          FROM dropped d JOIN digest_entries e ON e.digest_id = d.id;
-
-        UPDATE digest_entries SET payload = '{}'::jsonb WHERE digest_id IN (SELECT id FROM digests WHERE recipient_id = @id);
-        UPDATE digests SET digest_key = 'erased:' || id WHERE recipient_id = @id;
-
+          FROM dropped d JOIN digest_entries e ON e.digest_id = d.id
+        """,
+        $$"""
+        UPDATE digest_entries SET payload = '{}'::jsonb WHERE digest_id IN (SELECT id FROM digests WHERE recipient_id = @id)
+        """,
+        """
+        UPDATE digests SET digest_key = 'erased:' || id WHERE recipient_id = @id
+        """,
+        $$"""
         UPDATE recipients SET external_id = @tombstone, name = NULL, email = NULL, phone = NULL, locale = NULL, time_zone = NULL,
                roles = '{}', attributes = '{}'::jsonb, quiet_hours_exceptions = '{}', dm_muted_channels = '{}',
                erased_at = @now, updated_at = @now
-         WHERE id = @id;
-        """;
+         WHERE id = @id
+        """,
+    ];
 
     /// <summary>Erases the tenant's live recipient with this external id; null when there is none.</summary>
     public async Task<ErasureSummary?> EraseAsync(string tenantId, string externalId, string actor, CancellationToken cancellationToken)
@@ -116,7 +134,7 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
 
         var now = time.GetUtcNow();
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var statement in Statements())
+        foreach (var statement in Statements)
         {
             var command = new NpgsqlBatchCommand(statement);
             command.Parameters.AddWithValue("id", id);
@@ -136,10 +154,4 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
         await transaction.CommitAsync(cancellationToken);
         return summary;
     }
-
-    /// <summary>The erasure's statements, one per table change (their order is the summary's indexes).</summary>
-    internal static IReadOnlyList<string> Statements() => StatementList;
-
-    private static readonly string[] StatementList =
-        [.. EraseSql.Split(";\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.TrimEnd(';'))];
 }

@@ -37,24 +37,26 @@ namespace Comms.Core.Data.Migrations
             DECLARE
                 target uuid := comms_erasure_target();
             BEGIN
+                -- Nested IFs: a condition may only name the columns of its own table (PL/pgSQL does not short-circuit).
                 IF target IS NOT NULL AND TG_OP = 'UPDATE' THEN
-                    IF TG_TABLE_NAME LIKE 'message_renders%'
-                       AND (to_jsonb(NEW) - 'content') = (to_jsonb(OLD) - 'content')
-                       AND jsonb_typeof(NEW.content) = 'object'
-                       AND NOT EXISTS (SELECT 1 FROM jsonb_each(NEW.content) f
-                                        WHERE f.value NOT IN ('null'::jsonb, '"[erased]"'::jsonb, '{}'::jsonb, '[]'::jsonb))
-                       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = OLD.message_id AND m.recipient_id = target) THEN
-                        RETURN NEW;
-                    END IF;
-                    IF TG_TABLE_NAME LIKE 'decisions%'
-                       AND (to_jsonb(NEW) - 'recipient_external_id' - 'detail') = (to_jsonb(OLD) - 'recipient_external_id' - 'detail')
-                       AND (NEW.detail IS NULL OR NEW.detail = '[erased]')
-                       AND NEW.recipient_external_id IN (OLD.recipient_external_id, comms_erased_external_id(OLD.recipient_external_id))
-                       AND (OLD.recipient_id = target
-                            OR (OLD.recipient_id IS NULL AND EXISTS (
-                                SELECT 1 FROM recipients r WHERE r.id = target AND r.tenant_id = OLD.tenant_id
-                                   AND r.external_id IN (OLD.recipient_external_id, comms_erased_external_id(OLD.recipient_external_id))))) THEN
-                        RETURN NEW;
+                    IF TG_TABLE_NAME LIKE 'message_renders%' THEN
+                        IF (to_jsonb(NEW) - 'content') = (to_jsonb(OLD) - 'content')
+                           AND jsonb_typeof(NEW.content) = 'object'
+                           AND NOT EXISTS (SELECT 1 FROM jsonb_each(NEW.content) f
+                                            WHERE f.value NOT IN ('null'::jsonb, '"[erased]"'::jsonb, '{}'::jsonb, '[]'::jsonb))
+                           AND EXISTS (SELECT 1 FROM messages m WHERE m.id = OLD.message_id AND m.recipient_id = target) THEN
+                            RETURN NEW;
+                        END IF;
+                    ELSIF TG_TABLE_NAME LIKE 'decisions%' THEN
+                        IF (to_jsonb(NEW) - 'recipient_external_id' - 'detail') = (to_jsonb(OLD) - 'recipient_external_id' - 'detail')
+                           AND (NEW.detail IS NULL OR NEW.detail = '[erased]')
+                           AND NEW.recipient_external_id IN (OLD.recipient_external_id, comms_erased_external_id(OLD.recipient_external_id))
+                           AND (OLD.recipient_id = target
+                                OR (OLD.recipient_id IS NULL AND EXISTS (
+                                    SELECT 1 FROM recipients r WHERE r.id = target AND r.tenant_id = OLD.tenant_id
+                                       AND r.external_id IN (OLD.recipient_external_id, comms_erased_external_id(OLD.recipient_external_id))))) THEN
+                            RETURN NEW;
+                        END IF;
                     END IF;
                 END IF;
                 RAISE EXCEPTION '% rows are immutable', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';

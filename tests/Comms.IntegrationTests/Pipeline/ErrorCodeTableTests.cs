@@ -103,6 +103,8 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         await Record("COMMS_FORBIDDEN", reader.PutAsync("/v1/categories/orders", Json("""{"description":"x"}""")));
         await Record("COMMS_NOT_FOUND", api.GetAsync("/v1/routing-rules/no.such.rule"));
         await Record("COMMS_RECIPIENT_NOT_FOUND", api.GetAsync("/v1/recipients/nobody"));
+        await api.PostAsync("/v1/recipients/ann/erase", null);
+        await Record("COMMS_RECIPIENT_ERASED", api.PutAsync("/v1/recipients/ann", Json("""{"name":"Ann again"}""")));
         await Record("COMMS_METHOD_NOT_ALLOWED", api.DeleteAsync("/v1/events"));
         await api.PostAsync("/v1/signing-keys", Json("""{"kid":"twice","algorithm":"HS256"}"""));
         await Record("COMMS_CONFLICT", api.PostAsync("/v1/signing-keys", Json("""{"kid":"twice","algorithm":"HS256"}""")));

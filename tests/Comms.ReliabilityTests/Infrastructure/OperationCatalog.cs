@@ -61,6 +61,9 @@ public static class OperationCatalog
         ["GET /v1/recipients/{externalId}/preferences"] = new(Tenancy.Denied),
         ["PUT /v1/recipients/{externalId}/preferences"] = new(Tenancy.Denied, _ => Preferences()),
         ["GET /v1/recipients/{externalId}/decisions"] = new(Tenancy.Denied),
+        ["GET /v1/recipients/{externalId}/export"] = new(Tenancy.Denied),
+        // Erases a recipient seeded for it alone (the others' operations keep theirs); a second erase is 409.
+        ["POST /v1/recipients/{externalId}/erase"] = new(Tenancy.Denied, OwnerMayFail: "409 when another suite erased the seeded erasable recipient first"),
 
         ["POST /v1/api-keys"] = new(Tenancy.CreatesInCaller, _ => new JsonObject { ["name"] = "reliability", ["roles"] = Array("editor") }),
         ["GET /v1/api-keys"] = new(Tenancy.CallersOwn),
@@ -198,6 +201,7 @@ public static class OperationCatalog
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
         ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("id", var p) when p.StartsWith("/v1/messages", StringComparison.Ordinal) => tenant.MessageId.ToString(),
+        ("externalId", var p) when p.EndsWith("/erase", StringComparison.Ordinal) => tenant.ErasableExternalId,
         ("externalId", _) => tenant.ExternalId,
         ("deviceId", _) => tenant.DeviceId.ToString(),
         ("kid", _) => tenant.Kid,

@@ -36,6 +36,9 @@ public sealed class SeededTenant
     public string SigningSecret { get; private set; } = "";
     public string Category { get; private set; } = "";
     public string ExternalId { get; private set; } = "";
+
+    /// <summary>A recipient that <c>POST /v1/recipients/{externalId}/erase</c> may erase without breaking the other operations.</summary>
+    public string ErasableExternalId { get; private set; } = "";
     public Guid DeviceId { get; private set; }
     public string TemplateName { get; private set; } = "";
     public string EventName { get; private set; } = "";
@@ -118,7 +121,8 @@ public sealed class SeededTenant
             new JsonObject { ["description"] = Marker("Description "), ["critical"] = false, ["defaultChannels"] = ToArray(["email"]) });
 
         ExternalId = Marker("user-");
-        foreach (var externalId in new[] { SharedExternalId, ExternalId })
+        ErasableExternalId = Marker("erasable-");
+        foreach (var externalId in new[] { SharedExternalId, ExternalId, ErasableExternalId })
         {
             await SendAsync(client, HttpMethod.Put, $"/v1/recipients/{externalId}", RecipientBody());
         }

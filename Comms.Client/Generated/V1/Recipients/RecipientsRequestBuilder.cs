@@ -76,7 +76,7 @@ namespace Comms.Client.Generated.V1.Recipients
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.RecipientPage>(requestInfo, global::Comms.Client.Generated.Models.RecipientPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field.
+        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field. The external id of an erased recipient cannot be used again (409).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.RecipientView"/></returns>
         /// <param name="body">The request body</param>
@@ -85,6 +85,7 @@ namespace Comms.Client.Generated.V1.Recipients
         /// <exception cref="global::Comms.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
@@ -105,6 +106,7 @@ namespace Comms.Client.Generated.V1.Recipients
                 { "400", global::Comms.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -132,7 +134,7 @@ namespace Comms.Client.Generated.V1.Recipients
             return requestInfo;
         }
         /// <summary>
-        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field.
+        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field. The external id of an erased recipient cannot be used again (409).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

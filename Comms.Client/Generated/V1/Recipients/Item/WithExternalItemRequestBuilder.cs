@@ -3,6 +3,8 @@
 using Comms.Client.Generated.Models;
 using Comms.Client.Generated.V1.Recipients.Item.Decisions;
 using Comms.Client.Generated.V1.Recipients.Item.Devices;
+using Comms.Client.Generated.V1.Recipients.Item.Erase;
+using Comms.Client.Generated.V1.Recipients.Item.Export;
 using Comms.Client.Generated.V1.Recipients.Item.Preferences;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -29,6 +31,16 @@ namespace Comms.Client.Generated.V1.Recipients.Item
         public global::Comms.Client.Generated.V1.Recipients.Item.Devices.DevicesRequestBuilder Devices
         {
             get => new global::Comms.Client.Generated.V1.Recipients.Item.Devices.DevicesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The erase property</summary>
+        public global::Comms.Client.Generated.V1.Recipients.Item.Erase.EraseRequestBuilder Erase
+        {
+            get => new global::Comms.Client.Generated.V1.Recipients.Item.Erase.EraseRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The export property</summary>
+        public global::Comms.Client.Generated.V1.Recipients.Item.Export.ExportRequestBuilder Export
+        {
+            get => new global::Comms.Client.Generated.V1.Recipients.Item.Export.ExportRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The preferences property</summary>
         public global::Comms.Client.Generated.V1.Recipients.Item.Preferences.PreferencesRequestBuilder Preferences
@@ -115,7 +127,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.RecipientView>(requestInfo, global::Comms.Client.Generated.Models.RecipientView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field.
+        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field. The external id of an erased recipient cannot be used again (409).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.RecipientView"/></returns>
         /// <param name="body">The request body</param>
@@ -124,6 +136,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item
         /// <exception cref="global::Comms.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
@@ -144,6 +157,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item
                 { "400", global::Comms.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -190,7 +204,7 @@ namespace Comms.Client.Generated.V1.Recipients.Item
             return requestInfo;
         }
         /// <summary>
-        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field.
+        /// An upsert: 201 when created, 200 when updated. Fields left out keep their value; &quot;&quot; clears a text field. The external id of an erased recipient cannot be used again (409).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
