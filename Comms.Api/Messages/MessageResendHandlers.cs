@@ -31,6 +31,12 @@ public static partial class MessageResendHandlers
             return NotResendable(status);
         }
 
+        if (await db.Messages.AnyAsync(m => m.Id == id && db.Recipients.Any(r => r.Id == m.RecipientId && r.ErasedAt != null), cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.RecipientErased, title: "The message's recipient was erased.",
+                detail: "Its recipient was erased: its address and content are gone, and it is never sent again.");
+        }
+
         var result = await resend.ResendAsync(tenantId, (_, q) => q.Where(m => m.Id == id), 1, AuditLog.ApiKeyActor(http.User.ApiKeyId()), bulk: false, cancellationToken);
         if (result.Suppressed.Count > 0)
         {

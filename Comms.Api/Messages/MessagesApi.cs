@@ -28,9 +28,9 @@ public static class MessagesApi
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapPost("/{id:guid}/resend", MessageResendHandlers.ResendOne)
             .WithSummary("Re-send a failed or bounced message")
-            .WithDescription("Puts the same message back in the queue with its attempts reset (202). 409 COMMS_MESSAGE_NOT_RESENDABLE unless it is failed or bounced; 409 COMMS_SUPPRESSED when its address is on the suppression list. Audited as message.resend.")
+            .WithDescription("Puts the same message back in the queue with its attempts reset (202). 409 COMMS_MESSAGE_NOT_RESENDABLE unless it is failed or bounced; 409 COMMS_SUPPRESSED when its address is on the suppression list; 409 COMMS_RECIPIENT_ERASED when its recipient was erased. Audited as message.resend.")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound)
-            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.MessageNotResendable, ProblemTypes.Suppressed);
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.MessageNotResendable, ProblemTypes.Suppressed, ProblemTypes.RecipientErased);
         group.MapPost("/resend", MessageResendHandlers.ResendMany)
             .WithSummary("Re-send failed or bounced messages in bulk")
             .WithDescription("By 'ids' (at most 1,000) or by 'filter' (the filters of the list; status failed or bounced) with 'max' messages at most (default 1,000, at most 10,000). Messages that are not failed or bounced are left alone, and so are those whose address is suppressed (counted). Each requeued message is audited as message.resend.");

@@ -23,7 +23,9 @@ public sealed class MessageResend(IDbContextFactory<CommsDbContext> contexts, Au
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var resendable = MessageStatus.Resendable.ToArray();
-        var candidates = await select(db, db.Messages.AsNoTracking().Where(m => m.TenantId == tenantId && resendable.Contains(m.Status)))
+        // An erased recipient's messages are never sent again (SPEC S11): their address and content are tombstones.
+        var candidates = await select(db, db.Messages.AsNoTracking().Where(m => m.TenantId == tenantId && resendable.Contains(m.Status)
+                && !db.Recipients.Any(r => r.Id == m.RecipientId && r.ErasedAt != null)))
             .OrderByDescending(m => m.Id).Take(max)
             .Select(m => new { m.Id, m.Channel, m.Address, m.Status }).ToListAsync(cancellationToken);
         if (candidates.Count == 0)
@@ -44,6 +46,7 @@ public sealed class MessageResend(IDbContextFactory<CommsDbContext> contexts, Au
             UPDATE messages SET status = 'queued', attempts = 0, due_at = {now}, last_error = NULL, failed_at = NULL, sent_at = NULL,
                    provider_message_id = NULL, lease_owner = NULL, lease_until = NULL, claim_token = NULL
              WHERE tenant_id = {tenantId} AND id = ANY({ids}) AND status = ANY({resendable})
+               AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.id = messages.recipient_id AND r.erased_at IS NOT NULL)
             RETURNING id AS "Value"
             """).ToListAsync(cancellationToken);
         var previous = candidates.ToDictionary(c => c.Id, c => c.Status);

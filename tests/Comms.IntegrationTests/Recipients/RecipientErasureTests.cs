@@ -59,6 +59,15 @@ public sealed class RecipientErasureTests(CommsFixture fixture)
             .AssertValidationAsync("externalId");
         var list = await api.GetFromJsonAsync<JsonElement>("/v1/recipients");
         Assert.Equal(0, list.GetProperty("items").GetArrayLength());
+
+        // Their messages are never sent again, even a failed one.
+        await using (var command = fixture.DataSource.CreateCommand($"UPDATE messages SET status = 'failed' WHERE event_id = '{eventId}' AND channel = 'email' RETURNING id"))
+        {
+            var failed = (Guid)(await command.ExecuteScalarAsync())!;
+            await (await api.PostAsync($"/v1/messages/{failed}/resend", null)).AssertProblemAsync(HttpStatusCode.Conflict, "COMMS_RECIPIENT_ERASED");
+            var bulk = await (await api.PostAsJsonAsync("/v1/messages/resend", new { ids = new[] { failed } })).JsonAsync(HttpStatusCode.OK);
+            Assert.Equal(0, bulk.GetProperty("requeued").GetInt32());
+        }
     }
 
     [Fact]
@@ -81,6 +90,12 @@ public sealed class RecipientErasureTests(CommsFixture fixture)
         };
         var deferred = await tenant.PostEventAsync(Welcome("deferred"));
         Assert.Contains(("email", "deferred"), (await tenant.DecisionsAsync(deferred)).Select(d => (d.Channel, d.Outcome)));
+        await Poll.UntilAsync(async () =>
+        {
+            // In-app is not held by quiet hours: let it arrive, so that only the deferred email is in flight.
+            await using var db = fixture.CreateDbContext();
+            return await db.Messages.AnyAsync(m => m.EventId == deferred && m.Channel == "in_app" && m.Status == "sent");
+        }, "the in-app item");
         var scheduled = await tenant.PostEventAsync(Welcome("scheduled", DateTimeOffset.UtcNow.AddSeconds(6)));
 
         var summary = await (await tenant.ApiClient().PostAsync($"/v1/recipients/{externalId}/erase", null)).JsonAsync(HttpStatusCode.OK);
@@ -110,6 +125,34 @@ public sealed class RecipientErasureTests(CommsFixture fixture)
             Assert.Equal([ErasedIds.Tombstone(externalId)], routed.Recipients!);
             Assert.False(await db.Messages.AnyAsync(m => m.RecipientId == recipient.Id && m.EventId != deferred));
         }
+    }
+
+    [Fact]
+    public async Task An_open_digest_of_the_person_is_dropped_with_COMMS_RECIPIENT_ERASED()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "dora");
+        await tenant.AddTemplateAsync("comments.digest", Comms.Core.Messages.Channel.Email, new() { Subject = "{{ count }} new comments", Text = "new" });
+        await tenant.SetRuleAsync("comment.added", new
+        {
+            templateName = "comment.added", category = "messages", channels = new[] { "email" },
+            digest = new { key = "thread:{{ thread }}", windowSeconds = 600, templateName = "comments.digest" },
+        });
+        var eventId = await tenant.PostEventAsync(new
+        {
+            name = "comment.added", recipients = new[] { "dora" }, causeRef = "comment:1", payload = new { thread = "secret-thread", author = "x" },
+        });
+        Assert.Equal("digested", Assert.Single(await tenant.DecisionsAsync(eventId)).Outcome);
+
+        var summary = await (await tenant.ApiClient().PostAsync("/v1/recipients/dora/erase", null)).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(1, summary.GetProperty("digests").GetInt32());
+        Assert.Equal(1, summary.GetProperty("droppedInFlight").GetInt32());
+        Assert.Contains(("email", "blocked", "COMMS_RECIPIENT_ERASED"), (await tenant.DecisionsAsync(eventId)).Select(d => (d.Channel, d.Outcome, d.Reason)));
+        await using var db = fixture.CreateDbContext();
+        var digest = await db.Digests.AsNoTracking().SingleAsync(d => d.TenantId == tenant.Id);
+        Assert.Equal(("failed", "COMMS_RECIPIENT_ERASED"), (digest.Status, digest.LastError));
+        Assert.Equal("erased:" + digest.Id, digest.DigestKey);
+        Assert.Equal("{}", (await db.DigestEntries.AsNoTracking().SingleAsync(e => e.DigestId == digest.Id)).Payload);
     }
 
     [Fact]

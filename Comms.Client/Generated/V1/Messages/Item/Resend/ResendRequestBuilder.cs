@@ -34,7 +34,7 @@ namespace Comms.Client.Generated.V1.Messages.Item.Resend
         {
         }
         /// <summary>
-        /// Puts the same message back in the queue with its attempts reset (202). 409 COMMS_MESSAGE_NOT_RESENDABLE unless it is failed or bounced; 409 COMMS_SUPPRESSED when its address is on the suppression list. Audited as message.resend.
+        /// Puts the same message back in the queue with its attempts reset (202). 409 COMMS_MESSAGE_NOT_RESENDABLE unless it is failed or bounced; 409 COMMS_SUPPRESSED when its address is on the suppression list; 409 COMMS_RECIPIENT_ERASED when its recipient was erased. Audited as message.resend.
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.MessageView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -67,7 +67,7 @@ namespace Comms.Client.Generated.V1.Messages.Item.Resend
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.MessageView>(requestInfo, global::Comms.Client.Generated.Models.MessageView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Puts the same message back in the queue with its attempts reset (202). 409 COMMS_MESSAGE_NOT_RESENDABLE unless it is failed or bounced; 409 COMMS_SUPPRESSED when its address is on the suppression list. Audited as message.resend.
+        /// Puts the same message back in the queue with its attempts reset (202). 409 COMMS_MESSAGE_NOT_RESENDABLE unless it is failed or bounced; 409 COMMS_SUPPRESSED when its address is on the suppression list; 409 COMMS_RECIPIENT_ERASED when its recipient was erased. Audited as message.resend.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
