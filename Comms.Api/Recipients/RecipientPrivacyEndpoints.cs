@@ -12,7 +12,7 @@ namespace Comms.Api.Recipients;
 /// The recipient data lifecycle (SPEC S11): <c>GET /v1/recipients/{externalId}/export</c> (access export, streamed) and
 /// <c>POST /v1/recipients/{externalId}/erase</c> (GDPR erasure). Both need an admin key and are audited.
 /// </summary>
-public static class RecipientPrivacyEndpoints
+public static partial class RecipientPrivacyEndpoints
 {
     public static RouteGroupBuilder MapRecipientPrivacy(this RouteGroupBuilder recipients)
     {
@@ -38,7 +38,7 @@ public static class RecipientPrivacyEndpoints
 
     public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
         string externalId, HttpContext http, [FromServices] RecipientExport export, [FromServices] RecipientService recipients,
-        CancellationToken cancellationToken)
+        ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var tenantId = http.User.TenantId();
         if (await export.FindAsync(tenantId, externalId, cancellationToken) is not { } subject)
@@ -47,16 +47,23 @@ public static class RecipientPrivacyEndpoints
         }
 
         var actor = AuditLog.ApiKeyActor(http.User.ApiKeyId());
+        LogExported(logs.CreateLogger(LogCategory), tenantId, subject.Id, http.User.Actor());
         return TypedResults.Stream(body => export.WriteAsync(subject, actor, body, cancellationToken), "application/json");
     }
 
     public static async Task<Results<Ok<ErasureSummary>, ProblemHttpResult>> Erase(
         string externalId, HttpContext http, [FromServices] RecipientErasure erasure, [FromServices] RecipientService recipients,
-        CancellationToken cancellationToken)
+        ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var tenantId = http.User.TenantId();
         var summary = await erasure.EraseAsync(tenantId, externalId, AuditLog.ApiKeyActor(http.User.ApiKeyId()), cancellationToken);
-        return summary is null ? await NotFoundAsync(tenantId, externalId, recipients, cancellationToken) : TypedResults.Ok(summary);
+        if (summary is null)
+        {
+            return await NotFoundAsync(tenantId, externalId, recipients, cancellationToken);
+        }
+
+        LogErased(logs.CreateLogger(LogCategory), tenantId, summary.RecipientId, http.User.Actor(), summary.Messages);
+        return TypedResults.Ok(summary);
     }
 
     private static async Task<ProblemHttpResult> NotFoundAsync(
@@ -69,4 +76,13 @@ public static class RecipientPrivacyEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.RecipientErased,
             title: "The recipient was erased.",
             detail: $"The tenant's recipient with external id {RecipientFormats.Quote(externalId)} was erased; their data is gone and the id cannot be used again.");
+
+    private const string LogCategory = "Comms.Api.Recipients.Privacy";
+
+    // The recipient's row id only: an external id may itself be personal data.
+    [LoggerMessage(1, LogLevel.Information, "Recipient {RecipientId} of tenant '{Tenant}' exported by {Actor}.")]
+    private static partial void LogExported(ILogger logger, string tenant, Guid recipientId, string actor);
+
+    [LoggerMessage(2, LogLevel.Warning, "Recipient {RecipientId} of tenant '{Tenant}' erased by {Actor} ({Messages} messages tombstoned).")]
+    private static partial void LogErased(ILogger logger, string tenant, Guid recipientId, string actor, int messages);
 }
