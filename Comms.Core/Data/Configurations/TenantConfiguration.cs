@@ -16,5 +16,6 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.Plan).HasMaxLength(64);
         builder.Property(t => t.SmsCategories).HasDefaultValueSql("'{security}'::text[]");
         builder.Property(t => t.EmailProvider).HasMaxLength(16);
+        builder.Property(t => t.LinkTracking).HasDefaultValue(true);
     }
 }
