@@ -44,6 +44,12 @@ public sealed class LinkTrackingTests(CommsFixture fixture)
     private async Task<TestTenant> TenantAsync(string category = "booking")
     {
         var tenant = await TestTenant.CreateAsync(fixture, "ann");
+        await using (var db = fixture.CreateDbContext())
+        {
+            // mailto: links are a scheme the tenant allows (LinkPolicy); they are never tracked.
+            await db.Tenants.Where(t => t.Id == tenant.Id).ExecuteUpdateAsync(t => t.SetProperty(x => x.AllowedLinkSchemes, ["mailto"]));
+        }
+
         await tenant.AddTemplateAsync(Event, Channel.Email, Email);
         await tenant.AddTemplateAsync(Event, Channel.InApp, InApp);
         await tenant.SetRuleAsync(Event, new { templateName = Event, category, channels = new[] { "email", "in_app" } });
@@ -52,7 +58,8 @@ public sealed class LinkTrackingTests(CommsFixture fixture)
 
     private async Task<(CaughtEmail Email, Guid MessageId)> SendEmailAsync(TestTenant tenant, string title, string url = Target)
     {
-        await tenant.PostEventAsync(new { name = Event, recipients = new[] { "ann" }, causeRef = "o:" + title, payload = new { title, url } });
+        var eventId = await tenant.PostEventAsync(new { name = Event, recipients = new[] { "ann" }, causeRef = "o:" + title, payload = new { title, url } });
+        Assert.Contains((Channel.Email, DecisionOutcome.Queued), (await tenant.DecisionsAsync(eventId)).Select(d => (d.Channel, d.Outcome)));
         var email = await Poll.UntilAsync(async () => (await fixture.Mailbox.ToAsync(tenant.EmailOf("ann"))).FirstOrDefault(e => e.Subject == title),
             $"the email '{title}'");
         await using var db = fixture.CreateDbContext();
