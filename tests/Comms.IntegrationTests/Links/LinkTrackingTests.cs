@@ -176,6 +176,13 @@ public sealed class LinkTrackingTests(CommsFixture fixture)
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.Equal(Target, response.Headers.Location?.OriginalString);
         Assert.Equal(0, await ClicksAsync(messageId));
+        // A HEAD (link scanners) is redirected without recording too.
+        using (var head = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Head, Hrefs(email.Html)[0])))
+        {
+            Assert.Equal(HttpStatusCode.Found, head.StatusCode);
+            Assert.Equal(0, await ClicksAsync(messageId));
+        }
+
         // Without the header the same link is recorded: the test above is not vacuous.
         using (await browser.GetAsync(Hrefs(email.Html)[0]))
         {
