@@ -16,7 +16,11 @@ public sealed record MessageView(
     DateTimeOffset CreatedAt,
     DateTimeOffset DueAt,
     DateTimeOffset? SentAt,
-    DateTimeOffset? FailedAt);
+    DateTimeOffset? FailedAt)
+{
+    /// <summary>Clicks on the message's tracked links, in total and per link (<c>GET /v1/messages/{id}</c> only; null in lists).</summary>
+    public Comms.Core.Links.MessageClicks? Clicks { get; init; }
+}
 
 /// <summary>A page of messages, newest first; <see cref="NextBefore"/> is the <c>before</c> of the next page (null at the end).</summary>
 public sealed record MessagePage(IReadOnlyList<MessageView> Items, Guid? NextBefore);

@@ -1,6 +1,7 @@
 using Comms.Api.Auth;
 using Comms.Api.OpenApi;
 using Comms.Core.Data;
+using Comms.Core.Links;
 using Comms.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ public static class MessagesApi
             .WithDescription("Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, recipient (external id), event (id), from and to (creation time, ISO 8601). Page with 'before' (the nextBefore of the previous page); limit 1-200 (default 50).");
         group.MapGet("/{id:guid}", Get)
             .WithSummary("Get one message's delivery state")
-            .WithDescription("Status, attempts, lastError, providerMessageId, timestamps, channel and recipient external id.")
+            .WithDescription("Status, attempts, lastError, providerMessageId, timestamps, channel and recipient external id, and 'clicks': the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapPost("/{id:guid}/resend", MessageResendHandlers.ResendOne)
             .WithSummary("Re-send a failed or bounced message")
@@ -69,7 +70,9 @@ public static class MessagesApi
     {
         var tenantId = http.User.TenantId();
         var message = await Project(db, db.Messages.AsNoTracking().Where(m => m.TenantId == tenantId && m.Id == id)).FirstOrDefaultAsync(cancellationToken);
-        return message is null ? NotFound() : TypedResults.Ok(message);
+        return message is null
+            ? NotFound()
+            : TypedResults.Ok(message with { Clicks = await LinkClicks.ForMessageAsync(db, tenantId, id, cancellationToken) });
     }
 
     /// <summary>The filter's errors by query parameter (or JSON path, with <paramref name="prefix"/>).</summary>

@@ -46,7 +46,7 @@ public static class RequestExamples
             {"description":"Order updates","critical":false,"defaultChannels":["in_app","email"]}
             """,
         ["PUT v1/templates/{name}/{channel}/{locale}/draft"] = """
-            {"category":"account","content":{"subject":"Welcome to Comms, {{ name }}!","text":"Hello {{ name }}, your account is ready."},"variablesSchema":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}}
+            {"category":"account","marketing":false,"content":{"subject":"Welcome to Comms, {{ name }}!","text":"Hello {{ name }}, your account is ready."},"variablesSchema":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}}
             """,
         ["POST v1/templates/{name}/{channel}/{locale}/draft/preview"] = """
             {"payload":{"name":"Alice"}}
@@ -67,7 +67,7 @@ public static class RequestExamples
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,
         ["PATCH sys/tenants/{id}"] = """
-            {"name":"Demo (renamed)","allowedLinkSchemes":["myapp"]}
+            {"name":"Demo (renamed)","allowedLinkSchemes":["myapp"],"linkTracking":false}
             """,
     };
 

@@ -14,6 +14,9 @@ public sealed record TemplateDraftRequest(
     JsonElement? VariablesSchema,
     List<TemplateVariantInput>? Variants)
 {
+    /// <summary>A marketing template: the links of its emails and in-app items get UTM parameters (utm_source=comms, utm_medium=channel, utm_campaign=template name). Default false.</summary>
+    public bool? Marketing { get; init; }
+
     public TemplateDraftInput ToInput() => new(
         Category,
         Content,
@@ -23,7 +26,10 @@ public sealed record TemplateDraftRequest(
             { ValueKind: JsonValueKind.String } text => text.GetString(),
             { } schema => schema.GetRawText(),
         },
-        Variants);
+        Variants)
+    {
+        Marketing = Marketing ?? false,
+    };
 }
 
 /// <summary>A sample payload to render with, and optionally the experiment arm to show.</summary>
@@ -49,10 +55,16 @@ public sealed record TemplateView(
     DateTimeOffset? PublishedAt,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>A marketing template: the links of its messages carry UTM parameters.</summary>
+    public bool Marketing { get; init; }
+
     /// <summary>With the template's <see cref="TemplateVariables.Warnings"/>: variables it reads that nothing declares.</summary>
     public static TemplateView From(Template t) => new(
         t.Id, t.Name, t.Channel, t.Locale, t.Version, t.Status, t.Category, t.Content, Schema(t.VariablesSchema), t.Variants,
-        t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.SubmittedBy, t.ApprovedBy, t.PublishedAt, TemplateVariables.Warnings(t));
+        t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.SubmittedBy, t.ApprovedBy, t.PublishedAt, TemplateVariables.Warnings(t))
+    {
+        Marketing = t.Marketing,
+    };
 
     private static JsonElement? Schema(string? json)
     {

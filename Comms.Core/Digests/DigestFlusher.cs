@@ -27,6 +27,7 @@ public sealed class DigestFlusher(
     TenantCatalog catalog,
     ContentRenderer renderer,
     UnsubscribeLinks unsubscribe,
+    Links.LinkTracking tracking,
     TimeProvider time)
 {
     public const int MaxEventsRendered = 100;
@@ -108,7 +109,10 @@ public sealed class DigestFlusher(
             return (null, null);
         }
 
-        var message = new PlannedMessage(Guid.CreateVersion7(), recipient.Id, window.Channel, window.Category, template.Name,
+        var id = Guid.CreateVersion7();
+        content = tracking.Apply(content, new Links.LinkTrackingContext(
+            window.TenantId, id, window.Channel, window.Category, template.Name, template.Marketing, snapshot.Tenant.LinkTracking));
+        var message = new PlannedMessage(id, recipient.Id, window.Channel, window.Category, template.Name,
             template.Version ?? 0, template.Locale, null, $"digest:{window.Id}", address, quiet ?? now, null, content, unsubscribeUrl);
         await RoutingStore.WriteMessagesAsync(connection, transaction, firstEvent, window.TenantId,
             [new PlannedDecision(recipient.Id, recipient.ExternalId, window.Channel,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Comms.Core.Events;
+using Comms.Core.Links;
 using Comms.Core.Messages;
 using Comms.Core.Preferences;
 using Comms.Core.Recipients;
@@ -27,9 +28,10 @@ public sealed record RoutingInput(
 /// preference with the critical override, quiet hours (deferral), a provider for the channel, dedupe;
 /// then the payload is checked
 /// against the template's schema, an experiment arm is picked, and the content is rendered and checked
-/// (links and channel limits, <see cref="RenderChecks"/>). The idempotency key is enforced when the plan is written.
+/// (links and channel limits, <see cref="RenderChecks"/>), and its links are tracked (<see cref="LinkTracking"/>). The idempotency key is enforced when the plan is written.
 /// </summary>
-public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe, ChannelProviders providers, UnsubscribeLinks unsubscribe)
+public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe, ChannelProviders providers, UnsubscribeLinks unsubscribe,
+    LinkTracking tracking)
 {
     public async Task<PlannedDecision> PlanAsync(
         RoutingInput input, Recipient recipient, string channel, DateTimeOffset dueAt,
@@ -104,8 +106,12 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
             return Blocked(recipient, channel, ReasonCodes.RenderInvalid, invalid.Describe());
         }
 
+        // Links are tracked after the checks (which read the targets as the template rendered them).
+        var id = Guid.CreateVersion7();
+        content = tracking.Apply(content, new LinkTrackingContext(
+            ev.TenantId, id, channel, input.Category.Name, template.Name, template.Marketing, snapshot.Tenant.LinkTracking));
         var message = new PlannedMessage(
-            Guid.CreateVersion7(), recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0, template.Locale,
+            id, recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0, template.Locale,
             variant?.Key, string.IsNullOrEmpty(causeRef) ? ev.CauseRef : causeRef, address, verdict.DueAt, escalationOf, content, unsubscribeUrl);
         return new PlannedDecision(recipient.Id, recipient.ExternalId, channel, verdict.Outcome, verdict.Reason, verdict.Detail, message, verdict.DueAt);
     }

@@ -14,6 +14,10 @@ public sealed class Template
     public int? Version { get; set; }
     public string Status { get; set; } = TemplateStatus.Draft;
     public string? Category { get; set; }
+
+    /// <summary>A marketing template: the links of its messages carry UTM parameters (SPEC S11).</summary>
+    public bool Marketing { get; set; }
+
     public TemplateContent Content { get; set; } = new();
 
     /// <summary>JSON Schema (draft 2020-12 subset) of the payload variables, as JSON text.</summary>

@@ -8,7 +8,11 @@ public sealed record TemplateDraftInput(
     string? Category,
     TemplateContent? Content,
     string? VariablesSchema,
-    IReadOnlyList<TemplateVariantInput>? Variants);
+    IReadOnlyList<TemplateVariantInput>? Variants)
+{
+    /// <summary>A marketing template: its links get UTM parameters (SPEC S11). Absent = false.</summary>
+    public bool Marketing { get; init; }
+}
 
 /// <summary>An experiment arm as sent by an editor; checked before it becomes a <see cref="TemplateVariant"/>.</summary>
 public sealed record TemplateVariantInput(string? Key, int? Weight, TemplateContent? Content);

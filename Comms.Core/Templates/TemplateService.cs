@@ -54,6 +54,7 @@ public sealed class TemplateService(IDbContextFactory<CommsDbContext> contexts, 
             draft.Status = TemplateStatus.Draft;
             draft.SubmittedBy = null;
             draft.Category = input.Category;
+            draft.Marketing = input.Marketing;
             draft.Content = input.Content!;
             draft.VariablesSchema = input.VariablesSchema;
             draft.Variants = TemplateValidator.ToVariants(input.Variants);

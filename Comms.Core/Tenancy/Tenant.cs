@@ -23,6 +23,9 @@ public sealed class Tenant
     /// <summary>The email provider of this tenant's messages (<c>smtp</c> or <c>sendgrid</c>); null = the deployment's default.</summary>
     public string? EmailProvider { get; set; }
 
+    /// <summary>Whether links in this tenant's emails and in-app items are tracked (<c>/r/{token}</c>, SPEC S11). Default: on.</summary>
+    public bool LinkTracking { get; set; } = true;
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed record TenantRequest(
     string? EmailProvider = null)
 {
     public List<string?>? SmsCategories { get; init; }
+
+    /// <summary>Whether links in the tenant's emails and in-app items are tracked (SPEC S11; default true).</summary>
+    public bool? LinkTracking { get; init; }
 }
 
 public sealed record TenantView(
@@ -26,11 +29,15 @@ public sealed record TenantView(
     /// <summary>The categories that may go out by SMS (the cost gate).</summary>
     public IReadOnlyList<string> SmsCategories { get; init; } = [];
 
+    /// <summary>Whether links in the tenant's emails and in-app items are tracked (SPEC S11).</summary>
+    public bool LinkTracking { get; init; } = true;
+
     public static TenantView From(Tenant tenant) => new(
         tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt,
         tenant.EmailProvider)
     {
         SmsCategories = tenant.SmsCategories,
+        LinkTracking = tenant.LinkTracking,
     };
 }
 
@@ -145,6 +152,7 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             Plan = string.IsNullOrEmpty(request.Plan) ? null : request.Plan,
             SmsCategories = request.SmsCategories is { } sms ? [.. sms.Select(c => c!).Distinct(StringComparer.Ordinal)] : [.. Tenant.DefaultSmsCategories],
             EmailProvider = string.IsNullOrEmpty(request.EmailProvider) ? null : request.EmailProvider,
+            LinkTracking = request.LinkTracking ?? true,
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -205,6 +213,11 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         if (request.EmailProvider is { } emailProvider)
         {
             tenant.EmailProvider = emailProvider.Length == 0 ? null : emailProvider;
+        }
+
+        if (request.LinkTracking is { } linkTracking)
+        {
+            tenant.LinkTracking = linkTracking;
         }
 
         await db.SaveChangesAsync(cancellationToken);

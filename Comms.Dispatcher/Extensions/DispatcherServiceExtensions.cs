@@ -53,6 +53,7 @@ public static class DispatcherServiceExtensions
         builder.Services.AddOptions<PublicLinksOptions>().BindConfiguration(PublicLinksOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<UnsubscribeLinks>();
+        builder.Services.AddSingleton<Comms.Core.Links.LinkTracking>();
         builder.Services.AddSingleton<LiquidRenderer>();
         builder.Services.AddSingleton<ContentRenderer>();
         builder.Services.AddSingleton<RoutingStore>();

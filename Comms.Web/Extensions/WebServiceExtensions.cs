@@ -8,6 +8,7 @@ using Comms.Core.Routing;
 using Comms.Core.Unsubscribe;
 using Comms.Realtime;
 using Comms.ServiceDefaults.Cors;
+using Comms.Web.Links;
 using Comms.Web.Session;
 using Comms.Web.Widget;
 
@@ -68,6 +69,7 @@ public static class WebServiceExtensions
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
         WidgetScript.MapWidgetScript(app);
+        app.MapLinkRedirects();
         // Negotiate and connect, per user (tenant + subject); the widget connects from its host page's origin with a token.
         app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User).RequireCors(WidgetCors.Policy);
         return app;

@@ -32,6 +32,14 @@ namespace Comms.Client.Generated.Models
 #else
         public string Channel { get; set; }
 #endif
+        /// <summary>The clicks property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Comms.Client.Generated.Models.MessageClicks? Clicks { get; set; }
+#nullable restore
+#else
+        public global::Comms.Client.Generated.Models.MessageClicks Clicks { get; set; }
+#endif
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>The dueAt property</summary>
@@ -114,6 +122,7 @@ namespace Comms.Client.Generated.Models
                 { "attempts", n => { Attempts = n.GetIntValue(); } },
                 { "category", n => { Category = n.GetStringValue(); } },
                 { "channel", n => { Channel = n.GetStringValue(); } },
+                { "clicks", n => { Clicks = n.GetObjectValue<global::Comms.Client.Generated.Models.MessageClicks>(global::Comms.Client.Generated.Models.MessageClicks.CreateFromDiscriminatorValue); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "dueAt", n => { DueAt = n.GetDateTimeOffsetValue(); } },
                 { "eventId", n => { EventId = n.GetGuidValue(); } },
@@ -138,6 +147,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteIntValue("attempts", Attempts);
             writer.WriteStringValue("category", Category);
             writer.WriteStringValue("channel", Channel);
+            writer.WriteObjectValue<global::Comms.Client.Generated.Models.MessageClicks>("clicks", Clicks);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteDateTimeOffsetValue("dueAt", DueAt);
             writer.WriteGuidValue("eventId", EventId);

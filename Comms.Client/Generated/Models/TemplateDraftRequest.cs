@@ -30,6 +30,8 @@ namespace Comms.Client.Generated.Models
 #else
         public global::Comms.Client.Generated.Models.TemplateContent Content { get; set; }
 #endif
+        /// <summary>The marketing property</summary>
+        public bool? Marketing { get; set; }
         /// <summary>The variablesSchema property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -73,6 +75,7 @@ namespace Comms.Client.Generated.Models
             {
                 { "category", n => { Category = n.GetStringValue(); } },
                 { "content", n => { Content = n.GetObjectValue<global::Comms.Client.Generated.Models.TemplateContent>(global::Comms.Client.Generated.Models.TemplateContent.CreateFromDiscriminatorValue); } },
+                { "marketing", n => { Marketing = n.GetBoolValue(); } },
                 { "variablesSchema", n => { VariablesSchema = n.GetObjectValue<global::Comms.Client.Generated.Models.JsonElement>(global::Comms.Client.Generated.Models.JsonElement.CreateFromDiscriminatorValue); } },
                 { "variants", n => { Variants = n.GetCollectionOfObjectValues<global::Comms.Client.Generated.Models.TemplateVariantInput>(global::Comms.Client.Generated.Models.TemplateVariantInput.CreateFromDiscriminatorValue)?.AsList(); } },
             };
@@ -86,6 +89,7 @@ namespace Comms.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("category", Category);
             writer.WriteObjectValue<global::Comms.Client.Generated.Models.TemplateContent>("content", Content);
+            writer.WriteBoolValue("marketing", Marketing);
             writer.WriteObjectValue<global::Comms.Client.Generated.Models.JsonElement>("variablesSchema", VariablesSchema);
             writer.WriteCollectionOfObjectValues<global::Comms.Client.Generated.Models.TemplateVariantInput>("variants", Variants);
             writer.WriteAdditionalData(AdditionalData);

@@ -66,6 +66,8 @@ namespace Comms.Client.Generated.Models
 #else
         public string Locale { get; set; }
 #endif
+        /// <summary>The marketing property</summary>
+        public bool? Marketing { get; set; }
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -153,6 +155,7 @@ namespace Comms.Client.Generated.Models
                 { "createdBy", n => { CreatedBy = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "locale", n => { Locale = n.GetStringValue(); } },
+                { "marketing", n => { Marketing = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "publishedAt", n => { PublishedAt = n.GetDateTimeOffsetValue(); } },
                 { "status", n => { Status = n.GetStringValue(); } },
@@ -179,6 +182,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("createdBy", CreatedBy);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("locale", Locale);
+            writer.WriteBoolValue("marketing", Marketing);
             writer.WriteStringValue("name", Name);
             writer.WriteDateTimeOffsetValue("publishedAt", PublishedAt);
             writer.WriteStringValue("status", Status);

@@ -54,6 +54,8 @@ namespace Comms.Client.Generated.Models
 #else
         public string Id { get; set; }
 #endif
+        /// <summary>The linkTracking property</summary>
+        public bool? LinkTracking { get; set; }
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -108,6 +110,7 @@ namespace Comms.Client.Generated.Models
                 { "defaultTimeZone", n => { DefaultTimeZone = n.GetStringValue(); } },
                 { "emailProvider", n => { EmailProvider = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
+                { "linkTracking", n => { LinkTracking = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "plan", n => { Plan = n.GetStringValue(); } },
                 { "smsCategories", n => { SmsCategories = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
@@ -125,6 +128,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("defaultTimeZone", DefaultTimeZone);
             writer.WriteStringValue("emailProvider", EmailProvider);
             writer.WriteStringValue("id", Id);
+            writer.WriteBoolValue("linkTracking", LinkTracking);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("plan", Plan);
             writer.WriteCollectionOfPrimitiveValues<string>("smsCategories", SmsCategories);

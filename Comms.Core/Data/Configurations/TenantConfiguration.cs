@@ -16,5 +16,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.Plan).HasMaxLength(64);
         builder.Property(t => t.SmsCategories).HasDefaultValueSql("'{security}'::text[]");
         builder.Property(t => t.EmailProvider).HasMaxLength(16);
+        // On unless turned off; true is the "not set" value, so an explicit false is always written.
+        builder.Property(t => t.LinkTracking).HasDefaultValue(true).HasSentinel(true);
     }
 }

@@ -560,6 +560,42 @@ namespace Comms.Core.Data.Migrations
                     b.ToTable("inbox_items", (string)null);
                 });
 
+            modelBuilder.Entity("Comms.Core.Links.LinkClick", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ClickedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<int>("LinkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("link_index");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_link_clicks");
+
+                    b.HasIndex("MessageId", "LinkIndex")
+                        .HasDatabaseName("ix_link_clicks_message_id_link_index");
+
+                    b.ToTable("link_clicks", (string)null);
+                });
+
             modelBuilder.Entity("Comms.Core.Messages.Decision", b =>
                 {
                     b.Property<long>("Id")
@@ -1215,6 +1251,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(35)")
                         .HasColumnName("locale");
 
+                    b.Property<bool>("Marketing")
+                        .HasColumnType("boolean")
+                        .HasColumnName("marketing");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1367,6 +1407,12 @@ namespace Comms.Core.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("email_provider");
+
+                    b.Property<bool>("LinkTracking")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("link_tracking");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1546,6 +1592,16 @@ namespace Comms.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_digest_entries_digests_digest_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.Links.LinkClick", b =>
+                {
+                    b.HasOne("Comms.Core.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_link_clicks_messages_message_id");
                 });
 
             modelBuilder.Entity("Comms.Core.Messages.MessageRender", b =>
