@@ -23,6 +23,12 @@ public sealed class Tenant
     /// <summary>The email provider of this tenant's messages (<c>smtp</c> or <c>sendgrid</c>); null = the deployment's default.</summary>
     public string? EmailProvider { get; set; }
 
+    /// <summary>
+    /// Days the tenant's delivery records, renders, decisions and inbox items are kept (SPEC S11); null = the deployment's
+    /// default, <c>Comms:Retention:DefaultDays</c>.
+    /// </summary>
+    public int? RetentionDays { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed record TenantRequest(
     string? EmailProvider = null)
 {
     public List<string?>? SmsCategories { get; init; }
+
+    /// <summary>Days the tenant's delivery records, renders, decisions and inbox items are kept (1-36500); <c>0</c> returns to the deployment's default.</summary>
+    public int? RetentionDays { get; init; }
 }
 
 public sealed record TenantView(
@@ -26,11 +29,15 @@ public sealed record TenantView(
     /// <summary>The categories that may go out by SMS (the cost gate).</summary>
     public IReadOnlyList<string> SmsCategories { get; init; } = [];
 
+    /// <summary>Days the tenant's delivery records are kept; null = the deployment's default (<c>Comms:Retention:DefaultDays</c>).</summary>
+    public int? RetentionDays { get; init; }
+
     public static TenantView From(Tenant tenant) => new(
         tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt,
         tenant.EmailProvider)
     {
         SmsCategories = tenant.SmsCategories,
+        RetentionDays = tenant.RetentionDays,
     };
 }
 
@@ -93,6 +100,12 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             errors["smsCategories"] = [smsProblem];
         }
 
+        if (request.RetentionDays is { } days && (days < 0 || days > Retention.RetentionOptions.MaxDays || (creating && days == 0)))
+        {
+            errors["retentionDays"] = [$"The retention is a number of days from 1 to {Retention.RetentionOptions.MaxDays}" +
+                (creating ? " (leave it out for the deployment's default)." : " (0 returns to the deployment's default).")];
+        }
+
         if (request.EmailProvider is { Length: > 0 } provider)
         {
             var configured = emailProviders ?? [];
@@ -145,6 +158,7 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             Plan = string.IsNullOrEmpty(request.Plan) ? null : request.Plan,
             SmsCategories = request.SmsCategories is { } sms ? [.. sms.Select(c => c!).Distinct(StringComparer.Ordinal)] : [.. Tenant.DefaultSmsCategories],
             EmailProvider = string.IsNullOrEmpty(request.EmailProvider) ? null : request.EmailProvider,
+            RetentionDays = request.RetentionDays,
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -205,6 +219,11 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         if (request.EmailProvider is { } emailProvider)
         {
             tenant.EmailProvider = emailProvider.Length == 0 ? null : emailProvider;
+        }
+
+        if (request.RetentionDays is { } retentionDays)
+        {
+            tenant.RetentionDays = retentionDays == 0 ? null : retentionDays;
         }
 
         await db.SaveChangesAsync(cancellationToken);
