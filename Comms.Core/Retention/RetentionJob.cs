@@ -77,6 +77,10 @@ public sealed partial class RetentionJob(RetentionStore store, IOptions<Retentio
                         LogPartitionCreated(logger, name);
                     }
                 }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateTable)
+                {
+                    // Made meanwhile by another run.
+                }
                 catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.CheckViolation)
                 {
                     // Locked: next run. Check violation: rows of that month already sit in the DEFAULT partition.

@@ -79,7 +79,14 @@ public sealed partial class RetentionStore(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
             $"SELECT EXISTS (SELECT 1 FROM \"{partition.Name}\" WHERE status = 'queued')");
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        try
+        {
+            return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return false; // dropped meanwhile (by a run that lost the lock's lease, or an operator)
+        }
     }
 
     /// <summary>Drops a whole month partition (a brief lock on the parent, bounded by <see cref="LockTimeout"/>).</summary>

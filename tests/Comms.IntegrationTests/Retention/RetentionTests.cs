@@ -17,6 +17,7 @@ namespace Comms.IntegrationTests.Retention;
 /// <summary>
 /// SPEC S11 retention: messages, renders, decisions and inbox items live in month partitions; a month older than every
 /// tenant's retention is dropped whole, a tenant with a shorter retention loses its own old rows in batches, one replica at a time.
+/// The dispatcher's own worker may run too (a minute after start): the tests check what is left, which is the same either way.
 /// </summary>
 [Collection(CommsCollection.Name)]
 public sealed class RetentionTests(CommsFixture fixture)
@@ -106,13 +107,12 @@ public sealed class RetentionTests(CommsFixture fixture)
         var recent = await RetentionRows.AddAsync(fixture, tenant.Id, DateTimeOffset.UtcNow.AddDays(-1));
         Assert.Equal($"messages_{RetentionRows.Month(old)}", await RetentionRows.PartitionOfAsync(fixture, "messages", "id", expired));
 
-        var run = await Job.RunAsync(CancellationToken.None);
+        await Job.RunAsync(CancellationToken.None);
 
         foreach (var table in Tables)
         {
-            var partition = $"{table}_{RetentionRows.Month(old)}";
-            Assert.Contains(partition, run.PartitionsDropped);
-            Assert.False(await RetentionRows.ScalarAsync<bool>(fixture, "SELECT to_regclass(@p) IS NOT NULL", ("p", partition)));
+            Assert.False(await ExistsAsync($"{table}_{RetentionRows.Month(old)}"));
+            Assert.True(await ExistsAsync($"{table}_{RetentionRows.Month(DateTimeOffset.UtcNow)}"));
         }
 
         Assert.Equal(RetentionRows.None, await RetentionRows.LeftAsync(fixture, expired));
@@ -133,10 +133,12 @@ public sealed class RetentionTests(CommsFixture fixture)
 
         var queued = await RetentionRows.AddAsync(fixture, tenant.Id, old, status: "queued");
 
-        var run = await Job.RunAsync(CancellationToken.None);
+        await Job.RunAsync(CancellationToken.None);
 
-        Assert.DoesNotContain($"messages_{RetentionRows.Month(old)}", run.PartitionsDropped);
-        Assert.Contains($"decisions_{RetentionRows.Month(old)}", run.PartitionsDropped);
+        Assert.True(await ExistsAsync($"messages_{RetentionRows.Month(old)}"));
+        Assert.True(await ExistsAsync($"message_renders_{RetentionRows.Month(old)}"));
+        Assert.False(await ExistsAsync($"decisions_{RetentionRows.Month(old)}"));
+        Assert.False(await ExistsAsync($"inbox_items_{RetentionRows.Month(old)}"));
         Assert.Equal(RetentionRows.MessageKept, await RetentionRows.LeftAsync(fixture, queued));
 
         await using (var command = fixture.DataSource.CreateCommand("UPDATE messages SET status = 'sent' WHERE id = @id"))
@@ -145,9 +147,9 @@ public sealed class RetentionTests(CommsFixture fixture)
             await command.ExecuteNonQueryAsync();
         }
 
-        var next = await Job.RunAsync(CancellationToken.None);
-        Assert.Contains($"messages_{RetentionRows.Month(old)}", next.PartitionsDropped);
-        Assert.Contains($"message_renders_{RetentionRows.Month(old)}", next.PartitionsDropped);
+        await Job.RunAsync(CancellationToken.None);
+        Assert.False(await ExistsAsync($"messages_{RetentionRows.Month(old)}"));
+        Assert.False(await ExistsAsync($"message_renders_{RetentionRows.Month(old)}"));
         Assert.Equal(RetentionRows.None, await RetentionRows.LeftAsync(fixture, queued));
     }
 
@@ -165,14 +167,12 @@ public sealed class RetentionTests(CommsFixture fixture)
         var kept = await RetentionRows.AddAsync(fixture, shortLived.Id, now.AddDays(-20));
         var othersOld = await RetentionRows.AddAsync(fixture, other.Id, now.AddDays(-40));
 
-        var run = await Job.RunAsync(CancellationToken.None);
+        await Job.RunAsync(CancellationToken.None);
 
         Assert.Equal(RetentionRows.None, await RetentionRows.LeftAsync(fixture, expired));
         Assert.Equal(RetentionRows.MessageKept, await RetentionRows.LeftAsync(fixture, stillQueued));
         Assert.Equal(RetentionRows.All, await RetentionRows.LeftAsync(fixture, kept));
         Assert.Equal(RetentionRows.All, await RetentionRows.LeftAsync(fixture, othersOld));
-        Assert.True(run.RowsDeleted["messages"] >= 1);
-        Assert.True(run.RowsDeleted["message_keys"] >= 1);
     }
 
     [Fact]
@@ -203,10 +203,12 @@ public sealed class RetentionTests(CommsFixture fixture)
             Assert.Equal(RetentionRows.All, await RetentionRows.LeftAsync(fixture, expired));
         }
 
-        var ran = await Poll.UntilAsync(() => worker.RunOnceAsync(CancellationToken.None), "a run under the lock");
-        Assert.True(ran.RowsDeleted["messages"] >= 1);
+        await Poll.UntilAsync(() => worker.RunOnceAsync(CancellationToken.None), "a run under the lock");
         Assert.Equal(RetentionRows.None, await RetentionRows.LeftAsync(fixture, expired));
     }
+
+    private Task<bool> ExistsAsync(string partition) =>
+        RetentionRows.ScalarAsync<bool>(fixture, "SELECT to_regclass(@p) IS NOT NULL", ("p", partition));
 
     [Fact]
     public async Task The_retention_is_set_per_tenant_and_validated()
