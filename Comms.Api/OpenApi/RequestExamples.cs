@@ -67,7 +67,7 @@ public static class RequestExamples
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,
         ["PATCH sys/tenants/{id}"] = """
-            {"name":"Demo (renamed)","allowedLinkSchemes":["myapp"],"linkTracking":false}
+            {"name":"Demo (renamed)","allowedLinkSchemes":["myapp"],"linkTracking":false,"retentionDays":180}
             """,
     };
 

@@ -22,7 +22,7 @@ public static class SysTenantsApi
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
         group.MapGet("/{id}", Get).WithSummary("Get a tenant")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories) or email provider (emailProvider)")
+        group.MapPatch("/{id}", Update).WithSummary("Change a tenant's name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories), email provider (emailProvider) or retention (retentionDays)")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         return group;
     }

@@ -27,6 +27,7 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageRender> MessageRenders => Set<MessageRender>();
+    public DbSet<MessageKey> MessageKeys => Set<MessageKey>();
     public DbSet<Decision> Decisions => Set<Decision>();
     public DbSet<InboxItem> InboxItems => Set<InboxItem>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();

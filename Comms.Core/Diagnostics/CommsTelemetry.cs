@@ -51,6 +51,12 @@ public static class CommsTelemetry
     public static readonly Counter<long> LivePushesFailed =
         Meter.CreateCounter<long>("comms.live_push.failed", "{push}", "Live pushes (SignalR over Redis) that failed or timed out; clients catch up on reconnect.");
 
+    public static readonly Counter<long> RetentionRowsDeleted =
+        Meter.CreateCounter<long>("comms.retention.rows_deleted", "{row}", "Expired rows deleted in batches by the retention job, by table.");
+
+    public static readonly Counter<long> RetentionPartitionsDropped =
+        Meter.CreateCounter<long>("comms.retention.partitions_dropped", "{partition}", "Expired month partitions dropped whole by the retention job, by table.");
+
     /// <summary>Starts a span whose parent is a stored W3C <c>traceparent</c> (or none).</summary>
     public static readonly Counter<long> MessagesHeld =
         Meter.CreateCounter<long>("comms.messages.held", "{message}",

@@ -89,7 +89,9 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
                   FROM unnest(@ids, @tenants, @recipients, @events, @categories, @titles, @bodies, @html, @links, @icons, @threads)
                     AS u(id, tenant, recipient, event, category, title, body, body_html, link, icon, thread)
                   JOIN latest l ON l.recipient = u.recipient
-                ON CONFLICT DO NOTHING
+                 -- Once per message: inbox_items is partitioned by month, so no unique index can hold message_id alone;
+                 -- the recipient's advisory lock (held) makes this check race-free.
+                 WHERE NOT EXISTS (SELECT 1 FROM inbox_items x WHERE x.message_id = u.id)
                 RETURNING id, created_at)
             SELECT n.id, n.created_at, l.created_at, l.id
               FROM inserted n JOIN unnest(@ids, @recipients) AS u(id, recipient) ON u.id = n.id JOIN latest l ON l.recipient = u.recipient

@@ -104,6 +104,9 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
         """
         UPDATE digests SET digest_key = 'erased:' || id WHERE recipient_id = @id
         """,
+        """
+        UPDATE message_keys SET cause_ref = left(replace(cause_ref, @external, @tombstone), 300) WHERE recipient_id = @id
+        """,
         $$"""
         UPDATE recipients SET external_id = @tombstone, name = NULL, email = NULL, phone = NULL, locale = NULL, time_zone = NULL,
                roles = '{}', attributes = '{}'::jsonb, quiet_hours_exceptions = '{}', dm_muted_channels = '{}',

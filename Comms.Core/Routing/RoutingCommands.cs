@@ -18,7 +18,10 @@ internal static class RoutingCommands
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Inserts messages (of one or many events); a repeat of the idempotency key is skipped. Returns the ids inserted.</summary>
+    /// <summary>
+    /// Inserts messages (of one or many events); a repeat of the idempotency key is skipped — by the <c>messages_idempotency</c>
+    /// trigger, which claims the key in <c>message_keys</c> (see <see cref="MessageKey"/>). Returns the ids inserted.
+    /// </summary>
     public static NpgsqlBatchCommand InsertMessages(List<(RowOwner Owner, PlannedMessage Message)> rows, DateTimeOffset now)
     {
         var messages = rows.Select(r => r.Message).ToList();
@@ -32,7 +35,6 @@ internal static class RoutingCommands
                           @variants, @causes, @addresses, @due, @escalations, @unsubscribe_urls)
                 AS u(tenant, event, trace, id, recipient_id, channel, category, template_name, template_version, locale, variant,
                      cause_ref, address, due_at, escalation_of, unsubscribe_url)
-            ON CONFLICT (template_name, template_version, recipient_id, cause_ref, channel) DO NOTHING
             RETURNING id
             """);
         var p = command.Parameters;

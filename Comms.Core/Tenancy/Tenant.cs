@@ -25,6 +25,11 @@ public sealed class Tenant
 
     /// <summary>Whether links in this tenant's emails and in-app items are tracked (<c>/r/{token}</c>, SPEC S11). Default: on.</summary>
     public bool LinkTracking { get; set; } = true;
+    /// <summary>
+    /// Days the tenant's delivery records, renders, decisions and inbox items are kept (SPEC S11); null = the deployment's
+    /// default, <c>Comms:Retention:DefaultDays</c>.
+    /// </summary>
+    public int? RetentionDays { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

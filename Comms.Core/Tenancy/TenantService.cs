@@ -20,6 +20,8 @@ public sealed record TenantRequest(
 
     /// <summary>Whether links in the tenant's emails and in-app items are tracked (SPEC S11; default true).</summary>
     public bool? LinkTracking { get; init; }
+    /// <summary>Days the tenant's delivery records, renders, decisions and inbox items are kept (1-36500); <c>0</c> returns to the deployment's default.</summary>
+    public int? RetentionDays { get; init; }
 }
 
 public sealed record TenantView(
@@ -31,6 +33,8 @@ public sealed record TenantView(
 
     /// <summary>Whether links in the tenant's emails and in-app items are tracked (SPEC S11).</summary>
     public bool LinkTracking { get; init; } = true;
+    /// <summary>Days the tenant's delivery records are kept; null = the deployment's default (<c>Comms:Retention:DefaultDays</c>).</summary>
+    public int? RetentionDays { get; init; }
 
     public static TenantView From(Tenant tenant) => new(
         tenant.Id, tenant.Name, tenant.DefaultLocale, tenant.DefaultTimeZone, tenant.AllowedLinkSchemes, tenant.Plan, tenant.CreatedAt,
@@ -38,6 +42,7 @@ public sealed record TenantView(
     {
         SmsCategories = tenant.SmsCategories,
         LinkTracking = tenant.LinkTracking,
+        RetentionDays = tenant.RetentionDays,
     };
 }
 
@@ -100,6 +105,12 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             errors["smsCategories"] = [smsProblem];
         }
 
+        if (request.RetentionDays is { } days && (days < 0 || days > Retention.RetentionOptions.MaxDays || (creating && days == 0)))
+        {
+            errors["retentionDays"] = [$"The retention is a number of days from 1 to {Retention.RetentionOptions.MaxDays}" +
+                (creating ? " (leave it out for the deployment's default)." : " (0 returns to the deployment's default).")];
+        }
+
         if (request.EmailProvider is { Length: > 0 } provider)
         {
             var configured = emailProviders ?? [];
@@ -153,6 +164,7 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
             SmsCategories = request.SmsCategories is { } sms ? [.. sms.Select(c => c!).Distinct(StringComparer.Ordinal)] : [.. Tenant.DefaultSmsCategories],
             EmailProvider = string.IsNullOrEmpty(request.EmailProvider) ? null : request.EmailProvider,
             LinkTracking = request.LinkTracking ?? true,
+            RetentionDays = request.RetentionDays,
         };
         var (key, prefix) = ApiKeySecrets.Generate();
         var apiKey = new ApiKey
@@ -218,6 +230,11 @@ public sealed partial class TenantService(IDbContextFactory<CommsDbContext> cont
         if (request.LinkTracking is { } linkTracking)
         {
             tenant.LinkTracking = linkTracking;
+        }
+
+        if (request.RetentionDays is { } retentionDays)
+        {
+            tenant.RetentionDays = retentionDays == 0 ? null : retentionDays;
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -5,6 +5,7 @@ using Comms.Core.Events;
 using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Comms.Core.Queueing;
+using Comms.Core.Retention;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
 using Comms.Core.Unsubscribe;
@@ -14,6 +15,7 @@ using Comms.Dispatcher.Email;
 using Comms.Dispatcher.InApp;
 using Comms.Dispatcher.Maintenance;
 using Comms.Dispatcher.Push;
+using Comms.Dispatcher.Retention;
 using Comms.Dispatcher.Routing;
 using Comms.Dispatcher.Sending;
 using Comms.Dispatcher.Sms;
@@ -76,6 +78,11 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<IDistributedLockFactory>(sp =>
             RedLockFactory.Create([new RedLockMultiplexer(sp.GetRequiredService<IConnectionMultiplexer>())]));
         builder.Services.AddHostedService<MaintenanceWorker>();
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<RetentionStore>();
+        builder.Services.AddSingleton<RetentionJob>();
+        builder.Services.AddHostedService<RetentionWorker>();
 
         // Sending: shared token buckets, provider circuit breakers, send-time fallback
         builder.Services.AddProviderGuardServices();

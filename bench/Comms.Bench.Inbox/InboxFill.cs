@@ -77,7 +77,7 @@ internal static class InboxFill
         Console.WriteLine($"  {total:N0} inbox items inserted in {watch.Elapsed.TotalSeconds:F0} s");
 
         watch.Restart();
-        await ExecAsync(dataSource, "SET maintenance_work_mem = '1GB'; ALTER TABLE inbox_items ADD CONSTRAINT pk_inbox_items PRIMARY KEY (id);"
+        await ExecAsync(dataSource, "SET maintenance_work_mem = '1GB'; ALTER TABLE inbox_items ADD CONSTRAINT pk_inbox_items PRIMARY KEY (id, created_at);"
             + string.Concat(indexes.Select(i => i.Definition + ";")));
         Console.WriteLine($"  primary key and {indexes.Count} indexes rebuilt in {watch.Elapsed.TotalSeconds:F0} s");
         watch.Restart();
@@ -86,7 +86,7 @@ internal static class InboxFill
         Console.WriteLine($"  VACUUM ANALYZE in {watch.Elapsed.TotalSeconds:F0} s");
 
         await using var sizes = dataSource.CreateCommand("""
-            SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) FROM pg_class c
+            SELECT c.relname, pg_size_pretty((SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t)::bigint) FROM pg_class c
              WHERE c.relname = 'inbox_items' OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'inbox_items'::regclass)
              ORDER BY c.relname
             """);

@@ -72,6 +72,8 @@ namespace Comms.Client.Generated.Models
 #else
         public string Plan { get; set; }
 #endif
+        /// <summary>The retentionDays property</summary>
+        public int? RetentionDays { get; set; }
         /// <summary>The smsCategories property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -113,6 +115,7 @@ namespace Comms.Client.Generated.Models
                 { "linkTracking", n => { LinkTracking = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "plan", n => { Plan = n.GetStringValue(); } },
+                { "retentionDays", n => { RetentionDays = n.GetIntValue(); } },
                 { "smsCategories", n => { SmsCategories = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -131,6 +134,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteBoolValue("linkTracking", LinkTracking);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("plan", Plan);
+            writer.WriteIntValue("retentionDays", RetentionDays);
             writer.WriteCollectionOfPrimitiveValues<string>("smsCategories", SmsCategories);
             writer.WriteAdditionalData(AdditionalData);
         }

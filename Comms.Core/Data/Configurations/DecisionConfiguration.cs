@@ -8,6 +8,7 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
 {
     public void Configure(EntityTypeBuilder<Decision> builder)
     {
+        // Partitioned by month on created_at; the database's primary key is (id, created_at).
         builder.Property(d => d.Id).UseIdentityAlwaysColumn();
         builder.Property(d => d.RecipientExternalId).HasMaxLength(200);
         builder.Property(d => d.Channel).HasMaxLength(16);

@@ -13,7 +13,9 @@ internal sealed class InboxItemConfiguration : IEntityTypeConfiguration<InboxIte
         builder.Property(i => i.Link).HasMaxLength(2048);
         builder.Property(i => i.Icon).HasMaxLength(2048);
         builder.Property(i => i.ThreadKey).HasMaxLength(256);
-        builder.HasIndex(i => i.MessageId).IsUnique();
+        // Partitioned by month on created_at; the database's primary key is (id, created_at). A message's item is written
+        // once: InboxWriter checks this index under the recipient's advisory lock (a unique index would need created_at).
+        builder.HasIndex(i => i.MessageId);
         // The notification center lists a user's items newest first (cursor = created_at, id).
         builder.HasIndex(i => new { i.RecipientId, i.CreatedAt, i.Id }, "ix_inbox_items_recipient_id_created_at_id").IsDescending(false, true, true)
             .HasDatabaseName("ix_inbox_items_recipient_id_created_at_id");

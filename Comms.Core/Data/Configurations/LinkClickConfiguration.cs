@@ -1,5 +1,4 @@
 using Comms.Core.Links;
-using Comms.Core.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -11,8 +10,8 @@ internal sealed class LinkClickConfiguration : IEntityTypeConfiguration<LinkClic
     {
         builder.Property(c => c.Id).UseIdentityAlwaysColumn();
         builder.Property(c => c.TenantId).HasMaxLength(64);
-        // Clicks go with their message (retention and erasure delete messages; their clicks follow).
-        builder.HasOne<Message>().WithMany().HasForeignKey(c => c.MessageId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key: messages is partitioned by month (its key is (id, created_at)); the retention job removes
+        // clicks older than the tenant's retention with the rest of the delivery records.
         builder.HasIndex(c => new { c.MessageId, c.LinkIndex });
     }
 }

@@ -21,9 +21,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.TraceParent).HasMaxLength(128);
         builder.Property(m => m.UnsubscribeUrl).HasMaxLength(2048);
 
-        // SPEC S2 idempotency: a repeat of the same template version, user, cause and channel never sends twice.
-        builder.HasIndex(m => new { m.TemplateName, m.TemplateVersion, m.RecipientId, m.CauseRef, m.Channel })
-            .IsUnique().HasDatabaseName("ux_messages_idempotency");
+        // Partitioned by month on created_at (see the PartitionedDeliveryRecords migration): the database's primary key is
+        // (id, created_at), EF addresses rows by id alone. SPEC S2 idempotency (a repeat of the same template version, user,
+        // cause and channel never sends twice) is kept by MessageKey, since a unique index here would have to include created_at.
 
         // The send queue: only queued rows are indexed, by channel and due time.
         builder.HasIndex(m => new { m.Channel, m.DueAt }).HasFilter("status = 'queued'").HasDatabaseName("ix_messages_queued_due");

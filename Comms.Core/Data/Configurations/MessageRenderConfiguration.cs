@@ -10,6 +10,8 @@ internal sealed class MessageRenderConfiguration : IEntityTypeConfiguration<Mess
     {
         builder.HasKey(r => r.MessageId);
         builder.Property(r => r.Content).HasJsonConversion();
-        builder.HasOne<Message>().WithOne().HasForeignKey<MessageRender>(r => r.MessageId);
+        // Partitioned by month like messages (primary key (message_id, created_at) in the database). No foreign key to
+        // messages: one referencing a partitioned table would have to carry its partition key; retention removes a render
+        // with its message (the same month partition, or the same batch delete).
     }
 }

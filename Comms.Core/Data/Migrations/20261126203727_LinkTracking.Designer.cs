@@ -1593,16 +1593,6 @@ namespace Comms.Core.Data.Migrations
                         .HasConstraintName("fk_digest_entries_digests_digest_id");
                 });
 
-            modelBuilder.Entity("Comms.Core.Links.LinkClick", b =>
-                {
-                    b.HasOne("Comms.Core.Messages.Message", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_link_clicks_messages_message_id");
-                });
-
             modelBuilder.Entity("Comms.Core.Messages.MessageRender", b =>
                 {
                     b.HasOne("Comms.Core.Messages.Message", null)

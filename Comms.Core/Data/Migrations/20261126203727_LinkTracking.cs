@@ -40,12 +40,6 @@ namespace Comms.Core.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_link_clicks", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_link_clicks_messages_message_id",
-                        column: x => x.message_id,
-                        principalTable: "messages",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(

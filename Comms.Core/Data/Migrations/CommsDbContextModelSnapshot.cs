@@ -543,7 +543,6 @@ namespace Comms.Core.Data.Migrations
                         .HasName("pk_inbox_items");
 
                     b.HasIndex("MessageId")
-                        .IsUnique()
                         .HasDatabaseName("ix_inbox_items_message_id");
 
                     b.HasIndex(new[] { "RecipientId", "CreatedAt", "Id" }, "ix_inbox_items_recipient_id_created_at_id")
@@ -819,16 +818,60 @@ namespace Comms.Core.Data.Migrations
                     b.HasIndex("TenantId", "Id")
                         .HasDatabaseName("ix_messages_tenant_id_id");
 
-                    b.HasIndex("TemplateName", "TemplateVersion", "RecipientId", "CauseRef", "Channel")
-                        .IsUnique()
-                        .HasDatabaseName("ux_messages_idempotency");
-
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("Comms.Core.Messages.MessageKey", b =>
+                {
+                    b.Property<string>("TemplateName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("template_name");
+
+                    b.Property<int>("TemplateVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("template_version");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recipient_id");
+
+                    b.Property<string>("CauseRef")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("cause_ref");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("TemplateName", "TemplateVersion", "RecipientId", "CauseRef", "Channel")
+                        .HasName("pk_message_keys");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_message_keys_tenant_id_created_at");
+
+                    b.ToTable("message_keys", (string)null);
                 });
 
             modelBuilder.Entity("Comms.Core.Messages.MessageRender", b =>
                 {
                     b.Property<Guid>("MessageId")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");
 
@@ -1425,6 +1468,10 @@ namespace Comms.Core.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("plan");
 
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("retention_days");
+
                     b.PrimitiveCollection<string[]>("SmsCategories")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -1592,26 +1639,6 @@ namespace Comms.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_digest_entries_digests_digest_id");
-                });
-
-            modelBuilder.Entity("Comms.Core.Links.LinkClick", b =>
-                {
-                    b.HasOne("Comms.Core.Messages.Message", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_link_clicks_messages_message_id");
-                });
-
-            modelBuilder.Entity("Comms.Core.Messages.MessageRender", b =>
-                {
-                    b.HasOne("Comms.Core.Messages.Message", null)
-                        .WithOne()
-                        .HasForeignKey("Comms.Core.Messages.MessageRender", "MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_message_renders_messages_message_id");
                 });
 
             modelBuilder.Entity("Comms.Core.Preferences.Category", b =>

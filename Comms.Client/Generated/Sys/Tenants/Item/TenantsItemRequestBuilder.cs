@@ -65,7 +65,7 @@ namespace Comms.Client.Generated.Sys.Tenants.Item
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.TenantView>(requestInfo, global::Comms.Client.Generated.Models.TenantView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Change a tenant&apos;s name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories) or email provider (emailProvider)
+        /// Change a tenant&apos;s name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories), email provider (emailProvider) or retention (retentionDays)
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.TenantView"/></returns>
         /// <param name="body">The request body</param>
@@ -121,7 +121,7 @@ namespace Comms.Client.Generated.Sys.Tenants.Item
             return requestInfo;
         }
         /// <summary>
-        /// Change a tenant&apos;s name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories) or email provider (emailProvider)
+        /// Change a tenant&apos;s name, default locale, default time zone, allowed link schemes, rate-limit plan, SMS categories (smsCategories), email provider (emailProvider) or retention (retentionDays)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
