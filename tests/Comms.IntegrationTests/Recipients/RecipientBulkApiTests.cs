@@ -238,6 +238,26 @@ public sealed class RecipientBulkApiTests(CommsFixture fixture)
         await (await PostBulkAsync(reader, new { externalId = "nope" })).AssertProblemAsync(HttpStatusCode.Forbidden, "COMMS_FORBIDDEN");
     }
 
+    [Fact]
+    public async Task Concurrent_calls_over_the_same_recipients_create_each_once_and_fail_none()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture);
+        var api = tenant.ApiClient();
+        var items = Enumerable.Range(0, 300).Select(i => new { externalId = $"r{i:D3}", email = $"r{i}@example.test", devices = new[] { new { provider = "fcm", token = $"t{i}" } } }).ToArray();
+
+        // The same items, in opposite orders, three calls at once: whichever creates a row first, the others find it.
+        var answers = await Task.WhenAll(
+            OkBulkAsync(api, items),
+            OkBulkAsync(api, [.. items.Reverse()]),
+            OkBulkAsync(api, items));
+
+        Assert.Equal(300, answers.Sum(a => a.GetProperty("created").GetInt32()));
+        Assert.All(answers, a => Assert.Equal(0, a.GetProperty("invalid").GetInt32()));
+        await using var db = fixture.CreateDbContext();
+        Assert.Equal(300, await db.Recipients.CountAsync(r => r.TenantId == tenant.Id));
+        Assert.Equal(300, await db.Devices.CountAsync(d => d.TenantId == tenant.Id));
+    }
+
     private static bool Cell(JsonElement matrix, string category, string channel) =>
         matrix.GetProperty("categories").EnumerateArray().Single(c => c.GetProperty("category").GetString() == category)
             .GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == channel)
