@@ -18,6 +18,9 @@ public static class RequestExamples
         ["POST v1/recipients"] = """
             {"externalId":"carol","name":"Carol","email":"carol@example.test","locale":"en-GB","timeZone":"Europe/London","roles":["member"]}
             """,
+        ["POST v1/recipients/bulk"] = """
+            {"recipients":[{"externalId":"alice","name":"Alice","email":"alice@example.test","locale":"en-US","devices":[{"provider":"webpush","token":"webpush-subscription-of-alice"}],"preferences":[{"category":"promotions","channel":"email","enabled":true}]},{"externalId":"dave","name":"Dave","email":"dave@example.test","timeZone":"Europe/Berlin","roles":["member"]}]}
+            """,
         ["PUT v1/recipients/{externalId}"] = """
             {"name":"Alice","email":"alice@example.test","locale":"en-US","timeZone":"America/New_York","roles":["member"],"quietHours":{"enabled":true,"start":"22:00","end":"07:00","exceptions":["booking"]}}
             """,

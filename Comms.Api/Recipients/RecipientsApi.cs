@@ -2,6 +2,7 @@ using Comms.Api.Auth;
 using Comms.Api.OpenApi;
 using Comms.Core.Preferences;
 using Comms.Core.Recipients;
+using Comms.Core.Recipients.Bulk;
 using Comms.Core.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Comms.Api.Recipients;
 
 /// <summary>
-/// A tenant's recipients (SPEC S1), keyed by the host product's external id: upsert, read, list,
+/// A tenant's recipients (SPEC S1), keyed by the host product's external id: upsert (one or a bulk sync), read, list,
 /// delete, their push devices and their preferences. Any key of the tenant may read; writing needs an
 /// editor or admin key.
 /// </summary>
@@ -20,6 +21,7 @@ public static class RecipientsApi
     public static IServiceCollection AddRecipientServices(this IServiceCollection services)
     {
         services.TryAddSingleton<RecipientService>();
+        services.TryAddSingleton<RecipientBulkService>();
         services.TryAddSingleton<DeviceService>();
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<CategoryService>();
@@ -50,6 +52,7 @@ public static class RecipientsApi
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.RecipientNotFound)
             .RequireAuthorization(AuthExtensions.EditorPolicy);
 
+        group.MapRecipientBulk();
         group.MapRecipientDevices();
         group.MapRecipientPreferences();
         group.MapRecipientPrivacy();

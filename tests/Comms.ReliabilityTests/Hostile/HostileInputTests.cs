@@ -53,9 +53,12 @@ public sealed class HostileInputTests(ServicesFixture fixture, ITestOutputHelper
         {
             var op = path.First();
             var bearer = op.IsEndUser ? tenant.UserToken(SeededTenant.SharedExternalId) : op.IsSys ? ServicesFixture.SysKey : tenant.FullKey;
-            foreach (var method in new[] { "GET", "PUT", "POST", "DELETE", "PATCH" }.Except(path.Select(o => o.Method)))
+            var url = OperationCatalog.Fill(tenant, op);
+            // A method another operation serves at this very URL is mapped (GET /v1/recipients/bulk is the recipient "bulk").
+            var mapped = operations.Where(o => o.Path == path.Key || o.Matches(url)).Select(o => o.Method);
+            foreach (var method in new[] { "GET", "PUT", "POST", "DELETE", "PATCH" }.Except(mapped))
             {
-                probes.Add(new Probe($"{method} {path.Key} (not mapped)", method, OperationCatalog.Fill(tenant, op), bearer, Probe.Utf8("{}")));
+                probes.Add(new Probe($"{method} {path.Key} (not mapped)", method, url, bearer, Probe.Utf8("{}")));
             }
         }
 

@@ -139,7 +139,9 @@ public static class HostileRequests
         foreach (var (path, node) in leaves)
         {
             var name = string.Join('.', path);
-            var freeForm = path.Count > 1 && path[0] is "attributes";
+            // Free-form JSON: a recipient's attributes, also inside a bulk item (recipients.0.attributes.plan).
+            var attributesAt = path.IndexOf("attributes");
+            var freeForm = attributesAt >= 0 && path.Count > attributesAt + 1;
             if (path.Count == 1)
             {
                 yield return Make($"{name}: 10,000-deep", url, Replace(baseBody!, path, Placeholder, new string('[', Depth) + new string(']', Depth)));

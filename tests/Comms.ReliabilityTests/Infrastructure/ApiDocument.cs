@@ -22,6 +22,41 @@ public sealed record ApiOperation(string Method, string Path, IReadOnlyList<ApiP
 
     public bool IsSys => Path.StartsWith("/sys/", StringComparison.Ordinal);
 
+    /// <summary>
+    /// True when a literal path (<c>/v1/recipients/bulk</c>) also fits this operation's template
+    /// (<c>/v1/recipients/{externalId}</c>): a free-text path parameter takes any segment, a uuid or integer one only its kind.
+    /// </summary>
+    public bool Matches(string literalPath)
+    {
+        var template = Path.Split('/');
+        var literal = literalPath.Split('?')[0].Split('/');
+        if (template.Length != literal.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < template.Length; i++)
+        {
+            if (!template[i].StartsWith('{'))
+            {
+                if (template[i] != literal[i])
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var parameter = PathParameters.FirstOrDefault(p => "{" + p.Name + "}" == template[i]);
+            if ((parameter?.Format == "uuid" && !Guid.TryParse(literal[i], out _)) || (parameter?.IsInteger == true && !long.TryParse(literal[i], out _)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override string ToString() => Key;
 }
 

@@ -53,6 +53,7 @@ public static class OperationCatalog
         ["GET /v1/recipients"] = new(Tenancy.CallersOwn),
         ["POST /v1/recipients"] = new(Tenancy.CreatesInCaller, t => Recipient(t.ExternalId)),
         ["GET /v1/recipients/{externalId}"] = new(Tenancy.Denied),
+        ["POST /v1/recipients/bulk"] = new(Tenancy.CreatesInCaller, t => new JsonObject { ["recipients"] = new JsonArray(BulkRecipient(t.ExternalId)) }),
         ["PUT /v1/recipients/{externalId}"] = new(Tenancy.CreatesInCaller, _ => Recipient(null)),
         ["DELETE /v1/recipients/{externalId}"] = new(Tenancy.Denied),
         ["PUT /v1/recipients/{externalId}/devices"] = new(Tenancy.Denied, _ => new JsonObject { ["provider"] = "expo", ["token"] = "ExponentPushToken[reliability]" }),
@@ -247,6 +248,14 @@ public static class OperationCatalog
             body["externalId"] = externalId;
         }
 
+        return body;
+    }
+
+    private static JsonObject BulkRecipient(string externalId)
+    {
+        var body = Recipient(externalId);
+        body["devices"] = new JsonArray(new JsonObject { ["provider"] = "fcm", ["token"] = "reliability-bulk-token" });
+        body["preferences"] = new JsonArray(new JsonObject { ["category"] = "promotions", ["channel"] = "email", ["enabled"] = true });
         return body;
     }
 

@@ -79,8 +79,37 @@ public sealed record ProbeResult(Probe Probe, int Status, string? MediaType, str
     /// <summary>Kestrel's own refusal of a request that breaks HTTP (see <see cref="Probe.ServerMayRefuse"/>): no body.</summary>
     public bool IsServerRefusal => Probe.ServerMayRefuse && Status is 400 or 414 or 431 && Body.Length == 0;
 
-    /// <summary>What the hostile suite accepts: a COMMS_* problem, or the server's refusal of a request that is not HTTP.</summary>
-    public bool IsRefusal => IsCommsClientError || IsServerRefusal;
+    /// <summary>
+    /// A bulk sync's answer that refused every item (<c>POST /v1/recipients/bulk</c> answers 200 with one outcome per item):
+    /// each is <c>invalid</c> with its errors, and nothing was created, updated or left unchanged.
+    /// </summary>
+    public bool IsItemRefusal
+    {
+        get
+        {
+            if (Status != 200 || MediaType != "application/json")
+            {
+                return false;
+            }
+
+            try
+            {
+                using var document = JsonDocument.Parse(Body);
+                var root = document.RootElement;
+                return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array
+                    && items.GetArrayLength() > 0
+                    && items.EnumerateArray().All(i => i.GetProperty("outcome").GetString() == "invalid" && i.GetProperty("errors").EnumerateObject().Any())
+                    && new[] { "created", "updated", "unchanged" }.All(o => root.GetProperty(o).GetInt32() == 0);
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>What the hostile suite accepts: a COMMS_* problem, a bulk answer refusing every item, or the server's refusal of a request that is not HTTP.</summary>
+    public bool IsRefusal => IsCommsClientError || IsItemRefusal || IsServerRefusal;
 
     public override string ToString() => $"{Probe} -> {Status} {MediaType} {Probe.Shorten(Body, 300)}";
 }
