@@ -38,6 +38,7 @@ public static class EndpointExtensions
         service.MapMessagesApi();
         service.MapWebhookDeliveriesApi();
         service.MapContextsApi();
+        service.MapScheduledMessagesApi();
 
         var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);
         endUser.MapMeNotificationsApi();

@@ -66,6 +66,12 @@ public static class RequestExamples
         ["POST v1/contexts/{key}/status"] = """
             {"status":"paused"}
             """,
+        ["POST v1/contexts/{key}/messages"] = """
+            {"audience":"attending","channels":["in_app","email"],"subject":"See you soon, {{guest_name}}","body":"{{event_name}} starts {{event_date}} at {{venue}}. Details: {{rsvp_link}}","status":"draft"}
+            """,
+        ["PATCH v1/contexts/{key}/messages/{messageId}"] = """
+            {"subject":"Tomorrow: {{event_name}}","audience":"everyone"}
+            """,
         ["PUT me/notifications/preferences"] = """
             {"preferences":[{"category":"promotions","channel":"email","enabled":false}],"timeZone":"Europe/Berlin","dmMuted":{"email":true}}
             """,

@@ -13,6 +13,7 @@ public static class ContextServiceCollectionExtensions
     {
         services.TryAddSingleton<IContextLifecycle, NoContextLifecycle>();
         services.TryAddSingleton<ContextService>();
+        services.TryAddSingleton<ScheduledMessageService>();
         return services;
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_CONTEXT_NOT_FOUND"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
         ["COMMS_MEMBER_NOT_FOUND"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
         ["COMMS_CONTEXT_STATUS_CONFLICT"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
+        ["COMMS_MESSAGE_NOT_EDITABLE"] = "Comms.IntegrationTests.Contexts.ScheduledMessagesTests",
     };
 
     [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Z_]+`(?: / `COMMS_[A-Z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]

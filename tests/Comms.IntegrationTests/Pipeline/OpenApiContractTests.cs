@@ -143,6 +143,15 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             var webhook = await admin.PostAsync("/v1/webhook-endpoints",
                 new StringContent(RequestExamples.All["POST v1/webhook-endpoints"], Encoding.UTF8, "application/json"));
             values["webhookId"] = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+            // Routes of one scheduled message take its uuid: the demo context and a message of it, made like the examples do.
+            await admin.PutAsync("/v1/contexts/demo-party",
+                new StringContent(RequestExamples.All["PUT v1/contexts/{key}"], Encoding.UTF8, "application/json"));
+            var message = await admin.PostAsync("/v1/contexts/demo-party/messages",
+                new StringContent(RequestExamples.All["POST v1/contexts/{key}/messages"], Encoding.UTF8, "application/json"));
+            var created = await message.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(message.IsSuccessStatusCode, created.ToString());
+            values["messageId"] = created.GetProperty("id").GetString()!;
         }
 
         foreach (var (operation, example) in RequestExamples.All)

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Comms.Client.Generated.Models;
 using Comms.Client.Generated.V1.Contexts.Item.Members;
+using Comms.Client.Generated.V1.Contexts.Item.Messages;
 using Comms.Client.Generated.V1.Contexts.Item.Status;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -23,6 +24,11 @@ namespace Comms.Client.Generated.V1.Contexts.Item
         public global::Comms.Client.Generated.V1.Contexts.Item.Members.MembersRequestBuilder Members
         {
             get => new global::Comms.Client.Generated.V1.Contexts.Item.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The messages property</summary>
+        public global::Comms.Client.Generated.V1.Contexts.Item.Messages.MessagesRequestBuilder Messages
+        {
+            get => new global::Comms.Client.Generated.V1.Contexts.Item.Messages.MessagesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The status property</summary>
         public global::Comms.Client.Generated.V1.Contexts.Item.Status.StatusRequestBuilder Status
