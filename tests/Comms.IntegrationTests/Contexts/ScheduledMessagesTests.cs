@@ -281,6 +281,38 @@ public sealed class ScheduledMessagesTests(CommsFixture fixture)
         Assert.Equal(["ben", "cat", "dan"], events.SelectMany(r => r).Order());
     }
 
+    [Fact]
+    public async Task Nothing_fires_while_the_context_is_paused_and_cancelling_it_cancels_what_has_not_fired()
+    {
+        var tenant = await PartyAsync("paused", DateTimeOffset.UtcNow.AddDays(60));
+        var api = tenant.ApiClient();
+        var created = await OkJsonAsync(await api.PostAsJsonAsync("/v1/contexts/paused/messages", new
+        {
+            subject = "Paused", body = "Hello", channels = new[] { "in_app" }, status = "scheduled", sendAt = DateTimeOffset.UtcNow.AddDays(5),
+        }), HttpStatusCode.Created);
+        var id = Guid.Parse(created.GetProperty("id").GetString()!);
+        var scheduler = Scheduler(new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(5).AddMinutes(1)));
+        async Task<string> StatusAsync()
+        {
+            await using var db = fixture.CreateDbContext();
+            return await db.ScheduledMessages.Where(m => m.Id == id).Select(m => m.Status).SingleAsync();
+        }
+
+        await OkJsonAsync(await api.PostAsJsonAsync("/v1/contexts/paused/status", new { status = "paused" }), HttpStatusCode.OK);
+        await scheduler.FireDueAsync("paused-test", 100, CancellationToken.None);
+        var whilePaused = await StatusAsync();
+        await OkJsonAsync(await api.PostAsJsonAsync("/v1/contexts/paused/status", new { status = "resumed" }), HttpStatusCode.OK);
+        await scheduler.FireDueAsync("paused-test", 100, CancellationToken.None);
+        var afterResume = await StatusAsync();
+        await OkJsonAsync(await api.PostAsJsonAsync("/v1/contexts/paused/status", new { status = "cancelled" }), HttpStatusCode.OK);
+        var reminders = await api.GetFromJsonAsync<JsonElement>("/v1/contexts/paused/messages");
+
+        Assert.Equal(ScheduledMessageStatus.Scheduled, whilePaused);
+        Assert.Equal(ScheduledMessageStatus.Sent, afterResume);
+        Assert.All(reminders.EnumerateArray().Where(m => m.GetProperty("kind").GetString() != "custom"),
+            m => Assert.Equal("cancelled", m.GetProperty("status").GetString()));
+    }
+
     private ScheduledMessageScheduler Scheduler(TimeProvider clock)
     {
         var services = fixture.Api.Services;
