@@ -1,3 +1,4 @@
+using Comms.Api.Contexts;
 using Comms.Api.Extensions;
 using Comms.Api.Input;
 using Comms.Api.RateLimits;
@@ -17,6 +18,7 @@ if (MigrateCommand.IsRequested(args))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEventsMessagesAlias();
 app.UseRouting();
 app.UseCors();
 app.UseLiteralPathSegments();

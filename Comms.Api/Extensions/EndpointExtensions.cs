@@ -1,5 +1,6 @@
 using Comms.Api.ApiKeys;
 using Comms.Api.Categories;
+using Comms.Api.Contexts;
 using Comms.Api.Decisions;
 using Comms.Api.Events;
 using Comms.Api.Feedback;
@@ -36,6 +37,8 @@ public static class EndpointExtensions
         service.MapDecisionsApi();
         service.MapMessagesApi();
         service.MapWebhookDeliveriesApi();
+        service.MapContextsApi();
+        service.MapScheduledMessagesApi();
 
         var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);
         endUser.MapMeNotificationsApi();

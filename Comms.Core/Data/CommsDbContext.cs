@@ -37,6 +37,10 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
     public DbSet<Audit.AuditRecord> AuditLog => Set<Audit.AuditRecord>();
     public DbSet<Links.LinkClick> LinkClicks => Set<Links.LinkClick>();
+    public DbSet<Contexts.Context> Contexts => Set<Contexts.Context>();
+    public DbSet<Contexts.ContextMember> ContextMembers => Set<Contexts.ContextMember>();
+    public DbSet<Contexts.ScheduledMessage> ScheduledMessages => Set<Contexts.ScheduledMessage>();
+    public DbSet<Contexts.ScheduledMessageDelivery> ScheduledMessageDeliveries => Set<Contexts.ScheduledMessageDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

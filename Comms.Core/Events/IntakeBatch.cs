@@ -100,7 +100,7 @@ internal static class IntakeBatch
         return (reader.GetString(0), reader.GetInt32(1), reader.GetString(2));
     }
 
-    private static async Task InsertEventsAsync(
+    internal static async Task InsertEventsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<EventRecord> events, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""

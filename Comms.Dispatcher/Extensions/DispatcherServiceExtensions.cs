@@ -73,6 +73,8 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton<DigestQueue>();
         builder.Services.AddSingleton<DigestFlusher>();
         builder.Services.AddHostedService<DigestFlushWorker>();
+        builder.Services.AddSingleton<Comms.Core.Contexts.ScheduledMessageScheduler>();
+        builder.Services.AddHostedService<Contexts.ScheduledMessageWorker>();
 
         // Singleton duties run under a RedLock lease, on whichever replica holds it.
         builder.Services.AddSingleton<IDistributedLockFactory>(sp =>

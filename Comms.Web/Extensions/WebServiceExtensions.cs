@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Comms.Core.Contexts;
 using Comms.Core.Data;
 using Comms.Core.Diagnostics;
 using Comms.ServiceDefaults.RateLimiting;
@@ -41,6 +42,11 @@ public static class WebServiceExtensions
         builder.Services.AddOptions<UnsubscribeOptions>().BindConfiguration(UnsubscribeOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<UnsubscribeService>();
+
+        // The host's Communications page writes scheduled messages through the same services as the API.
+        builder.Services.AddSingleton<CatalogChanges>();
+        builder.Services.AddSingleton<Comms.Core.Queueing.WakeUps>();
+        builder.Services.AddContextServices();
 
         builder.AddEndUserAuth();
         builder.AddCommsRateLimiting(

@@ -125,6 +125,27 @@ public static class OperationCatalog
         }),
         ["DELETE /v1/routing-rules/{eventName}"] = new(Tenancy.Denied),
 
+        // Contexts: another tenant has no context of that key (404); creating one by key is the caller's own business.
+        ["PUT /v1/contexts/{key}"] = new(Tenancy.CreatesInCaller, t => new JsonObject
+        {
+            ["kind"] = "event", ["name"] = "Reliability", ["ownerExternalId"] = t.ExternalId, ["date"] = "2030-06-01T19:00:00+02:00", ["venue"] = "Hall",
+        }),
+        ["GET /v1/contexts/{key}"] = new(Tenancy.Denied),
+        ["PUT /v1/contexts/{key}/members/{externalId}"] = new(Tenancy.Denied, _ => new JsonObject { ["status"] = "attending" }),
+        ["DELETE /v1/contexts/{key}/members/{externalId}"] = new(Tenancy.Denied),
+        ["POST /v1/contexts/{key}/status"] = new(Tenancy.Denied, _ => new JsonObject { ["status"] = "paused" }),
+        ["GET /v1/contexts/{key}/messages"] = new(Tenancy.Denied),
+        ["GET /v1/contexts/{key}/messages/recipient-count"] = new(Tenancy.Denied),
+        ["POST /v1/contexts/{key}/messages"] = new(Tenancy.Denied, _ => new JsonObject
+        {
+            ["audience"] = "attending", ["channels"] = Array("in_app"), ["subject"] = "Hi {{guest_name}}", ["body"] = "See you", ["status"] = "draft",
+        }),
+        ["GET /v1/contexts/{key}/messages/{messageId}"] = new(Tenancy.Denied),
+        ["PATCH /v1/contexts/{key}/messages/{messageId}"] = new(Tenancy.Denied, _ => new JsonObject { ["subject"] = "Changed" },
+            OwnerMayFail: "409 once an earlier call sent or cancelled the seeded message"),
+        ["POST /v1/contexts/{key}/messages/{messageId}/send-now"] = new(Tenancy.Denied, OwnerMayFail: "409 once an earlier call sent or cancelled the seeded message"),
+        ["DELETE /v1/contexts/{key}/messages/{messageId}"] = new(Tenancy.Denied, OwnerMayFail: "409 once an earlier call sent or cancelled the seeded message"),
+
         ["GET /me/notifications"] = new(Tenancy.CallersOwn),
         ["GET /me/notifications/count"] = new(Tenancy.CallersOwn),
         ["POST /me/notifications/{id}/read"] = new(Tenancy.Denied),
@@ -176,6 +197,7 @@ public static class OperationCatalog
         ["GET /me/notifications?group"] = QueryKind.Strict,
         ["POST /me/notifications/read-all?category"] = QueryKind.Free,
         ["GET /sys/tenants?after"] = QueryKind.Free,
+        ["GET /v1/contexts/{key}/messages/recipient-count?audience"] = QueryKind.Strict,
         ["POST /webhooks/twilio/inbound?tenant"] = QueryKind.Free,
     };
 
@@ -212,6 +234,8 @@ public static class OperationCatalog
         ("locale", _) => SeededTenant.Locale,
         ("version", _) => "1",
         ("eventName", _) => tenant.EventName,
+        ("key", _) => tenant.ContextKey,
+        ("messageId", _) => tenant.ScheduledMessageId.ToString(),
         _ => throw new KeyNotFoundException($"No value for path parameter '{parameter}' of {operation.Key}: add it to OperationCatalog.PathValue."),
     };
 

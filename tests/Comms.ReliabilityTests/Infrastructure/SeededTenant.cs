@@ -45,6 +45,10 @@ public sealed class SeededTenant
     public Guid EventId { get; private set; }
     public Guid WebhookEndpointId { get; private set; }
 
+    /// <summary>A dated event context owned by <see cref="ExternalId"/> (who is also its member), and a draft message of it.</summary>
+    public string ContextKey { get; private set; } = "";
+    public Guid ScheduledMessageId { get; private set; }
+
     /// <summary>One of the tenant's messages (sent, from <see cref="EventId"/>).</summary>
     public Guid MessageId { get; private set; }
 
@@ -163,6 +167,16 @@ public sealed class SeededTenant
             first.Parameters.AddWithValue("t", Id);
             MessageId = (Guid)(await first.ExecuteScalarAsync())!;
         }
+        ContextKey = Marker("ctx-");
+        await SendAsync(client, HttpMethod.Put, $"/v1/contexts/{ContextKey}", new JsonObject
+        {
+            ["kind"] = "event", ["name"] = Marker("Context "), ["ownerExternalId"] = ExternalId, ["date"] = "2030-06-01T19:00", ["timeZone"] = "Europe/Berlin",
+            ["venue"] = Marker("Venue "),
+        });
+        await SendAsync(client, HttpMethod.Put, $"/v1/contexts/{ContextKey}/members/{ExternalId}", new JsonObject { ["status"] = "attending" });
+        var scheduled = await SendAsync(client, HttpMethod.Post, $"/v1/contexts/{ContextKey}/messages",
+            new JsonObject { ["subject"] = Marker("Subject "), ["body"] = Marker("Body "), ["status"] = "draft" });
+        ScheduledMessageId = scheduled["id"]!.GetValue<Guid>();
         await CollectIdsAsync();
     }
 
