@@ -18,9 +18,11 @@ public sealed class RecipientBulkService(NpgsqlDataSource dataSource, TenantCata
     {
         var categories = (await catalog.GetAsync(tenantId, cancellationToken))?.Categories ?? Categories.BuiltIn;
         var validation = RecipientBulkValidator.Validate(items, categories);
-        var stored = validation.Valid.Count == 0
+        var erased = await ErasedAsync(tenantId, validation.Valid, cancellationToken);
+        var valid = erased.Count == 0 ? validation.Valid : [.. validation.Valid.Where(p => !erased.Contains(p.Changes.ExternalId))];
+        var stored = valid.Count == 0
             ? []
-            : await StoreAsync(tenantId, validation.Valid, cancellationToken);
+            : await StoreAsync(tenantId, valid, cancellationToken);
 
         var results = new BulkRecipientResult[items.Count];
         foreach (var (index, errors) in validation.Invalid)
@@ -28,7 +30,17 @@ public sealed class RecipientBulkService(NpgsqlDataSource dataSource, TenantCata
             results[index] = new BulkRecipientResult(index, items[index]?.ExternalId, BulkOutcome.Invalid, null, errors);
         }
 
-        foreach (var plan in validation.Valid)
+        foreach (var plan in validation.Valid.Where(p => erased.Contains(p.Changes.ExternalId)))
+        {
+            // As the single upsert answers 409: an erased person is never brought back by a sync replaying a stale copy.
+            results[plan.Index] = new BulkRecipientResult(plan.Index, plan.Changes.ExternalId, BulkOutcome.Invalid, null,
+                new Dictionary<string, string[]>(StringComparer.Ordinal)
+                {
+                    [$"recipients[{plan.Index}].externalId"] = ["This recipient was erased (COMMS_RECIPIENT_ERASED): its external id cannot be used again."],
+                });
+        }
+
+        foreach (var plan in valid)
         {
             var (id, outcome) = stored[plan.Index];
             results[plan.Index] = new BulkRecipientResult(plan.Index, plan.Changes.ExternalId, outcome, id, null);
@@ -39,6 +51,30 @@ public sealed class RecipientBulkService(NpgsqlDataSource dataSource, TenantCata
             results.Count(r => r.Outcome == BulkOutcome.Updated),
             results.Count(r => r.Outcome == BulkOutcome.Unchanged),
             results.Count(r => r.Outcome == BulkOutcome.Invalid));
+    }
+
+    /// <summary>The external ids among the items that belong to an erased recipient (found by their tombstone).</summary>
+    private async Task<HashSet<string>> ErasedAsync(string tenantId, IReadOnlyList<BulkRecipientPlan> plans, CancellationToken cancellationToken)
+    {
+        var erased = new HashSet<string>(StringComparer.Ordinal);
+        if (plans.Count == 0)
+        {
+            return erased;
+        }
+
+        var byTombstone = plans.Select(p => p.Changes.ExternalId).Distinct(StringComparer.Ordinal)
+            .ToDictionary(Privacy.ErasedIds.Tombstone, id => id, StringComparer.Ordinal);
+        await using var command = dataSource.CreateCommand(
+            "SELECT external_id FROM recipients WHERE tenant_id = @tenant AND external_id = ANY(@tombstones) AND erased_at IS NOT NULL");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("tombstones", byTombstone.Keys.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            erased.Add(byTombstone[reader.GetString(0)]);
+        }
+
+        return erased;
     }
 
     /// <summary>Stores the valid items in one transaction, retried whole when PostgreSQL picks it as a deadlock victim.</summary>

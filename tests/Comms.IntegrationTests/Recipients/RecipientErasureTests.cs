@@ -57,8 +57,18 @@ public sealed class RecipientErasureTests(CommsFixture fixture)
         await (await api.GetAsync($"/v1/recipients/{person.ExternalId}/export")).AssertProblemAsync(HttpStatusCode.Conflict, "COMMS_RECIPIENT_ERASED");
         await (await api.PutAsJsonAsync($"/v1/recipients/{ErasedIds.Tombstone(person.ExternalId)}", new { name = "Forged" }))
             .AssertValidationAsync("externalId");
+        // Nor through the bulk sync: the item is invalid, the others of the call are stored.
+        var synced = await (await api.PostAsJsonAsync("/v1/recipients/bulk", new
+        {
+            recipients = new object[] { new { externalId = person.ExternalId, name = "Again" }, new { externalId = "someone-else", name = "Other" } },
+        })).JsonAsync(HttpStatusCode.OK);
+        var items = synced.GetProperty("items");
+        Assert.Equal("invalid", items[0].GetProperty("outcome").GetString());
+        Assert.Contains("COMMS_RECIPIENT_ERASED", items[0].GetProperty("errors").GetProperty("recipients[0].externalId")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal("created", items[1].GetProperty("outcome").GetString());
         var list = await api.GetFromJsonAsync<JsonElement>("/v1/recipients");
-        Assert.Equal(0, list.GetProperty("items").GetArrayLength());
+        Assert.Equal(1, list.GetProperty("items").GetArrayLength());
+        Assert.Equal("someone-else", list.GetProperty("items")[0].GetProperty("externalId").GetString());
 
         // Their messages are never sent again, even a failed one.
         await using (var command = fixture.DataSource.CreateCommand($"UPDATE messages SET status = 'failed' WHERE event_id = '{eventId}' AND channel = 'email' RETURNING id"))
