@@ -1,5 +1,6 @@
 using Comms.Api.ApiKeys;
 using Comms.Api.Categories;
+using Comms.Api.ContextMail;
 using Comms.Api.Decisions;
 using Comms.Api.Events;
 using Comms.Api.Feedback;
@@ -36,10 +37,12 @@ public static class EndpointExtensions
         service.MapDecisionsApi();
         service.MapMessagesApi();
         service.MapWebhookDeliveriesApi();
+        service.MapContextMailServiceApi();
 
         var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);
         endUser.MapMeNotificationsApi();
         endUser.MapMePreferencesApi();
+        endUser.MapMeContextMailApi();
 
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();

@@ -12,8 +12,11 @@ public sealed record TranslatedText(string Subject, string Body, string Provider
 /// subject and body in one request. Throws <see cref="TranslationFailedException"/> when the provider cannot answer;
 /// the caller answers the original then.
 /// </summary>
-public sealed class TranslationProvider(HttpClient http, IOptions<TranslationOptions> options)
+public sealed class TranslationProvider(IHttpClientFactory clients, IOptions<TranslationOptions> options)
 {
+    /// <summary>The name of its <see cref="HttpClient"/> (<c>AddHttpClient(ClientName)</c>).</summary>
+    public const string ClientName = "translation";
+
     public bool Enabled => options.Value.Enabled;
 
     public string Name => options.Value.Provider.ToLowerInvariant();
@@ -48,7 +51,7 @@ public sealed class TranslationProvider(HttpClient http, IOptions<TranslationOpt
     {
         var request = new LibreRequest([subject, body], source == MailLanguageDetector.Undetermined ? "auto" : Primary(source), Primary(target),
             "text", string.IsNullOrEmpty(settings.ApiKey) ? null : settings.ApiKey);
-        using var response = await http.PostAsJsonAsync(new Uri(settings.BaseUrl!.TrimEnd('/') + "/translate"), request, cancellationToken);
+        using var response = await clients.CreateClient(ClientName).PostAsJsonAsync(new Uri(settings.BaseUrl!.TrimEnd('/') + "/translate"), request, cancellationToken);
         response.EnsureSuccessStatusCode();
         var answer = await response.Content.ReadFromJsonAsync<LibreResponse>(cancellationToken);
         return answer?.TranslatedText;
@@ -63,7 +66,7 @@ public sealed class TranslationProvider(HttpClient http, IOptions<TranslationOpt
                 source == MailLanguageDetector.Undetermined ? null : Primary(source).ToUpperInvariant())),
         };
         message.Headers.TryAddWithoutValidation("Authorization", "DeepL-Auth-Key " + settings.ApiKey);
-        using var response = await http.SendAsync(message, cancellationToken);
+        using var response = await clients.CreateClient(ClientName).SendAsync(message, cancellationToken);
         response.EnsureSuccessStatusCode();
         var answer = await response.Content.ReadFromJsonAsync<DeepLResponse>(cancellationToken);
         return answer?.Translations?.Select(t => t.Text).ToArray();

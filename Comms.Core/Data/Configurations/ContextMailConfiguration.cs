@@ -18,6 +18,7 @@ internal sealed class ContextMailConfiguration : IEntityTypeConfiguration<Contex
         builder.Property(m => m.SystemEvent).HasMaxLength(64);
         builder.Property(m => m.Language).HasMaxLength(35);
         builder.HasIndex(m => new { m.TenantId, m.ContextId, m.CreatedAt });
+        builder.HasOne<Contexts.Context>().WithMany().HasForeignKey(m => m.ContextId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -22,6 +22,8 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_WEBHOOK_TARGET_REFUSED"] = "Comms.IntegrationTests.Webhooks.WebhookEndpointsApiTests",
         ["COMMS_MESSAGE_NOT_RESENDABLE"] = "Comms.IntegrationTests.Feedback.MessagesApiTests",
         ["COMMS_SUPPRESSED"] = "Comms.IntegrationTests.Feedback.SendGridFeedbackTests",
+        ["COMMS_MAIL_NOT_ALLOWED"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
+        ["COMMS_MAIL_NOT_READ"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
     };
 
     [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Z_]+`(?: / `COMMS_[A-Z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]
