@@ -2,6 +2,8 @@ using Comms.Api.OpenApi;
 using Comms.Api.Events;
 using Comms.Api.Feedback;
 using Comms.Api.Auth;
+using Comms.Api.Contexts;
+using Comms.Core.Contexts;
 using Comms.Api.Input;
 using Comms.Api.Recipients;
 using Comms.Api.Templates;
@@ -60,10 +62,12 @@ public static class ApplicationServiceExtensions
         builder.AddContextMail();
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();
+        builder.Services.AddContextServices();
 
         builder.AddInputGuards();
         builder.AddCommsRateLimiting(failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)));
         builder.AddCommsAuthentication();
+        builder.AddContextHostAuth();
         builder.Services.AddProblemDetailsDefaults();
         builder.Services.AddCommsOpenApi();
         return builder;

@@ -1,6 +1,7 @@
 using Comms.Api.ApiKeys;
 using Comms.Api.Categories;
 using Comms.Api.ContextMail;
+using Comms.Api.Contexts;
 using Comms.Api.Decisions;
 using Comms.Api.Events;
 using Comms.Api.Feedback;
@@ -37,6 +38,7 @@ public static class EndpointExtensions
         service.MapDecisionsApi();
         service.MapMessagesApi();
         service.MapWebhookDeliveriesApi();
+        service.MapContextsApi();
         service.MapContextMailServiceApi();
 
         var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);

@@ -22,6 +22,7 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         [AuthExtensions.ApproverPolicy] = SecuritySchemes.ApiKey,
         [AuthExtensions.EndUserPolicy] = SecuritySchemes.UserToken,
         [AuthExtensions.SysPolicy] = SecuritySchemes.OperatorKey,
+        [Contexts.ContextHostAuth.Policy] = SecuritySchemes.ApiKey,
     };
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -47,6 +48,12 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         }
 
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+        if (policies.Contains(Contexts.ContextHostAuth.Policy))
+        {
+            // Either credential: a key of the tenant, or the context owner's user token.
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemes.UserToken, context.Document)] = [] });
+        }
+
         operation.Responses ??= new OpenApiResponses();
         var codes = metadata.OfType<ProblemResponseMetadata>()
             .GroupBy(m => m.StatusCode)

@@ -57,6 +57,15 @@ public static class RequestExamples
         ["PUT v1/routing-rules/{eventName}"] = """
             {"templateName":"demo.welcome","category":"account","channels":["in_app","email"]}
             """,
+        ["PUT v1/contexts/{key}"] = """
+            {"kind":"event","name":"Demo party","ownerExternalId":"alice","date":"2030-06-01T19:00","timeZone":"Europe/Berlin","venue":"The Barn","attributes":{"rsvpLink":"https://example.com/rsvp/demo-party"}}
+            """,
+        ["PUT v1/contexts/{key}/members/{externalId}"] = """
+            {"status":"attending"}
+            """,
+        ["POST v1/contexts/{key}/status"] = """
+            {"status":"paused"}
+            """,
         ["PUT me/notifications/preferences"] = """
             {"preferences":[{"category":"promotions","channel":"email","enabled":false}],"timeZone":"Europe/Berlin","dmMuted":{"email":true}}
             """,

@@ -35,6 +35,10 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
     public DbSet<Audit.AuditRecord> AuditLog => Set<Audit.AuditRecord>();
+    public DbSet<Contexts.Context> Contexts => Set<Contexts.Context>();
+    public DbSet<Contexts.ContextMember> ContextMembers => Set<Contexts.ContextMember>();
+    public DbSet<Contexts.ScheduledMessage> ScheduledMessages => Set<Contexts.ScheduledMessage>();
+    public DbSet<Contexts.ScheduledMessageDelivery> ScheduledMessageDeliveries => Set<Contexts.ScheduledMessageDelivery>();
     public DbSet<ContextMail.ContextMailMessage> ContextMail => Set<ContextMail.ContextMailMessage>();
     public DbSet<ContextMail.ContextMailRecipient> ContextMailRecipients => Set<ContextMail.ContextMailRecipient>();
     public DbSet<ContextMail.ContextMailTranslation> ContextMailTranslations => Set<ContextMail.ContextMailTranslation>();

@@ -113,7 +113,7 @@ public static class RecipientValidator
         return [.. roles.Distinct(StringComparer.Ordinal)];
     }
 
-    private static string? ValidateAttributes(JsonElement? attributes, Action<string, string> add)
+    internal static string? ValidateAttributes(JsonElement? attributes, Action<string, string> add)
     {
         if (attributes is not { ValueKind: not JsonValueKind.Undefined } element || element.ValueKind == JsonValueKind.Null)
         {

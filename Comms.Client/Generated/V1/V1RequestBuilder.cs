@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Comms.Client.Generated.V1.ApiKeys;
 using Comms.Client.Generated.V1.Categories;
+using Comms.Client.Generated.V1.Contexts;
 using Comms.Client.Generated.V1.Events;
 using Comms.Client.Generated.V1.Messages;
 using Comms.Client.Generated.V1.Recipients;
@@ -32,6 +33,11 @@ namespace Comms.Client.Generated.V1
         public global::Comms.Client.Generated.V1.Categories.CategoriesRequestBuilder Categories
         {
             get => new global::Comms.Client.Generated.V1.Categories.CategoriesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The contexts property</summary>
+        public global::Comms.Client.Generated.V1.Contexts.ContextsRequestBuilder Contexts
+        {
+            get => new global::Comms.Client.Generated.V1.Contexts.ContextsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The events property</summary>
         public global::Comms.Client.Generated.V1.Events.EventsRequestBuilder Events

@@ -22,6 +22,9 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_WEBHOOK_TARGET_REFUSED"] = "Comms.IntegrationTests.Webhooks.WebhookEndpointsApiTests",
         ["COMMS_MESSAGE_NOT_RESENDABLE"] = "Comms.IntegrationTests.Feedback.MessagesApiTests",
         ["COMMS_SUPPRESSED"] = "Comms.IntegrationTests.Feedback.SendGridFeedbackTests",
+        ["COMMS_CONTEXT_NOT_FOUND"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
+        ["COMMS_MEMBER_NOT_FOUND"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
+        ["COMMS_CONTEXT_STATUS_CONFLICT"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
         ["COMMS_MAIL_NOT_ALLOWED"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
         ["COMMS_MAIL_NOT_READ"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
     };
