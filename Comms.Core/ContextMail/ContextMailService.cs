@@ -74,7 +74,7 @@ public sealed partial class ContextMailService(
             recipients = [single!];
         }
 
-        var now = time.GetUtcNow();
+        var now = MailAccess.Now(time);
         var mail = new ContextMailMessage
         {
             Id = Guid.CreateVersion7(now), TenantId = tenantId, ContextId = context.Id,
@@ -99,7 +99,7 @@ public sealed partial class ContextMailService(
             return MailSendOutcome.Invalid(new() { ["to"] = ["No member to write to."] });
         }
 
-        var now = time.GetUtcNow();
+        var now = MailAccess.Now(time);
         var mail = new ContextMailMessage
         {
             Id = Guid.CreateVersion7(now), TenantId = context.TenantId, ContextId = context.Id, Kind = ContextMailKinds.System,

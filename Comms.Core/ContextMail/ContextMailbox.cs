@@ -82,7 +82,7 @@ public sealed class ContextMailbox(IDbContextFactory<CommsDbContext> contexts, M
             return new(null, problem);
         }
 
-        row!.ReadAt ??= time.GetUtcNow();
+        row!.ReadAt ??= MailAccess.Now(time);
         await db.SaveChangesAsync(cancellationToken);
         var unread = await UnreadQuery(db, tenantId, [externalId]).CountAsync(r => r.ContextId == context!.Id, cancellationToken);
         return new(new MailRead(mailId, row.ReadAt.Value, unread), null);
@@ -105,7 +105,7 @@ public sealed class ContextMailbox(IDbContextFactory<CommsDbContext> contexts, M
                 "A mail is deleted only after it was read: open it (or POST …/read) first."));
         }
 
-        row.DeletedAt = time.GetUtcNow();
+        row.DeletedAt = MailAccess.Now(time);
         await db.SaveChangesAsync(cancellationToken);
         var unread = await UnreadQuery(db, tenantId, [externalId]).CountAsync(r => r.ContextId == context!.Id, cancellationToken);
         return new(new ContextUnread(context!.Key, unread, time.GetUtcNow()), null);

@@ -12,6 +12,13 @@ public static class MailAccess
 {
     public static readonly IReadOnlyList<string> ActiveStatuses = [MemberStatus.Active, MemberStatus.Attending];
 
+    /// <summary>Now, to PostgreSQL's precision (microseconds), so that what a write answers is what a later read answers.</summary>
+    public static DateTimeOffset Now(TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.UtcTicks % 10));
+    }
+
     public static bool IsActive(string? status) => status is MemberStatus.Active or MemberStatus.Attending;
 
     /// <summary>The member statuses a broadcast scope reaches.</summary>
