@@ -134,7 +134,7 @@ public static class OperationCatalog
         ["GET /me/communications"] = new(Tenancy.CallersOwn),
         ["PUT /me/communications"] = new(Tenancy.CallersOwn, _ => Preferences()),
 
-        // In-context mail: the seeded context is owned by the shared user (A's user of the positive control), a member too.
+        // In-context mail, in a context of its own (MailContextKey) owned by the shared user (A's user of the positive control), a member too.
         ["POST /v1/contexts/{key}/mail"] = new(Tenancy.Denied, _ => Mail()),
         ["POST /me/contexts/{key}/mail"] = new(Tenancy.Denied, _ => Mail()),
         ["GET /me/contexts/{key}/mail"] = new(Tenancy.Denied),
@@ -207,7 +207,7 @@ public static class OperationCatalog
         ("id", var p) when p.StartsWith("/v1/api-keys", StringComparison.Ordinal) => tenant.AdminKeyId.ToString(),
         ("id", var p) when p.StartsWith("/me/notifications", StringComparison.Ordinal) => tenant.SharedInboxItemId.ToString(),
         ("id", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) => tenant.ContextMailId.ToString(),
-        ("key", _) => tenant.ContextKey,
+        ("key", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) || p.EndsWith("/mail", StringComparison.Ordinal) => tenant.MailContextKey,
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
         ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("id", var p) when p.StartsWith("/v1/messages", StringComparison.Ordinal) => tenant.MessageId.ToString(),
