@@ -1,3 +1,4 @@
+using Comms.Core.ContextMail;
 using Comms.Core.Inbox;
 using Microsoft.AspNetCore.SignalR;
 
@@ -15,6 +16,10 @@ public interface INotificationsClient
 
     [HubMethodName("unreadCountChanged")]
     Task UnreadCountChanged(UnreadCounts counts);
+
+    /// <summary>A context's unread mail count changed (SPEC S8): a new mail, or one read or deleted in another tab.</summary>
+    [HubMethodName("contextUnreadChanged")]
+    Task ContextUnreadChanged(ContextUnread unread);
 
     [HubMethodName("bannersChanged")]
     Task BannersChanged();

@@ -1,3 +1,4 @@
+using Comms.Core.ContextMail;
 using Comms.Core.Diagnostics;
 using Comms.Core.Inbox;
 using Microsoft.AspNetCore.SignalR;
@@ -25,6 +26,9 @@ public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificati
 
     public void UnreadCountChanged(string tenantId, string externalId, UnreadCounts counts) =>
         Fire(tenantId, externalId, client => client.UnreadCountChanged(counts));
+
+    public void ContextUnreadChanged(string tenantId, string externalId, ContextUnread unread) =>
+        Fire(tenantId, externalId, client => client.ContextUnreadChanged(unread));
 
     /// <summary>
     /// The warm-up: both pushes of a delivery (the item and the unread count), awaited, to a user key no connection can

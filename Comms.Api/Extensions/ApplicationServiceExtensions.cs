@@ -59,6 +59,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsConsent>();
 
+        builder.AddContextMail();
         builder.Services.AddTemplateServices();
         builder.Services.AddRecipientServices();
         builder.Services.AddContextServices();

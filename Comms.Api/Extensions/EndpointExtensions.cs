@@ -1,5 +1,6 @@
 using Comms.Api.ApiKeys;
 using Comms.Api.Categories;
+using Comms.Api.ContextMail;
 using Comms.Api.Contexts;
 using Comms.Api.Decisions;
 using Comms.Api.Events;
@@ -39,10 +40,12 @@ public static class EndpointExtensions
         service.MapWebhookDeliveriesApi();
         service.MapContextsApi();
         service.MapScheduledMessagesApi();
+        service.MapContextMailServiceApi();
 
         var endUser = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.User);
         endUser.MapMeNotificationsApi();
         endUser.MapMePreferencesApi();
+        endUser.MapMeContextMailApi();
 
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();

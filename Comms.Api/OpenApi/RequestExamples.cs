@@ -75,6 +75,12 @@ public static class RequestExamples
         ["PATCH v1/contexts/{key}/messages/{messageId}"] = """
             {"subject":"Tomorrow: {{event_name}}","audience":"everyone"}
             """,
+        ["POST v1/contexts/{key}/mail"] = """
+            {"scope":"all_members","subject":"Change of venue","body":"We meet at the Old Mill instead of The Barn. Same time."}
+            """,
+        ["POST me/contexts/{key}/mail"] = """
+            {"scope":"active","subject":"Bring a dish","body":"Everyone brings one dish to share; tell me what you bring."}
+            """,
         ["PUT me/notifications/preferences"] = """
             {"preferences":[{"category":"promotions","channel":"email","enabled":false}],"timeZone":"Europe/Berlin","dmMuted":{"email":true}}
             """,

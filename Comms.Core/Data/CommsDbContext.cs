@@ -41,6 +41,9 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Contexts.ContextMember> ContextMembers => Set<Contexts.ContextMember>();
     public DbSet<Contexts.ScheduledMessage> ScheduledMessages => Set<Contexts.ScheduledMessage>();
     public DbSet<Contexts.ScheduledMessageDelivery> ScheduledMessageDeliveries => Set<Contexts.ScheduledMessageDelivery>();
+    public DbSet<ContextMail.ContextMailMessage> ContextMail => Set<ContextMail.ContextMailMessage>();
+    public DbSet<ContextMail.ContextMailRecipient> ContextMailRecipients => Set<ContextMail.ContextMailRecipient>();
+    public DbSet<ContextMail.ContextMailTranslation> ContextMailTranslations => Set<ContextMail.ContextMailTranslation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

@@ -133,6 +133,185 @@ namespace Comms.Core.Data.Migrations
                     b.ToTable("signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Comms.Core.ContextMail.ContextMailMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<Guid>("ContextId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("context_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("SenderExternalId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("sender_external_id");
+
+                    b.Property<string>("SenderKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("sender_kind");
+
+                    b.Property<string>("SenderName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("sender_name");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("SystemEvent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("system_event");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_context_mail");
+
+                    b.HasIndex("ContextId")
+                        .HasDatabaseName("ix_context_mail_context_id");
+
+                    b.HasIndex("TenantId", "ContextId", "CreatedAt")
+                        .HasDatabaseName("ix_context_mail_tenant_id_context_id_created_at");
+
+                    b.ToTable("context_mail", (string)null);
+                });
+
+            modelBuilder.Entity("Comms.Core.ContextMail.ContextMailRecipient", b =>
+                {
+                    b.Property<Guid>("MailId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("mail_id");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("external_id");
+
+                    b.Property<Guid>("ContextId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("context_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("NameSnapshot")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name_snapshot");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("MailId", "ExternalId")
+                        .HasName("pk_context_mail_recipients");
+
+                    b.HasIndex("TenantId", "ExternalId", "ContextId")
+                        .HasDatabaseName("ix_context_mail_recipients_unread")
+                        .HasFilter("read_at IS NULL AND deleted_at IS NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "ExternalId", "ContextId"), new[] { "Kind" });
+
+                    b.HasIndex("TenantId", "ExternalId", "ContextId", "CreatedAt", "MailId")
+                        .IsDescending(false, false, false, true, true)
+                        .HasDatabaseName("ix_context_mail_recipients_list")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("context_mail_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("Comms.Core.ContextMail.ContextMailTranslation", b =>
+                {
+                    b.Property<Guid>("MailId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("mail_id");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.HasKey("MailId", "Language")
+                        .HasName("pk_context_mail_translations");
+
+                    b.ToTable("context_mail_translations", (string)null);
+                });
+
             modelBuilder.Entity("Comms.Core.Contexts.Context", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1947,6 +2126,36 @@ namespace Comms.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_signing_keys_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.ContextMail.ContextMailMessage", b =>
+                {
+                    b.HasOne("Comms.Core.Contexts.Context", null)
+                        .WithMany()
+                        .HasForeignKey("ContextId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_context_mail_contexts_context_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.ContextMail.ContextMailRecipient", b =>
+                {
+                    b.HasOne("Comms.Core.ContextMail.ContextMailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MailId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_context_mail_recipients_context_mail_mail_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.ContextMail.ContextMailTranslation", b =>
+                {
+                    b.HasOne("Comms.Core.ContextMail.ContextMailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MailId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_context_mail_translations_context_mail_mail_id");
                 });
 
             modelBuilder.Entity("Comms.Core.Contexts.Context", b =>

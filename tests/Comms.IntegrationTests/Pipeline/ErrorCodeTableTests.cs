@@ -26,6 +26,8 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_MEMBER_NOT_FOUND"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
         ["COMMS_CONTEXT_STATUS_CONFLICT"] = "Comms.IntegrationTests.Contexts.ContextsApiTests",
         ["COMMS_MESSAGE_NOT_EDITABLE"] = "Comms.IntegrationTests.Contexts.ScheduledMessagesTests",
+        ["COMMS_MAIL_NOT_ALLOWED"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
+        ["COMMS_MAIL_NOT_READ"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
     };
 
     [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Z_]+`(?: / `COMMS_[A-Z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]

@@ -159,6 +159,15 @@ public static class OperationCatalog
         ["GET /me/communications"] = new(Tenancy.CallersOwn),
         ["PUT /me/communications"] = new(Tenancy.CallersOwn, _ => Preferences()),
 
+        // In-context mail, in a context of its own (MailContextKey) owned by the shared user (A's user of the positive control), a member too.
+        ["POST /v1/contexts/{key}/mail"] = new(Tenancy.Denied, _ => Mail()),
+        ["POST /me/contexts/{key}/mail"] = new(Tenancy.Denied, _ => Mail()),
+        ["GET /me/contexts/{key}/mail"] = new(Tenancy.Denied),
+        ["GET /me/contexts/{key}/mail/{id}"] = new(Tenancy.Denied),
+        ["POST /me/contexts/{key}/mail/{id}/read"] = new(Tenancy.Denied),
+        ["DELETE /me/contexts/{key}/mail/{id}"] = new(Tenancy.Denied, OwnerMayFail: "409 COMMS_MAIL_NOT_READ when the read did not run first"),
+        ["GET /me/contexts/unread"] = new(Tenancy.CallersOwn),
+
         ["POST /sys/tenants"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
         {
             ["id"] = "reliability-" + Guid.NewGuid().ToString("N")[..8], ["name"] = "Reliability", ["defaultLocale"] = "de-DE", ["defaultTimeZone"] = "Europe/Berlin",
@@ -196,6 +205,8 @@ public static class OperationCatalog
         ["GET /me/notifications?after"] = QueryKind.Strict,
         ["GET /me/notifications?group"] = QueryKind.Strict,
         ["POST /me/notifications/read-all?category"] = QueryKind.Free,
+        ["GET /me/contexts/{key}/mail?before"] = QueryKind.Strict,
+        ["GET /me/contexts/{key}/mail/{id}?lang"] = QueryKind.Strict,
         ["GET /sys/tenants?after"] = QueryKind.Free,
         ["GET /v1/contexts/{key}/messages/recipient-count?audience"] = QueryKind.Strict,
         ["POST /webhooks/twilio/inbound?tenant"] = QueryKind.Free,
@@ -221,6 +232,8 @@ public static class OperationCatalog
         ("id", var p) when p.StartsWith("/v1/events", StringComparison.Ordinal) => tenant.EventId.ToString(),
         ("id", var p) when p.StartsWith("/v1/api-keys", StringComparison.Ordinal) => tenant.AdminKeyId.ToString(),
         ("id", var p) when p.StartsWith("/me/notifications", StringComparison.Ordinal) => tenant.SharedInboxItemId.ToString(),
+        ("id", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) => tenant.ContextMailId.ToString(),
+        ("key", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) || p.EndsWith("/mail", StringComparison.Ordinal) => tenant.MailContextKey,
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
         ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("id", var p) when p.StartsWith("/v1/messages", StringComparison.Ordinal) => tenant.MessageId.ToString(),
@@ -257,6 +270,11 @@ public static class OperationCatalog
         ["name"] = t.EventName, ["recipients"] = Array(t.ExternalId, SeededTenant.SharedExternalId), ["causeRef"] = "reliability:1",
         ["payload"] = new JsonObject { ["name"] = "Reliability" }, ["category"] = t.Category, ["priority"] = "high", ["locale"] = "de-DE",
         ["actor"] = "reliability-suite",
+    };
+
+    private static JsonObject Mail() => new()
+    {
+        ["scope"] = "all_members", ["subject"] = "Reliability", ["body"] = "Plain text, <b>not</b> HTML.",
     };
 
     private static JsonObject Recipient(string? externalId)

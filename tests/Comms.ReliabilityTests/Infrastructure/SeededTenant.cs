@@ -56,6 +56,12 @@ public sealed class SeededTenant
     public Guid SharedInboxItemId { get; private set; }
     public Guid InboxItemId { get; private set; }
 
+    /// <summary>A game context owned by <see cref="SharedExternalId"/>, with it and <see cref="ExternalId"/> as active members.</summary>
+    public string MailContextKey { get; private set; } = "";
+
+    /// <summary>An admin mail in <see cref="MailContextKey"/> to both members (from the operator).</summary>
+    public Guid ContextMailId { get; private set; }
+
     /// <summary>The tenant's identifying strings: every marker and, after <see cref="CollectIdsAsync"/>, every uuid of its rows.</summary>
     public IReadOnlySet<string> Markers => _markers;
 
@@ -152,6 +158,18 @@ public sealed class SeededTenant
             ["payload"] = new JsonObject { ["name"] = Marker("payload-") },
         });
         EventId = accepted["id"]!.GetValue<Guid>();
+
+        MailContextKey = Marker("game-");
+        await SendAsync(client, HttpMethod.Put, $"/v1/contexts/{MailContextKey}",
+            new JsonObject { ["kind"] = "game", ["name"] = Marker("Game "), ["ownerExternalId"] = SharedExternalId });
+        foreach (var member in new[] { SharedExternalId, ExternalId })
+        {
+            await SendAsync(client, HttpMethod.Put, $"/v1/contexts/{MailContextKey}/members/{member}", new JsonObject { ["status"] = "active" });
+        }
+
+        var mail = await SendAsync(client, HttpMethod.Post, $"/v1/contexts/{MailContextKey}/mail",
+            new JsonObject { ["scope"] = "all_members", ["subject"] = Marker("Subject "), ["body"] = Marker("Body ") });
+        ContextMailId = mail["id"]!.GetValue<Guid>();
 
         SharedInboxItemId = await InboxItemOfAsync(SharedExternalId);
         InboxItemId = await InboxItemOfAsync(ExternalId);
