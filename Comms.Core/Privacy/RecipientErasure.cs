@@ -105,6 +105,28 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
         UPDATE digests SET digest_key = 'erased:' || id WHERE recipient_id = @id
         """,
         """
+        UPDATE contexts SET owner_external_id = @tombstone WHERE tenant_id = @tenant AND owner_recipient_id = @id
+        """,
+        """
+        UPDATE context_members SET external_id = @tombstone, display_name = NULL WHERE tenant_id = @tenant AND recipient_id = @id
+        """,
+        $$"""
+        UPDATE scheduled_message_deliveries SET external_id = @tombstone, display_name = NULL,
+               error = CASE WHEN error IS NULL THEN NULL ELSE '{{ErasedIds.Text}}' END
+         WHERE tenant_id = @tenant AND recipient_id = @id
+        """,
+        """
+        DELETE FROM context_mail_translations
+         WHERE mail_id IN (SELECT id FROM context_mail WHERE tenant_id = @tenant AND sender_external_id = @external)
+        """,
+        $$"""
+        UPDATE context_mail SET sender_external_id = @tombstone, sender_name = NULL, subject = '{{ErasedIds.Text}}', body = '{{ErasedIds.Text}}'
+         WHERE tenant_id = @tenant AND sender_external_id = @external
+        """,
+        """
+        UPDATE context_mail_recipients SET external_id = @tombstone, name_snapshot = NULL WHERE tenant_id = @tenant AND external_id = @external
+        """,
+        """
         UPDATE message_keys SET cause_ref = left(replace(cause_ref, @external, @tombstone), 300) WHERE recipient_id = @id
         """,
         $$"""
