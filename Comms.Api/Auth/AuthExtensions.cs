@@ -18,8 +18,14 @@ public static class AuthExtensions
     /// <summary>API keys with the <c>editor</c> (or <c>admin</c>) role: write templates, rules, categories, recipients.</summary>
     public const string EditorPolicy = "service-editor";
 
-    /// <summary>Platform operators (the key in <c>Comms:Sys:ApiKey</c>): <c>/sys/*</c>.</summary>
+    /// <summary>
+    /// Platform operators on <c>/sys/*</c>: the key in <c>Comms:Sys:ApiKey</c> (automation), or an operator token
+    /// (<c>POST /sys/auth/token</c>) of an operator with the <c>SysOperator</c> role.
+    /// </summary>
     public const string SysPolicy = "sys";
+
+    /// <summary>Any signed-in operator (an operator token, whatever its roles): the operator's own account, <c>/sys/auth/*</c>.</summary>
+    public const string OperatorPolicy = "operator";
 
     /// <summary>API keys with the <c>approver</c> role: approve publishes of critical templates.</summary>
     public const string ApproverPolicy = "service-approver";
@@ -39,6 +45,12 @@ public static class AuthExtensions
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, SysKeyAuthenticationHandler>(SysKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null)
+            // One bearer header, two credentials: a JWT-shaped value is an operator token, anything else the platform key.
+            .AddPolicyScheme(OperatorTokenAuthenticationHandler.SysSchemeName, null, options => options.ForwardDefaultSelector = http =>
+                Comms.Core.Operators.OperatorTokens.LooksLikeToken(BearerToken.From(http.Request))
+                    ? OperatorTokenAuthenticationHandler.SchemeName
+                    : SysKeyAuthenticationHandler.SchemeName)
             .AddCommsUserTokens();
         builder.Services.AddSingleton<SigningKeyService>();
 
@@ -67,8 +79,12 @@ public static class AuthExtensions
                 .RequireClaim(CommsClaims.Tenant)
                 .RequireRole(ApiKeyRoles.Approver))
             .AddPolicy(SysPolicy, policy => policy
-                .AddAuthenticationSchemes(SysKeyAuthenticationHandler.SchemeName)
-                .RequireRole(SysKeyAuthenticationHandler.SysRole))
+                .AddAuthenticationSchemes(OperatorTokenAuthenticationHandler.SysSchemeName)
+                .RequireRole(SysKeyAuthenticationHandler.SysRole, Comms.Core.Operators.OperatorRoles.SysOperator))
+            .AddPolicy(OperatorPolicy, policy => policy
+                .AddAuthenticationSchemes(OperatorTokenAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(CommsClaims.Subject))
             .AddPolicy(EndUserPolicy, policy => policy
                 .AddAuthenticationSchemes(UserTokenScheme)
                 .RequireAuthenticatedUser()

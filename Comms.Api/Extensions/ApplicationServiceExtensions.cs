@@ -11,6 +11,7 @@ using Comms.Core.Data;
 using Comms.Core.Diagnostics;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
+using Comms.Core.Operators;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Sms;
@@ -66,6 +67,9 @@ public static class ApplicationServiceExtensions
 
         builder.AddInputGuards();
         builder.AddCommsRateLimiting(failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)));
+        builder.Services.AddOptions<Comms.Core.Operators.OperatorOptions>().BindConfiguration(Comms.Core.Operators.OperatorOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddCommsOperators();
         builder.AddCommsAuthentication();
         builder.AddContextHostAuth();
         builder.Services.AddProblemDetailsDefaults();

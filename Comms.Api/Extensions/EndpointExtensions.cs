@@ -6,6 +6,7 @@ using Comms.Api.Decisions;
 using Comms.Api.Events;
 using Comms.Api.Feedback;
 using Comms.Api.Messages;
+using Comms.Api.Operators;
 using Comms.Api.Me;
 using Comms.Api.Recipients;
 using Comms.Api.RoutingRules;
@@ -49,6 +50,9 @@ public static class EndpointExtensions
 
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();
+        sys.MapOperatorAccountApi();
+        // Sign-in has the stricter per-address sign-in limit of its own.
+        app.MapOperatorTokenApi();
 
         // Called by providers, signed with their own schemes (no API key); not rate limited per caller (providers post in bursts).
         app.MapFeedbackWebhooks();

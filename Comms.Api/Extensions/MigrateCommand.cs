@@ -1,11 +1,12 @@
 using Comms.Core.Auth;
 using Comms.Core.Data;
+using Comms.Core.Operators;
 using Npgsql;
 
 namespace Comms.Api.Extensions;
 
 /// <summary>
-/// <c>Comms.Api migrate</c>: applies the EF Core migrations and, in Development, the demo seed, then
+/// <c>Comms.Api migrate</c>: applies the EF Core migrations and, in Development, the demo seed (and the seed operators), then
 /// exits. The app host runs it once before the services start.
 /// </summary>
 public static partial class MigrateCommand
@@ -37,6 +38,9 @@ public static partial class MigrateCommand
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CommsDbContext>();
             await DevelopmentSeed.ApplyAsync(db, apiKey, signingSecret, scope.ServiceProvider.GetRequiredService<SigningSecretProtector>(), TimeProvider.System);
+            await OperatorSeed.ApplyAsync(scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Operator>>(),
+                scope.ServiceProvider.GetRequiredService<OperatorsDbContext>(),
+                app.Configuration[OperatorSeed.PasswordSetting] is { Length: > 0 } password ? password : OperatorSeed.DefaultPassword, TimeProvider.System);
             LogSeeded(logger, DevelopmentSeed.TenantId);
         }
 

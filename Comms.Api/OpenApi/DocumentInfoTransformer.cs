@@ -49,7 +49,7 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
         {
             [SecuritySchemes.ApiKey] = Bearer("A tenant API key (cms_…). Development: demo-api-key."),
             [SecuritySchemes.UserToken] = Bearer("An end user's JWT, signed by the host product with a tenant signing key.", "JWT"),
-            [SecuritySchemes.OperatorKey] = Bearer("The platform operator key (Comms:Sys:ApiKey). Development: demo-sys-key."),
+            [SecuritySchemes.OperatorKey] = Bearer("The platform operator key (Comms:Sys:ApiKey; development: demo-sys-key), or an operator token from POST /sys/auth/token (development: ops@example.test, password Operator-Passw0rd!)."),
             [SecuritySchemes.TwilioSignature] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Twilio-Signature",

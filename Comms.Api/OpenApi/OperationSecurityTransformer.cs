@@ -22,6 +22,7 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         [AuthExtensions.ApproverPolicy] = SecuritySchemes.ApiKey,
         [AuthExtensions.EndUserPolicy] = SecuritySchemes.UserToken,
         [AuthExtensions.SysPolicy] = SecuritySchemes.OperatorKey,
+        [AuthExtensions.OperatorPolicy] = SecuritySchemes.OperatorKey,
         [Contexts.ContextHostAuth.Policy] = SecuritySchemes.ApiKey,
     };
 
@@ -69,7 +70,11 @@ internal sealed class OperationSecurityTransformer : IOpenApiOperationTransforme
         Problem(StatusCodes.Status400BadRequest, [ProblemTypes.BadRequest, ProblemTypes.Validation],
             "A malformed request (`detail` names the JSON path) or invalid input (`errors` per field).");
         Problem(StatusCodes.Status401Unauthorized, [ProblemTypes.Unauthorized], "No valid credential; `detail` says why.");
-        if (policies.Any(p => p is AuthExtensions.AdminPolicy or AuthExtensions.EditorPolicy or AuthExtensions.ApproverPolicy))
+        if (policies.Contains(AuthExtensions.SysPolicy))
+        {
+            Problem(StatusCodes.Status403Forbidden, [ProblemTypes.Forbidden], "An operator token without the SysOperator role.");
+        }
+        else if (policies.Any(p => p is AuthExtensions.AdminPolicy or AuthExtensions.EditorPolicy or AuthExtensions.ApproverPolicy))
         {
             Problem(StatusCodes.Status403Forbidden, [ProblemTypes.Forbidden], "The key lacks the role this operation needs.");
         }

@@ -42,4 +42,10 @@ public static class ProblemTypes
     public const string WebhookTargetRefused = "COMMS_WEBHOOK_TARGET_REFUSED";
     public const string MessageNotResendable = "COMMS_MESSAGE_NOT_RESENDABLE";
     public const string Suppressed = "COMMS_SUPPRESSED";
+
+    public const string InvalidCredentials = "COMMS_INVALID_CREDENTIALS";
+    public const string OperatorLockedOut = "COMMS_OPERATOR_LOCKED_OUT";
+    public const string TotpRequired = "COMMS_TOTP_REQUIRED";
+    public const string TotpInvalid = "COMMS_TOTP_INVALID";
+    public const string FreshAuthRequired = "COMMS_FRESH_AUTH_REQUIRED";
 }

@@ -9,6 +9,12 @@ public static class RequestExamples
 {
     private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
     {
+        ["POST sys/auth/token"] = """
+            {"email":"ops@example.test","password":"Operator-Passw0rd!"}
+            """,
+        ["POST sys/auth/totp/confirm"] = """
+            {"code":"123456"}
+            """,
         ["POST v1/events"] = """
             {"name":"demo.welcome","recipients":["alice"],"causeRef":"signup:1","category":"account","payload":{"name":"Alice"}}
             """,

@@ -9,7 +9,7 @@ public static class SecuritySchemes
     /// <summary>An end user's JWT signed with a tenant signing key: <c>/me</c>.</summary>
     public const string UserToken = "userToken";
 
-    /// <summary>The platform operator key: <c>/sys</c>.</summary>
+    /// <summary>The platform operator key, or an operator token from <c>POST /sys/auth/token</c>: <c>/sys</c>.</summary>
     public const string OperatorKey = "operatorKey";
 
     /// <summary>Twilio's <c>X-Twilio-Signature</c> (HMAC-SHA1 with the account's auth token): <c>/webhooks/twilio/*</c>.</summary>

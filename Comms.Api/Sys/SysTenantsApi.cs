@@ -17,8 +17,9 @@ public static class SysTenantsApi
         var group = app.MapGroup("/sys/tenants").WithTags("Sys: tenants").RequireAuthorization(AuthExtensions.SysPolicy);
         group.MapPost("/", Create)
             .WithSummary("Create a tenant and its first admin API key")
-            .WithDescription("The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.")
-            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict);
+            .WithDescription("The key is in the response once and never again; store it. With an operator token this needs a recent sign-in (fresh-auth). Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.")
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict)
+            .RequireFreshAuth(); // it creates an admin API key: an operator needs a recent password (the platform key is not asked)
         group.MapGet("/", List).WithSummary("List tenants (page with 'after', the last id seen)");
         group.MapGet("/{id}", Get).WithSummary("Get a tenant")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);

@@ -53,8 +53,9 @@ public static class CommsDataExtensions
     /// (a unique violation from a concurrent insert is a race it handles on purpose), and a failure nobody
     /// handles still reaches the exception handler or the worker loop, which log it with its stack trace.
     /// </remarks>
-    public static DbContextOptionsBuilder UseCommsDatabase(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
-        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+    public static DbContextOptionsBuilder UseCommsDatabase(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource,
+        string migrationsHistoryTable = "__ef_migrations_history") =>
+        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(migrationsHistoryTable))
             .UseSnakeCaseNamingConvention()
             .ConfigureWarnings(warnings => warnings.Log(
                 (RelationalEventId.CommandError, LogLevel.Debug),

@@ -136,12 +136,21 @@ public sealed class CommsFixture : IAsyncLifetime
     /// <summary>The secret of the demo tenant's signing key <c>demo-dev</c> when tests apply the development seed.</summary>
     public const string DemoSigningSecret = "end-to-end-demo-dev-signing-secret-0123456789";
 
-    /// <summary>Applies the development seed (tenant <c>demo</c>, alice and bob, <c>demo-api-key</c>; idempotent) and registers its signing key.</summary>
+    /// <summary>Applies the development seed (tenant <c>demo</c>, alice and bob, <c>demo-api-key</c>, the seed operators; idempotent) and registers its signing key.</summary>
     public async Task SeedDemoAsync()
     {
         await using (var db = CreateDbContext())
         {
             await DevelopmentSeed.ApplyAsync(db, DevelopmentSeed.DefaultApiKey, DemoSigningSecret, SecretProtector, TimeProvider.System);
+        }
+
+        // The seed operators (ops@, ops2@, approver@example.test), through the API's own Identity services.
+        await using (var scope = Api.Services.CreateAsyncScope())
+        {
+            await Comms.Core.Operators.OperatorSeed.ApplyAsync(
+                scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Comms.Core.Operators.Operator>>(),
+                scope.ServiceProvider.GetRequiredService<Comms.Core.Operators.OperatorsDbContext>(),
+                Comms.Core.Operators.OperatorSeed.DefaultPassword, TimeProvider.System);
         }
 
         RegisterSigningKey(DevelopmentSeed.TenantId, DevelopmentSeed.SigningKeyId, DemoSigningSecret);

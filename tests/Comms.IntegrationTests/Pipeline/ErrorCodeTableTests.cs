@@ -28,6 +28,11 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_MESSAGE_NOT_EDITABLE"] = "Comms.IntegrationTests.Contexts.ScheduledMessagesTests",
         ["COMMS_MAIL_NOT_ALLOWED"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
         ["COMMS_MAIL_NOT_READ"] = "Comms.IntegrationTests.ContextMail.ContextMailTests",
+        ["COMMS_INVALID_CREDENTIALS"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
+        ["COMMS_OPERATOR_LOCKED_OUT"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
+        ["COMMS_TOTP_REQUIRED"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
+        ["COMMS_TOTP_INVALID"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
+        ["COMMS_FRESH_AUTH_REQUIRED"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
     };
 
     [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Z_]+`(?: / `COMMS_[A-Z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]

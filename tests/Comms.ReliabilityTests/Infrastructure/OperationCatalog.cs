@@ -179,6 +179,16 @@ public static class OperationCatalog
             ["name"] = "Renamed", ["defaultLocale"] = "fr-FR", ["allowedLinkSchemes"] = Array("myapp"),
         }),
 
+        // Operator sign-in takes no credential: an unknown operator's sign-in is 401 whoever calls it (no seed operators here).
+        ["POST /sys/auth/token"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
+        {
+            ["email"] = "nobody@example.test", ["password"] = "Not-the-Passw0rd!", ["totp"] = "123456",
+        }),
+        // The signed-in operator's own account: operator tokens only (the platform key and tenant credentials are 401).
+        ["POST /sys/auth/totp"] = new(Tenancy.NotTenantScoped),
+        ["POST /sys/auth/totp/confirm"] = new(Tenancy.NotTenantScoped, _ => new JsonObject { ["code"] = "123456" }),
+        ["POST /sys/auth/sign-out-everywhere"] = new(Tenancy.NotTenantScoped),
+
         // Called by Twilio, signed with the account's auth token: no tenant key or user token gets a 2xx.
         ["POST /webhooks/twilio/inbound"] = new(Tenancy.NotTenantScoped),
     };
