@@ -54,6 +54,7 @@ namespace Comms.Client.Generated.Sys.Tenants
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Comms.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -70,6 +71,7 @@ namespace Comms.Client.Generated.Sys.Tenants
             {
                 { "400", global::Comms.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
@@ -77,7 +79,7 @@ namespace Comms.Client.Generated.Sys.Tenants
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.
+        /// The key is in the response once and never again; store it. With an operator token this needs a recent sign-in (fresh-auth). Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.TenantCreated"/></returns>
         /// <param name="body">The request body</param>
@@ -85,6 +87,7 @@ namespace Comms.Client.Generated.Sys.Tenants
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Comms.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
@@ -105,6 +108,7 @@ namespace Comms.Client.Generated.Sys.Tenants
             {
                 { "400", global::Comms.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -133,7 +137,7 @@ namespace Comms.Client.Generated.Sys.Tenants
             return requestInfo;
         }
         /// <summary>
-        /// The key is in the response once and never again; store it. Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.
+        /// The key is in the response once and never again; store it. With an operator token this needs a recent sign-in (fresh-auth). Give id (a slug), name, and optionally defaultLocale and defaultTimeZone.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -41,6 +41,7 @@ namespace Comms.Client.Generated.Sys.Tenants.Item
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
@@ -58,6 +59,7 @@ namespace Comms.Client.Generated.Sys.Tenants.Item
             {
                 { "400", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -73,6 +75,7 @@ namespace Comms.Client.Generated.Sys.Tenants.Item
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Comms.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Comms.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
@@ -93,6 +96,7 @@ namespace Comms.Client.Generated.Sys.Tenants.Item
             {
                 { "400", global::Comms.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Comms.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
