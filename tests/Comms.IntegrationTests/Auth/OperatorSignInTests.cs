@@ -219,4 +219,26 @@ public sealed class OperatorSignInTests(CommsFixture fixture)
         var byKey = await OperatorTestSupport.ProblemAsync(await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/sys/auth/sign-out-everywhere").With(CommsFixture.SysKey)));
         Assert.Equal((401, "COMMS_UNAUTHORIZED"), (byKey.Status, byKey.Type));
     }
+
+    [Fact]
+    public async Task The_development_seed_has_two_sys_operators_and_an_approver_of_demo_and_applies_twice()
+    {
+        await fixture.SeedDemoAsync();
+        await fixture.SeedDemoAsync();
+        using var client = fixture.Api.CreateClient();
+        foreach (var (email, roles, tenantRoles) in new[]
+        {
+            ("ops@example.test", new[] { OperatorRoles.SysOperator }, Array.Empty<string>()),
+            ("ops2@example.test", [OperatorRoles.SysOperator], []),
+            ("approver@example.test", [], [$"demo:{OperatorRoles.CommsApprover}"]),
+        })
+        {
+            var response = await OperatorTestSupport.SignInAsync(client, email, OperatorSeed.DefaultPassword);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(response.IsSuccessStatusCode, $"{email}: {body}");
+            var jwt = new JsonWebToken(body.GetProperty("accessToken").GetString()!);
+            Assert.Equal(roles, jwt.Claims.Where(c => c.Type == "roles").Select(c => c.Value));
+            Assert.Equal(tenantRoles, jwt.Claims.Where(c => c.Type == "tenant_roles").Select(c => c.Value));
+        }
+    }
 }
