@@ -51,6 +51,7 @@ public static class EndpointExtensions
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();
         sys.MapOperatorAccountApi();
+        sys.MapSysDirectMessagesApi();
         // Sign-in has the stricter per-address sign-in limit of its own.
         app.MapOperatorTokenApi();
 

@@ -48,4 +48,5 @@ public static class ProblemTypes
     public const string TotpRequired = "COMMS_TOTP_REQUIRED";
     public const string TotpInvalid = "COMMS_TOTP_INVALID";
     public const string FreshAuthRequired = "COMMS_FRESH_AUTH_REQUIRED";
+    public const string SysDirectMessageTestSendRequired = "COMMS_SysDirectMessageTestSendRequired";
 }

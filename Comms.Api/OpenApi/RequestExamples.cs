@@ -15,6 +15,9 @@ public static class RequestExamples
         ["POST sys/auth/totp/confirm"] = """
             {"code":"123456"}
             """,
+        ["POST sys/users/{id}/messages"] = """
+            {"channels":["email","in_app"],"subject":"About your booking","body":"Your booking moved to Friday; sorry for the trouble.","reason":"Support ticket 4711: booking moved","testSend":true}
+            """,
         ["POST v1/events"] = """
             {"name":"demo.welcome","recipients":["alice"],"causeRef":"signup:1","category":"account","payload":{"name":"Alice"}}
             """,

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Comms.Client.Generated.Sys.Auth;
 using Comms.Client.Generated.Sys.Tenants;
+using Comms.Client.Generated.Sys.Users;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -25,6 +26,11 @@ namespace Comms.Client.Generated.Sys
         public global::Comms.Client.Generated.Sys.Tenants.TenantsRequestBuilder Tenants
         {
             get => new global::Comms.Client.Generated.Sys.Tenants.TenantsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The users property</summary>
+        public global::Comms.Client.Generated.Sys.Users.UsersRequestBuilder Users
+        {
+            get => new global::Comms.Client.Generated.Sys.Users.UsersRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Comms.Client.Generated.Sys.SysRequestBuilder"/> and sets the default values.

@@ -779,6 +779,54 @@ namespace Comms.Core.Data.Migrations
                     b.ToTable("digest_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Comms.Core.DirectMessages.DirectMessageRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_hash");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("OperatorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("operator_id");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recipient_id");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sys_direct_messages");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_sys_direct_messages_tenant_id");
+
+                    b.HasIndex("OperatorId", "RecipientId", "Kind", "SentAt")
+                        .HasDatabaseName("ix_sys_direct_messages_operator_id_recipient_id_kind_sent_at");
+
+                    b.ToTable("sys_direct_messages", (string)null);
+                });
+
             modelBuilder.Entity("Comms.Core.Events.EventRecord", b =>
                 {
                     b.Property<Guid>("Id")

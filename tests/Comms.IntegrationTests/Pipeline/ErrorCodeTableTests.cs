@@ -33,9 +33,10 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_TOTP_REQUIRED"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
         ["COMMS_TOTP_INVALID"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
         ["COMMS_FRESH_AUTH_REQUIRED"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
+        ["COMMS_SysDirectMessageTestSendRequired"] = "Comms.IntegrationTests.Sys.SysDirectMessagesTests",
     };
 
-    [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Z_]+`(?: / `COMMS_[A-Z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Za-z_]+`(?: / `COMMS_[A-Za-z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]
     private static partial Regex TableRow();
 
     [Fact]

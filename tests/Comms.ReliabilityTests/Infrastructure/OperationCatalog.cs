@@ -188,6 +188,12 @@ public static class OperationCatalog
         ["POST /sys/auth/totp"] = new(Tenancy.NotTenantScoped),
         ["POST /sys/auth/totp/confirm"] = new(Tenancy.NotTenantScoped, _ => new JsonObject { ["code"] = "123456" }),
         ["POST /sys/auth/sign-out-everywhere"] = new(Tenancy.NotTenantScoped),
+        // An operator's direct message to a user: operator tokens only (the platform key is 403, tenant credentials 401).
+        ["POST /sys/users/{id}/messages"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
+        {
+            ["channels"] = Array("email"), ["subject"] = "About your booking", ["body"] = "It moved to Friday.",
+            ["reason"] = "Support ticket 4711", ["testSend"] = true,
+        }),
 
         // Called by Twilio, signed with the account's auth token: no tenant key or user token gets a 2xx.
         ["POST /webhooks/twilio/inbound"] = new(Tenancy.NotTenantScoped),
@@ -245,6 +251,7 @@ public static class OperationCatalog
         ("id", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) => tenant.ContextMailId.ToString(),
         ("key", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) || p.EndsWith("/mail", StringComparison.Ordinal) => tenant.MailContextKey,
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
+        ("id", var p) when p.StartsWith("/sys/users", StringComparison.Ordinal) => tenant.EventId.ToString(),
         ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("id", var p) when p.StartsWith("/v1/messages", StringComparison.Ordinal) => tenant.MessageId.ToString(),
         ("externalId", var p) when p.EndsWith("/erase", StringComparison.Ordinal) => tenant.ErasableExternalId,
