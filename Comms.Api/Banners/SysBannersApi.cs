@@ -21,11 +21,11 @@ public static class SysBannersApi
         templates.MapPost("/", CreateTemplate).WithSummary("Create a banner template")
             .WithDescription("kind: maintenance, incident or feature; title; body (Markdown); link (optional https URL); severity: info (default), warning or critical; dismissible (default true).");
         templates.MapGet("/", ListTemplates).WithSummary("List banner templates");
-        templates.MapGet("/{id:guid}", GetTemplate).WithSummary("Get a banner template")
+        templates.MapGet("/{templateId:guid}", GetTemplate).WithSummary("Get a banner template")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        templates.MapPut("/{id:guid}", UpdateTemplate).WithSummary("Replace a banner template (its active banners change live)")
+        templates.MapPut("/{templateId:guid}", UpdateTemplate).WithSummary("Replace a banner template (its active banners change live)")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        templates.MapDelete("/{id:guid}", DeleteTemplate).WithSummary("Delete a banner template and its activations")
+        templates.MapDelete("/{templateId:guid}", DeleteTemplate).WithSummary("Delete a banner template and its activations")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
 
         var activations = app.MapGroup("/sys/banner-activations").WithTags("Sys: banners").RequireAuthorization(AuthExtensions.SysPolicy);
@@ -33,11 +33,11 @@ public static class SysBannersApi
             .WithDescription("templateId; startsAt; endsAt (optional, after startsAt); tenants and roles (optional: empty means everyone). Users see it from startsAt until endsAt.")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         activations.MapGet("/", ListActivations).WithSummary("List banner activations");
-        activations.MapGet("/{id:guid}", GetActivation).WithSummary("Get a banner activation")
+        activations.MapGet("/{activationId:guid}", GetActivation).WithSummary("Get a banner activation")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        activations.MapPut("/{id:guid}", UpdateActivation).WithSummary("Replace a banner activation")
+        activations.MapPut("/{activationId:guid}", UpdateActivation).WithSummary("Replace a banner activation")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
-        activations.MapDelete("/{id:guid}", DeleteActivation).WithSummary("Delete a banner activation (it disappears at once)")
+        activations.MapDelete("/{activationId:guid}", DeleteActivation).WithSummary("Delete a banner activation (it disappears at once)")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
     }
 
@@ -61,11 +61,11 @@ public static class SysBannersApi
     public static async Task<Ok<IReadOnlyList<BannerTemplateView>>> ListTemplates(BannerService banners, CancellationToken cancellationToken) =>
         TypedResults.Ok(await banners.ListTemplatesAsync(cancellationToken));
 
-    public static async Task<Results<Ok<BannerTemplateView>, ProblemHttpResult>> GetTemplate(Guid id, BannerService banners, CancellationToken cancellationToken) =>
-        await banners.GetTemplateAsync(id, cancellationToken) is { } template ? TypedResults.Ok(template) : NotFound("banner template", id);
+    public static async Task<Results<Ok<BannerTemplateView>, ProblemHttpResult>> GetTemplate(Guid templateId, BannerService banners, CancellationToken cancellationToken) =>
+        await banners.GetTemplateAsync(templateId, cancellationToken) is { } template ? TypedResults.Ok(template) : NotFound("banner template", templateId);
 
     public static async Task<Results<Ok<BannerTemplateView>, ValidationProblem, ProblemHttpResult>> UpdateTemplate(
-        Guid id, BannerTemplateRequest? request, BannerService banners, LivePushes pushes, HttpContext http, CancellationToken cancellationToken)
+        Guid templateId, BannerTemplateRequest? request, BannerService banners, LivePushes pushes, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = BannerValidation.Template(request);
         if (errors.Count > 0)
@@ -73,10 +73,10 @@ public static class SysBannersApi
             return TypedResults.ValidationProblem(errors, title: "The banner template is invalid.", type: ProblemTypes.Validation);
         }
 
-        var (template, audience) = await banners.UpdateTemplateAsync(id, request!, http.User.SysActor(), cancellationToken);
+        var (template, audience) = await banners.UpdateTemplateAsync(templateId, request!, http.User.SysActor(), cancellationToken);
         if (template is null)
         {
-            return NotFound("banner template", id);
+            return NotFound("banner template", templateId);
         }
 
         if (audience is not null)
@@ -88,15 +88,15 @@ public static class SysBannersApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteTemplate(
-        Guid id, BannerService banners, LivePushes pushes, HttpContext http, CancellationToken cancellationToken)
+        Guid templateId, BannerService banners, LivePushes pushes, HttpContext http, CancellationToken cancellationToken)
     {
-        var templates = await banners.GetTemplateAsync(id, cancellationToken);
+        var templates = await banners.GetTemplateAsync(templateId, cancellationToken);
         if (templates is null)
         {
-            return NotFound("banner template", id);
+            return NotFound("banner template", templateId);
         }
 
-        if (await banners.DeleteTemplateAsync(id, http.User.SysActor(), cancellationToken) is { } audience)
+        if (await banners.DeleteTemplateAsync(templateId, http.User.SysActor(), cancellationToken) is { } audience)
         {
             pushes.BannersChanged(audience);
         }
@@ -123,16 +123,16 @@ public static class SysBannersApi
     public static async Task<Ok<IReadOnlyList<BannerActivationView>>> ListActivations(BannerService banners, CancellationToken cancellationToken) =>
         TypedResults.Ok(await banners.ListActivationsAsync(cancellationToken));
 
-    public static async Task<Results<Ok<BannerActivationView>, ProblemHttpResult>> GetActivation(Guid id, BannerService banners, CancellationToken cancellationToken) =>
-        await banners.GetActivationAsync(id, cancellationToken) is { } activation ? TypedResults.Ok(activation) : NotFound("banner activation", id);
+    public static async Task<Results<Ok<BannerActivationView>, ProblemHttpResult>> GetActivation(Guid activationId, BannerService banners, CancellationToken cancellationToken) =>
+        await banners.GetActivationAsync(activationId, cancellationToken) is { } activation ? TypedResults.Ok(activation) : NotFound("banner activation", activationId);
 
     public static async Task<Results<Ok<BannerActivationView>, ValidationProblem, ProblemHttpResult>> UpdateActivation(
-        Guid id, BannerActivationRequest? request, BannerService banners, LivePushes pushes, BannerScheduler scheduler, HttpContext http,
+        Guid activationId, BannerActivationRequest? request, BannerService banners, LivePushes pushes, BannerScheduler scheduler, HttpContext http,
         CancellationToken cancellationToken)
     {
-        if (await banners.GetActivationAsync(id, cancellationToken) is null)
+        if (await banners.GetActivationAsync(activationId, cancellationToken) is null)
         {
-            return NotFound("banner activation", id);
+            return NotFound("banner activation", activationId);
         }
 
         var checkedRequest = await CheckAsync(request, banners, cancellationToken);
@@ -141,10 +141,10 @@ public static class SysBannersApi
             return checkedRequest.Value.Validation is { } invalid ? invalid : checkedRequest.Value.Problem!;
         }
 
-        var (view, audience) = await banners.UpdateActivationAsync(id, request!, http.User.SysActor(), cancellationToken);
+        var (view, audience) = await banners.UpdateActivationAsync(activationId, request!, http.User.SysActor(), cancellationToken);
         if (view is null)
         {
-            return NotFound("banner activation", id);
+            return NotFound("banner activation", activationId);
         }
 
         pushes.BannersChanged(audience!);
@@ -153,11 +153,11 @@ public static class SysBannersApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteActivation(
-        Guid id, BannerService banners, LivePushes pushes, HttpContext http, CancellationToken cancellationToken)
+        Guid activationId, BannerService banners, LivePushes pushes, HttpContext http, CancellationToken cancellationToken)
     {
-        if (await banners.DeleteActivationAsync(id, http.User.SysActor(), cancellationToken) is not { } audience)
+        if (await banners.DeleteActivationAsync(activationId, http.User.SysActor(), cancellationToken) is not { } audience)
         {
-            return NotFound("banner activation", id);
+            return NotFound("banner activation", activationId);
         }
 
         pushes.BannersChanged(audience);
