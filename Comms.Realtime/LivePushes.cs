@@ -31,6 +31,22 @@ public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificati
         Fire(tenantId, externalId, client => client.ContextUnreadChanged(unread));
 
     /// <summary>
+    /// Banners changed (created, changed, deleted, started or ended): every connection of the audience's tenants, or every
+    /// connection at all when the banner is for everyone. The push carries nothing; clients fetch <c>GET /me/banners</c>.
+    /// </summary>
+    public void BannersChanged(Comms.Core.Banners.BannerAudience audience)
+    {
+        if (audience.Everyone)
+        {
+            FireTo(() => hub.Clients.All.BannersChanged());
+        }
+        else if (audience.Tenants.Count > 0)
+        {
+            FireTo(() => hub.Clients.Groups(audience.Tenants.Select(NotificationsHub.TenantGroup).ToList()).BannersChanged());
+        }
+    }
+
+    /// <summary>
     /// The warm-up: both pushes of a delivery (the item and the unread count), awaited, to a user key no connection can
     /// have (<c>~warm-up</c> is not a tenant id) — the SignalR backplane's serialization and Redis publish run once and
     /// nobody receives anything.
@@ -43,12 +59,15 @@ public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificati
         await user.UnreadCountChanged(new UnreadCounts(1, 1, now));
     }
 
-    private void Fire(string tenantId, string externalId, Func<INotificationsClient, Task> push)
+    private void Fire(string tenantId, string externalId, Func<INotificationsClient, Task> push) =>
+        FireTo(() => push(hub.Clients.User(TenantUserIdProvider.UserKey(tenantId, externalId))));
+
+    private void FireTo(Func<Task> push)
     {
         Task task;
         try
         {
-            task = push(hub.Clients.User(TenantUserIdProvider.UserKey(tenantId, externalId)));
+            task = push();
         }
         catch (Exception ex)
         {

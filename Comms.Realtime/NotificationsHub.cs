@@ -17,4 +17,17 @@ public sealed class NotificationsHub : Hub<INotificationsClient>
 {
     public const string Policy = "notifications-hub";
     public const string Path = "/hubs/notifications";
+
+    /// <summary>The group of every connection of a tenant (tenant-wide pushes such as <c>bannersChanged</c>).</summary>
+    public static string TenantGroup(string tenantId) => "tenant:" + tenantId;
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Context.User?.FindFirst("tid")?.Value is { } tenant)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, TenantGroup(tenant), Context.ConnectionAborted);
+        }
+
+        await base.OnConnectedAsync();
+    }
 }

@@ -51,6 +51,9 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveInbox>();
         builder.AddWidgetCors();
         builder.Services.AddSingleton<TenantService>();
+        builder.Services.AddSingleton<Comms.Core.Banners.BannerService>();
+        builder.Services.AddSingleton<Comms.Api.Banners.BannerScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Comms.Api.Banners.BannerScheduler>());
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WebhookEndpointService>();

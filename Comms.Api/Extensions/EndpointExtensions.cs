@@ -1,4 +1,5 @@
 using Comms.Api.ApiKeys;
+using Comms.Api.Banners;
 using Comms.Api.Categories;
 using Comms.Api.ContextMail;
 using Comms.Api.Contexts;
@@ -47,11 +48,13 @@ public static class EndpointExtensions
         endUser.MapMeNotificationsApi();
         endUser.MapMePreferencesApi();
         endUser.MapMeContextMailApi();
+        endUser.MapMeBannersApi();
 
         var sys = app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys);
         sys.MapSysTenantsApi();
         sys.MapOperatorAccountApi();
         sys.MapSysDirectMessagesApi();
+        sys.MapSysBannersApi();
         // Sign-in has the stricter per-address sign-in limit of its own.
         app.MapOperatorTokenApi();
 

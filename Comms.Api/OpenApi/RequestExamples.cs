@@ -96,6 +96,18 @@ public static class RequestExamples
         ["PUT me/communications"] = """
             {"preferences":[{"category":"promotions","channel":"email","enabled":false}]}
             """,
+        ["POST sys/banner-templates"] = """
+            {"kind":"maintenance","title":"Planned maintenance","body":"Comms is **read-only** on Sunday 02:00-03:00 UTC.","link":"https://status.example.test","severity":"warning","dismissible":true}
+            """,
+        ["PUT sys/banner-templates/{templateId}"] = """
+            {"kind":"maintenance","title":"Planned maintenance (moved)","body":"Comms is **read-only** on Sunday 03:00-04:00 UTC.","severity":"warning","dismissible":true}
+            """,
+        ["POST sys/banner-activations"] = """
+            {"templateId":"0193a0c4-5b1e-7000-8000-00000000b4a1","startsAt":"2026-11-29T01:00:00Z","endsAt":"2026-11-29T04:00:00Z","tenants":["demo"],"roles":[]}
+            """,
+        ["PUT sys/banner-activations/{activationId}"] = """
+            {"templateId":"0193a0c4-5b1e-7000-8000-00000000b4a1","startsAt":"2026-11-29T02:00:00Z","endsAt":"2026-11-29T05:00:00Z","tenants":["demo"],"roles":["member"]}
+            """,
         ["POST sys/tenants"] = """
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,
@@ -105,6 +117,9 @@ public static class RequestExamples
     };
 
     /// <summary>Every example, keyed by <c>"METHOD route"</c> (the route without its leading slash).</summary>
+    /// <summary>The banner template id in the activation examples (a placeholder: use a template of yours).</summary>
+    public const string ExampleBannerTemplateId = "0193a0c4-5b1e-7000-8000-00000000b4a1";
+
     public static IReadOnlyDictionary<string, string> All => Examples;
 
     public static string? For(string operation) => Examples.GetValueOrDefault(operation);

@@ -45,6 +45,9 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<ContextMail.ContextMailRecipient> ContextMailRecipients => Set<ContextMail.ContextMailRecipient>();
     public DbSet<ContextMail.ContextMailTranslation> ContextMailTranslations => Set<ContextMail.ContextMailTranslation>();
     public DbSet<DirectMessages.DirectMessageRecord> SysDirectMessages => Set<DirectMessages.DirectMessageRecord>();
+    public DbSet<Banners.BannerTemplate> BannerTemplates => Set<Banners.BannerTemplate>();
+    public DbSet<Banners.BannerActivation> BannerActivations => Set<Banners.BannerActivation>();
+    public DbSet<Banners.BannerDismissal> BannerDismissals => Set<Banners.BannerDismissal>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

@@ -133,6 +133,146 @@ namespace Comms.Core.Data.Migrations
                     b.ToTable("signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Comms.Core.Banners.BannerActivation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EndPushedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end_pushed_at");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.PrimitiveCollection<string[]>("Roles")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("roles");
+
+                    b.Property<DateTimeOffset?>("StartPushedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_pushed_at");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<Guid>("TemplateId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("template_id");
+
+                    b.PrimitiveCollection<string[]>("Tenants")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tenants");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_banner_activations");
+
+                    b.HasIndex("StartsAt")
+                        .HasDatabaseName("ix_banner_activations_starts_at");
+
+                    b.HasIndex("TemplateId")
+                        .HasDatabaseName("ix_banner_activations_template_id");
+
+                    b.ToTable("banner_activations", (string)null);
+                });
+
+            modelBuilder.Entity("Comms.Core.Banners.BannerDismissal", b =>
+                {
+                    b.Property<Guid>("ActivationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("activation_id");
+
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("external_id");
+
+                    b.Property<DateTimeOffset>("DismissedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dismissed_at");
+
+                    b.HasKey("ActivationId", "TenantId", "ExternalId")
+                        .HasName("pk_banner_dismissals");
+
+                    b.HasIndex("TenantId", "ExternalId")
+                        .HasDatabaseName("ix_banner_dismissals_tenant_id_external_id");
+
+                    b.ToTable("banner_dismissals", (string)null);
+                });
+
+            modelBuilder.Entity("Comms.Core.Banners.BannerTemplate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Dismissible")
+                        .HasColumnType("boolean")
+                        .HasColumnName("dismissible");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("link");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_banner_templates");
+
+                    b.ToTable("banner_templates", (string)null);
+                });
+
             modelBuilder.Entity("Comms.Core.ContextMail.ContextMailMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2174,6 +2314,26 @@ namespace Comms.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_signing_keys_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.Banners.BannerActivation", b =>
+                {
+                    b.HasOne("Comms.Core.Banners.BannerTemplate", null)
+                        .WithMany()
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_banner_activations_banner_templates_template_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.Banners.BannerDismissal", b =>
+                {
+                    b.HasOne("Comms.Core.Banners.BannerActivation", null)
+                        .WithMany()
+                        .HasForeignKey("ActivationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_banner_dismissals_banner_activations_activation_id");
                 });
 
             modelBuilder.Entity("Comms.Core.ContextMail.ContextMailMessage", b =>

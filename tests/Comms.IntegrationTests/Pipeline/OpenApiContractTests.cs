@@ -161,6 +161,20 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             values["messageId"] = created.GetProperty("id").GetString()!;
         }
 
+        using (var sys = fixture.Api.CreateClient())
+        {
+            // Banner routes take a template's and an activation's uuid: made like the examples do (the activation example's
+            // template id is a placeholder, replaced by the template made here).
+            sys.DefaultRequestHeaders.Authorization = new("Bearer", CommsFixture.SysKey);
+            var template = await sys.PostAsync("/sys/banner-templates",
+                new StringContent(RequestExamples.All["POST sys/banner-templates"], Encoding.UTF8, "application/json"));
+            values["templateId"] = (await template.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            var activation = await sys.PostAsync("/sys/banner-activations", new StringContent(
+                RequestExamples.All["POST sys/banner-activations"].Replace(RequestExamples.ExampleBannerTemplateId, values["templateId"], StringComparison.Ordinal),
+                Encoding.UTF8, "application/json"));
+            values["activationId"] = (await activation.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
         foreach (var (operation, example) in RequestExamples.All)
         {
             var (method, route) = (operation[..operation.IndexOf(' ')], operation[(operation.IndexOf(' ') + 1)..]);
@@ -169,7 +183,8 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
                 : route.StartsWith("v1/webhook-endpoints", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["webhookId"]
                 : route.StartsWith("sys/users", StringComparison.Ordinal) ? Guid.CreateVersion7().ToString()
                 : values[m.Groups[1].Value]);
-            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(example, Encoding.UTF8, "application/json") };
+            var body = example.Replace(RequestExamples.ExampleBannerTemplateId, values["templateId"], StringComparison.Ordinal);
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new("Bearer", route.StartsWith("me/", StringComparison.Ordinal) ? fixture.UserToken(DevelopmentSeed.TenantId, "alice")
                 : route.StartsWith("sys/", StringComparison.Ordinal) ? CommsFixture.SysKey : DevelopmentSeed.DefaultApiKey);
             var response = await api.SendAsync(request);

@@ -195,6 +195,20 @@ public static class OperationCatalog
             ["reason"] = "Support ticket 4711", ["testSend"] = true,
         }),
 
+        // Platform banners (operators): no banner is seeded, so calls naming one (or an activation of an unknown template) may be 404.
+        ["POST /sys/banner-templates"] = new(Tenancy.NotTenantScoped, _ => BannerTemplate()),
+        ["GET /sys/banner-templates"] = new(Tenancy.NotTenantScoped),
+        ["GET /sys/banner-templates/{templateId}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no banner template is seeded"),
+        ["PUT /sys/banner-templates/{templateId}"] = new(Tenancy.NotTenantScoped, _ => BannerTemplate(), OwnerMayFail: "404: no banner template is seeded"),
+        ["DELETE /sys/banner-templates/{templateId}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no banner template is seeded"),
+        ["POST /sys/banner-activations"] = new(Tenancy.NotTenantScoped, BannerActivation, OwnerMayFail: "404: no banner template is seeded"),
+        ["GET /sys/banner-activations"] = new(Tenancy.NotTenantScoped),
+        ["GET /sys/banner-activations/{activationId}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no banner activation is seeded"),
+        ["PUT /sys/banner-activations/{activationId}"] = new(Tenancy.NotTenantScoped, BannerActivation, OwnerMayFail: "404: no banner activation is seeded"),
+        ["DELETE /sys/banner-activations/{activationId}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no banner activation is seeded"),
+        ["GET /me/banners"] = new(Tenancy.CallersOwn),
+        ["POST /me/banners/{activationId}/dismiss"] = new(Tenancy.Denied, OwnerMayFail: "404: no banner activation is seeded"),
+
         // Called by Twilio, signed with the account's auth token: no tenant key or user token gets a 2xx.
         ["POST /webhooks/twilio/inbound"] = new(Tenancy.NotTenantScoped),
     };
@@ -242,6 +256,20 @@ public static class OperationCatalog
         return gaps;
     }
 
+    /// <summary>The id used for banner templates and activations (none is seeded).</summary>
+    public static readonly Guid UnseededBanner = Guid.Parse("0193a0c4-5b1e-7000-8000-00000000b4a2");
+
+    private static JsonObject BannerTemplate() => new()
+    {
+        ["kind"] = "maintenance", ["title"] = "Reliability", ["body"] = "Planned **maintenance**.", ["severity"] = "info", ["dismissible"] = true,
+    };
+
+    private static JsonObject BannerActivation(SeededTenant tenant) => new()
+    {
+        ["templateId"] = UnseededBanner.ToString(), ["startsAt"] = "2030-06-01T00:00:00Z", ["endsAt"] = "2030-06-02T00:00:00Z",
+        ["tenants"] = Array(tenant.Id),
+    };
+
     /// <summary>The value of a path parameter that names the tenant's own resource.</summary>
     public static string PathValue(SeededTenant tenant, ApiOperation operation, string parameter) => (parameter, operation.Path) switch
     {
@@ -266,6 +294,7 @@ public static class OperationCatalog
         ("eventName", _) => tenant.EventName,
         ("key", _) => tenant.ContextKey,
         ("messageId", _) => tenant.ScheduledMessageId.ToString(),
+        ("templateId", _) or ("activationId", _) => UnseededBanner.ToString(),
         _ => throw new KeyNotFoundException($"No value for path parameter '{parameter}' of {operation.Key}: add it to OperationCatalog.PathValue."),
     };
 
