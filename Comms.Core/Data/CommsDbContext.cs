@@ -44,6 +44,7 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<ContextMail.ContextMailMessage> ContextMail => Set<ContextMail.ContextMailMessage>();
     public DbSet<ContextMail.ContextMailRecipient> ContextMailRecipients => Set<ContextMail.ContextMailRecipient>();
     public DbSet<ContextMail.ContextMailTranslation> ContextMailTranslations => Set<ContextMail.ContextMailTranslation>();
+    public DbSet<ReleaseNotes.SysReleaseNote> ReleaseNotes => Set<ReleaseNotes.SysReleaseNote>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);
