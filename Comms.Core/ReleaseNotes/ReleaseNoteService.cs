@@ -20,7 +20,7 @@ public sealed class ReleaseNoteService(IDbContextFactory<CommsDbContext> context
     public async Task<(ReleaseNoteOutcome Outcome, ReleaseNoteView? Note)> CreateAsync(ReleaseNoteRequest request, string actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var now = time.GetUtcNow();
+        var now = Now();
         var note = new SysReleaseNote { Id = Guid.CreateVersion7(now), Version = "", Title = "", CreatedAt = now, UpdatedAt = now };
         ReleaseNoteRules.Apply(request, note);
         db.Add(note);
@@ -37,7 +37,7 @@ public sealed class ReleaseNoteService(IDbContextFactory<CommsDbContext> context
         }
 
         ReleaseNoteRules.Apply(request, note);
-        note.UpdatedAt = time.GetUtcNow();
+        note.UpdatedAt = Now();
         audit.Add(db, null, actor, "sys.release_note.updated", Target(id), new { note.Version, note.Visibility, note.Status });
         return await SaveAsync(db, note, cancellationToken);
     }
@@ -53,7 +53,7 @@ public sealed class ReleaseNoteService(IDbContextFactory<CommsDbContext> context
 
         if (note.Status != ReleaseNoteStatus.Published)
         {
-            var now = time.GetUtcNow();
+            var now = Now();
             note.Status = ReleaseNoteStatus.Published;
             note.PublishedAt = now;
             note.UpdatedAt = now;
@@ -176,6 +176,13 @@ public sealed class ReleaseNoteService(IDbContextFactory<CommsDbContext> context
         {
             return (ReleaseNoteOutcome.VersionTaken, null);
         }
+    }
+
+    /// <summary>Now, to the microsecond PostgreSQL keeps (so an answer's times equal what later reads return).</summary>
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.UtcTicks % 10));
     }
 
     private static string Target(Guid id) => "release_note:" + id;
