@@ -14,11 +14,11 @@ public static class PublicChangelogApi
 
     public static RouteGroupBuilder MapPublicChangelogApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/public").WithTags("Public: changelog").AllowAnonymous();
+        // Not in the OpenAPI document of the tenant/operator API (like /readme): public, read-only, documented in the README.
+        var group = app.MapGroup("/public").AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/changelog", Page).WithSummary("The public changelog, newest first (page with the cursor 'next')")
             .WithDescription("Published, public release notes only: version, title, body (Markdown) and bodyHtml (rendered, sanitized), sections, publishedAt. limit 1-100 (default 20); pass the previous page's 'next' as cursor.");
-        group.MapGet("/changelog.atom", Feed).WithSummary("The public changelog as an Atom 1.0 feed (the newest 50 notes)")
-            .Produces<string>(StatusCodes.Status200OK, ChangelogAtom.ContentType);
+        group.MapGet("/changelog.atom", Feed).WithSummary("The public changelog as an Atom 1.0 feed (the newest 50 notes)");
         return group;
     }
 

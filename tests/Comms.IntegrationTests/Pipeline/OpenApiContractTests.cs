@@ -161,12 +161,23 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             values["messageId"] = created.GetProperty("id").GetString()!;
         }
 
+        // A release note's routes take its uuid: a note of another version than the examples'.
+        using (var sys = fixture.Api.CreateClient())
+        {
+            sys.DefaultRequestHeaders.Authorization = new("Bearer", CommsFixture.SysKey);
+            var note = await sys.PostAsync("/sys/release-notes", new StringContent("""{"version":"0.0.1-contract","title":"Contract"}""", Encoding.UTF8, "application/json"));
+            var created = await note.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(note.IsSuccessStatusCode, created.ToString());
+            values["releaseNoteId"] = created.GetProperty("id").GetString()!;
+        }
+
         foreach (var (operation, example) in RequestExamples.All)
         {
             var (method, route) = (operation[..operation.IndexOf(' ')], operation[(operation.IndexOf(' ') + 1)..]);
             var path = "/" + System.Text.RegularExpressions.Regex.Replace(route, @"\{(\w+)\}", m =>
                 route.StartsWith("v1/categories", StringComparison.Ordinal) && m.Groups[1].Value == "name" ? "orders"
                 : route.StartsWith("v1/webhook-endpoints", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["webhookId"]
+                : route.StartsWith("sys/release-notes", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["releaseNoteId"]
                 : values[m.Groups[1].Value]);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(example, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new("Bearer", route.StartsWith("me/", StringComparison.Ordinal) ? fixture.UserToken(DevelopmentSeed.TenantId, "alice")
