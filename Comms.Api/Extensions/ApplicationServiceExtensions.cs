@@ -60,6 +60,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Audit.AuditLog>();
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
+        builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteService>();
         builder.AddFeedbackWebhooks();
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsConsent>();

@@ -10,6 +10,7 @@ using Comms.Api.Messages;
 using Comms.Api.Operators;
 using Comms.Api.Me;
 using Comms.Api.Recipients;
+using Comms.Api.ReleaseNotes;
 using Comms.Api.RoutingRules;
 using Comms.Api.SigningKeys;
 using Comms.Api.Sms;
@@ -55,8 +56,12 @@ public static class EndpointExtensions
         sys.MapOperatorAccountApi();
         sys.MapSysDirectMessagesApi();
         sys.MapSysBannersApi();
+        sys.MapSysReleaseNotesApi();
         // Sign-in has the stricter per-address sign-in limit of its own.
         app.MapOperatorTokenApi();
+
+        // The public changelog: no credential, limited per client address (the /sys rule).
+        app.MapGroup("").RequireRateLimiting(CommsRateLimitPolicies.Sys).MapPublicChangelogApi();
 
         // Called by providers, signed with their own schemes (no API key); not rate limited per caller (providers post in bursts).
         app.MapFeedbackWebhooks();

@@ -108,6 +108,12 @@ public static class RequestExamples
         ["PUT sys/banner-activations/{activationId}"] = """
             {"templateId":"0193a0c4-5b1e-7000-8000-00000000b4a1","startsAt":"2026-11-29T02:00:00Z","endsAt":"2026-11-29T05:00:00Z","tenants":["demo"],"roles":["member"]}
             """,
+        ["POST sys/release-notes"] = """
+            {"version":"1.4.0","title":"Faster inbox","internalBody":"Rolled out behind the inbox-v2 flag; watch p99.","publicBody":"The notification center opens **twice as fast**.","sections":{"added":["Unread badges per category"],"changed":["Inbox pages load 50 items"],"fixed":["Mark-all-read on Safari"]},"pullRequests":["https://github.com/example/comms/pull/42"],"visibility":"public","channels":["in_app","email"]}
+            """,
+        ["PUT sys/release-notes/{id}"] = """
+            {"version":"1.4.1","title":"Faster inbox","publicBody":"The notification center opens **twice as fast**.","sections":{"fixed":["Mark-all-read on Safari"]},"visibility":"public","channels":["in_app"]}
+            """,
         ["POST sys/tenants"] = """
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,

@@ -48,6 +48,7 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Banners.BannerTemplate> BannerTemplates => Set<Banners.BannerTemplate>();
     public DbSet<Banners.BannerActivation> BannerActivations => Set<Banners.BannerActivation>();
     public DbSet<Banners.BannerDismissal> BannerDismissals => Set<Banners.BannerDismissal>();
+    public DbSet<ReleaseNotes.SysReleaseNote> ReleaseNotes => Set<ReleaseNotes.SysReleaseNote>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

@@ -48,6 +48,10 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Queueing.WakeUps>();
         builder.Services.AddContextServices();
 
+        // The public changelog page reads release notes through the API's service (it writes nothing).
+        builder.Services.AddSingleton<Comms.Core.Audit.AuditLog>();
+        builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteService>();
+
         builder.AddEndUserAuth();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),

@@ -175,6 +175,16 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             values["activationId"] = (await activation.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         }
 
+        // A release note's routes take its uuid: a note of another version than the examples'.
+        using (var sys = fixture.Api.CreateClient())
+        {
+            sys.DefaultRequestHeaders.Authorization = new("Bearer", CommsFixture.SysKey);
+            var note = await sys.PostAsync("/sys/release-notes", new StringContent("""{"version":"0.0.1-contract","title":"Contract"}""", Encoding.UTF8, "application/json"));
+            var created = await note.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(note.IsSuccessStatusCode, created.ToString());
+            values["releaseNoteId"] = created.GetProperty("id").GetString()!;
+        }
+
         foreach (var (operation, example) in RequestExamples.All)
         {
             var (method, route) = (operation[..operation.IndexOf(' ')], operation[(operation.IndexOf(' ') + 1)..]);
@@ -182,6 +192,7 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
                 route.StartsWith("v1/categories", StringComparison.Ordinal) && m.Groups[1].Value == "name" ? "orders"
                 : route.StartsWith("v1/webhook-endpoints", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["webhookId"]
                 : route.StartsWith("sys/users", StringComparison.Ordinal) ? Guid.CreateVersion7().ToString()
+                : route.StartsWith("sys/release-notes", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["releaseNoteId"]
                 : values[m.Groups[1].Value]);
             var body = example.Replace(RequestExamples.ExampleBannerTemplateId, values["templateId"], StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };

@@ -179,6 +179,19 @@ public static class OperationCatalog
             ["name"] = "Renamed", ["defaultLocale"] = "fr-FR", ["allowedLinkSchemes"] = Array("myapp"),
         }),
 
+        // Release notes (platform-wide): the suites seed none, so the owner's call on a note by id is a 404.
+        ["POST /sys/release-notes"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
+        {
+            ["version"] = $"9.{Random.Shared.Next(1_000_000)}.{Random.Shared.Next(1_000_000)}", ["title"] = "Reliability", ["publicBody"] = "Public words.",
+            ["visibility"] = "public", ["channels"] = Array("in_app"),
+        }),
+        ["GET /sys/release-notes"] = new(Tenancy.NotTenantScoped),
+        ["GET /sys/release-notes/{id}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
+        ["PUT /sys/release-notes/{id}"] = new(Tenancy.NotTenantScoped, _ => new JsonObject { ["version"] = "9.0.0-reliability", ["title"] = "Reliability" },
+            OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
+        ["DELETE /sys/release-notes/{id}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
+        ["POST /sys/release-notes/{id}/publish"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
+
         // Operator sign-in takes no credential: an unknown operator's sign-in is 401 whoever calls it (no seed operators here).
         ["POST /sys/auth/token"] = new(Tenancy.NotTenantScoped, _ => new JsonObject
         {
@@ -280,6 +293,7 @@ public static class OperationCatalog
         ("key", var p) when p.StartsWith("/me/contexts", StringComparison.Ordinal) || p.EndsWith("/mail", StringComparison.Ordinal) => tenant.MailContextKey,
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
         ("id", var p) when p.StartsWith("/sys/users", StringComparison.Ordinal) => tenant.EventId.ToString(),
+        ("id", var p) when p.StartsWith("/sys/release-notes", StringComparison.Ordinal) => "0196f6a4-0000-7000-8000-000000000000",
         ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("id", var p) when p.StartsWith("/v1/messages", StringComparison.Ordinal) => tenant.MessageId.ToString(),
         ("externalId", var p) when p.EndsWith("/erase", StringComparison.Ordinal) => tenant.ErasableExternalId,
