@@ -127,6 +127,9 @@ public sealed class RecipientErasure(NpgsqlDataSource dataSource, AuditLog audit
         UPDATE context_mail_recipients SET external_id = @tombstone, name_snapshot = NULL WHERE tenant_id = @tenant AND external_id = @external
         """,
         """
+        DELETE FROM banner_dismissals WHERE tenant_id = @tenant AND external_id = @external
+        """,
+        """
         UPDATE message_keys SET cause_ref = left(replace(cause_ref, @external, @tombstone), 300) WHERE recipient_id = @id
         """,
         $$"""
