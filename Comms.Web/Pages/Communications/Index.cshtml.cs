@@ -27,7 +27,7 @@ public sealed class ComposeForm
 /// token, sees it (anyone else gets 404). It writes through the same <see cref="ScheduledMessageService"/> as the API.
 /// </summary>
 [Authorize(Policy = EndUserAuth.PagesPolicy)]
-public sealed class IndexModel(ContextService contexts, ScheduledMessageService messages, WakeUps wakeUps) : PageModel
+public sealed class IndexModel(ContextService contexts, ScheduledMessageService messages, WakeUps wakeUps, TimeProvider time) : PageModel
 {
     public static readonly IReadOnlyList<(string Id, string Label)> Tabs = [("scheduled", "Scheduled"), ("sent", "Sent"), ("cancelled", "Cancelled")];
 
@@ -161,11 +161,15 @@ public sealed class IndexModel(ContextService contexts, ScheduledMessageService 
     {
         Tab = Tabs.Any(t => t.Id == tab) ? tab! : "scheduled";
         var all = await messages.ListAsync(Context, cancellationToken);
+        var now = time.GetUtcNow();
+        // A scheduled message that is already due (just sent with "Send now", not yet picked up by a scheduler) is on its
+        // way: it belongs with the sent ones, where "Send now" leads the host.
+        bool Due(ScheduledMessageView m) => m.Status == ScheduledMessageStatus.Scheduled && m.SendAt is { } at && at <= now;
         Shown = [.. all.Where(m => Tab switch
         {
-            "sent" => m.Status is ScheduledMessageStatus.Sent or ScheduledMessageStatus.Failed or ScheduledMessageStatus.Sending,
+            "sent" => m.Status is ScheduledMessageStatus.Sent or ScheduledMessageStatus.Failed or ScheduledMessageStatus.Sending || Due(m),
             "cancelled" => m.Status == ScheduledMessageStatus.Cancelled,
-            _ => m.Status is ScheduledMessageStatus.Draft or ScheduledMessageStatus.Scheduled,
+            _ => m.Status is ScheduledMessageStatus.Draft || (m.Status == ScheduledMessageStatus.Scheduled && !Due(m)),
         })];
         InitialCount = await messages.CountAsync(Context, MessageAudience.IsKnown(Form.Audience) ? Form.Audience : MessageAudience.Everyone, cancellationToken);
     }

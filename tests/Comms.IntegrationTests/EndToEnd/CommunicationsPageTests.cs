@@ -64,7 +64,7 @@ public sealed class CommunicationsPageTests(CommsFixture fixture) : IAsyncLifeti
         await Assertions.Expect(page.GetByTestId("tab-sent")).ToHaveAttributeAsync("aria-current", "page");
         await Assertions.Expect(page.GetByTestId("message-subject")).ToHaveTextAsync("Dress code, {{guest_name}}");
         await PollSentAsync(tenant);
-        await page.ReloadAsync();
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/contexts/gala/communications?tab=sent");
         await Assertions.Expect(page.GetByTestId("message-status")).ToHaveTextAsync("sent");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel: Dress code, {{guest_name}}" })).ToHaveCountAsync(0);
 
