@@ -149,18 +149,11 @@ public sealed partial class ContextMailService(
         return new MailSendOutcome(mail, context.Key, unread, null, null);
     }
 
-    /// <summary>One <see cref="ReceivedEvent"/> per recipient (routed push-only by default, <see cref="ContextMailBuiltIns"/>; the payload never carries the words).</summary>
+    /// <summary>One <see cref="ReceivedEvent"/> per recipient when the tenant routes it (the payload never carries the body).</summary>
     private async Task<List<EventRecord>> PipelineEventsAsync(Context context, ContextMailMessage mail, List<RecipientUnread> unread,
         CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(context.TenantId, cancellationToken);
-        if (snapshot is not null && snapshot.RuleFor(ReceivedEvent) is null
-            && await ContextMailBuiltIns.EnsureAsync(contexts, context.TenantId, time.GetUtcNow(), cancellationToken))
-        {
-            catalog.Invalidate(context.TenantId);
-            snapshot = await catalog.GetAsync(context.TenantId, cancellationToken);
-        }
-
         if (snapshot?.RuleFor(ReceivedEvent) is null)
         {
             return [];
@@ -171,9 +164,8 @@ public sealed partial class ContextMailService(
         {
             var payload = JsonSerializer.SerializeToElement(new Dictionary<string, object?>
             {
-                // Never the subject, body or sender: a push shows on a lock screen, and the mailbox holds the words.
                 ["context_key"] = context.Key, ["context_name"] = context.Name, ["mail_id"] = mail.Id, ["kind"] = mail.Kind,
-                ["unread_count"] = recipient.Unread,
+                ["subject"] = mail.Subject, ["sender_name"] = mail.SenderName, ["unread_count"] = recipient.Unread,
             });
             var submission = new EventSubmission
             {
