@@ -14,14 +14,15 @@ namespace Comms.Core.ContextMail;
 /// Sends mail inside a context (SPEC S8): personal (an active member to an active member), admin (the owner or an
 /// operator to one member of any status, or a broadcast to a scope, the sender excluded) and system (the lifecycle's
 /// explanations). One <see cref="ContextMailMessage"/> row, one <see cref="ContextMailRecipient"/> row per recipient
-/// with their name as it is now, and — when the tenant routes <see cref="ReceivedEvent"/> — one pipeline event per
-/// recipient carrying their fresh unread count, all in one transaction. Live pushes are the caller's.
+/// with their name as it is now, and one <see cref="ReceivedEvent"/> pipeline event per recipient carrying their fresh
+/// unread count (routed push-only unless the tenant routes it otherwise, <see cref="ContextMailRoute"/>), all in one
+/// transaction. Live pushes are the caller's.
 /// </summary>
 public sealed partial class ContextMailService(
     IDbContextFactory<CommsDbContext> contexts, MailLanguageDetector languages, TenantCatalog catalog, WakeUps wakeUps,
     IOptions<ContextMailOptions> options, TimeProvider time, ILogger<ContextMailService> logger)
 {
-    /// <summary>The event each new mail raises for each recipient (route it to push only: the mailbox is the durable copy).</summary>
+    /// <summary>The event each new mail raises for each recipient (push only by default: the mailbox is the durable copy).</summary>
     public const string ReceivedEvent = "context.mail.received";
 
     public async Task<MailSendOutcome> SendAsync(string tenantId, string contextKey, MailSender sender, MailRequest request,
@@ -149,7 +150,10 @@ public sealed partial class ContextMailService(
         return new MailSendOutcome(mail, context.Key, unread, null, null);
     }
 
-    /// <summary>One <see cref="ReceivedEvent"/> per recipient when the tenant routes it (the payload never carries the body).</summary>
+    /// <summary>
+    /// One <see cref="ReceivedEvent"/> per recipient. The payload never carries the subject, the body or the sender
+    /// (see <see cref="ContextMailRoute"/>); a tenant without a rule of its own gets the default push-only route.
+    /// </summary>
     private async Task<List<EventRecord>> PipelineEventsAsync(Context context, ContextMailMessage mail, List<RecipientUnread> unread,
         CancellationToken cancellationToken)
     {
@@ -165,7 +169,7 @@ public sealed partial class ContextMailService(
             var payload = JsonSerializer.SerializeToElement(new Dictionary<string, object?>
             {
                 ["context_key"] = context.Key, ["context_name"] = context.Name, ["mail_id"] = mail.Id, ["kind"] = mail.Kind,
-                ["subject"] = mail.Subject, ["sender_name"] = mail.SenderName, ["unread_count"] = recipient.Unread,
+                ["unread_count"] = recipient.Unread,
             });
             var submission = new EventSubmission
             {

@@ -1,3 +1,4 @@
+using Comms.Core.ContextMail;
 using Comms.Core.Data;
 using Comms.Core.Preferences;
 using Comms.Core.Templates;
@@ -119,10 +120,9 @@ public sealed class TenantCatalog(IDbContextFactory<CommsDbContext> contexts, IO
             categories[category.Name] = Categories.FromTenantCategory(category);
         }
 
-        return new TenantSnapshot(
-            tenant,
-            rules.ToDictionary(r => r.EventName, StringComparer.Ordinal),
-            categories,
-            templates);
+        var ruleMap = rules.ToDictionary(r => r.EventName, StringComparer.Ordinal);
+        // Routes every tenant has unless it defines its own (in code, so every process knows them at once).
+        ContextMailRoute.AddDefaults(tenantId, ruleMap, templates);
+        return new TenantSnapshot(tenant, ruleMap, categories, templates);
     }
 }

@@ -133,11 +133,11 @@ public sealed class ContextMailTests(CommsFixture fixture)
     }
 
     [Fact]
-    public async Task A_new_mail_goes_through_the_pipeline_with_the_fresh_unread_count()
+    public async Task A_tenants_own_rule_for_new_mail_replaces_the_default_route()
     {
         var tenant = await TestTenant.CreateAsync(fixture, GameContext.Owner, "alice", "bob");
         await tenant.AddTemplateAsync("context-mail", Comms.Core.Messages.Channel.InApp,
-            new Comms.Core.Templates.TemplateContent { Title = "{{ subject }}", Body = "{{ unread_count }} unread in {{ context_key }}" });
+            new Comms.Core.Templates.TemplateContent { Title = "{{ context_name }}", Body = "{{ unread_count }} unread in {{ context_key }}" });
         await tenant.SetRuleAsync("context.mail.received", new { templateName = "context-mail", category = "account", channels = new[] { "in_app" } });
         var game = await GameContext.CreateAsync(tenant, "game-push", "alice", "bob");
 
