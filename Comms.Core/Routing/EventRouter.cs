@@ -76,8 +76,21 @@ public sealed class EventRouter(
     /// <summary>What routing the event needs from the tenant's configuration; the caller disposes the payload document.</summary>
     internal async Task<(RoutingInput Input, JsonDocument Payload)> PrepareAsync(EventRecord ev, CancellationToken cancellationToken)
     {
-        var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken)
-            ?? throw new RoutingException($"Tenant '{ev.TenantId}' does not exist.");
+        var snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken);
+        if (snapshot?.RuleFor(ev.Name) is null || snapshot.Category(ev.Category) is null)
+        {
+            // The API admitted the event against a rule and category it saw, so a cached snapshot that lacks them is
+            // older than the event (its change notification not here yet, the version check not due): read it again
+            // before giving the event up, rather than fail it for good on stale configuration.
+            catalog.Invalidate(ev.TenantId);
+            snapshot = await catalog.GetAsync(ev.TenantId, cancellationToken);
+        }
+
+        if (snapshot is null)
+        {
+            throw new RoutingException($"Tenant '{ev.TenantId}' does not exist.");
+        }
+
         var rule = snapshot.RuleFor(ev.Name) ?? throw new RoutingException($"No routing rule for event '{ev.Name}'.");
         var category = snapshot.Category(ev.Category) ?? throw new RoutingException($"Unknown category '{ev.Category}'.");
         var payload = JsonDocument.Parse(ev.Payload);
