@@ -9,6 +9,7 @@ using Comms.Core.Routing;
 using Comms.Core.Unsubscribe;
 using Comms.Realtime;
 using Comms.ServiceDefaults.Cors;
+using Comms.Web.Admin;
 using Comms.Web.Links;
 using Comms.Web.Session;
 using Comms.Web.Widget;
@@ -53,6 +54,11 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteService>();
 
         builder.AddEndUserAuth();
+
+        // The operator console (/admin): its own cookie, over the same operator accounts as the API's /sys/auth/token.
+        builder.AddOperatorConsole();
+        builder.Services.AddSingleton<Admin.OperationsDashboard>();
+        builder.Services.AddSingleton<Comms.Core.Audit.AuditBrowser>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());
@@ -61,12 +67,14 @@ public static class WebServiceExtensions
         return builder;
     }
 
-    /// <summary>Starting a session (<c>/session/*</c>, the sign-in of end users) is limited per client address.</summary>
+    /// <summary>Starting a session (<c>/session/*</c>, the sign-in of end users, and the console's sign-in) is limited per client address.</summary>
     private static PartitionedRateLimiter<HttpContext> SignInLimiter() =>
         PartitionedRateLimiter.Create<HttpContext, LimitKey>(http =>
         {
             var limiters = http.RequestServices.GetRequiredService<CommsRateLimiters>();
-            return http.Request.Path.StartsWithSegments("/session")
+            var signingIn = http.Request.Path.StartsWithSegments("/session")
+                            || (http.Request.Path.StartsWithSegments(Admin.OperatorConsoleAuth.SignInPath) && HttpMethods.IsPost(http.Request.Method));
+            return signingIn
                 ? limiters.Partition(CommsRateLimitPolicies.SignIn, RateLimitingExtensions.ClientAddress(http), limiters.Options.SignIn)
                 : RateLimitPartition.GetNoLimiter(default(LimitKey));
         });
