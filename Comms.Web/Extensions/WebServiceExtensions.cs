@@ -59,6 +59,10 @@ public static class WebServiceExtensions
         builder.AddOperatorConsole();
         builder.Services.AddSingleton<Admin.OperationsDashboard>();
         builder.Services.AddSingleton<Comms.Core.Audit.AuditBrowser>();
+        builder.Services.AddScoped<ConsoleFreshAuth>();
+        builder.Services.AddSingleton<Comms.Core.Tenancy.TenantService>();
+        builder.Services.AddSingleton<Comms.Core.Tenancy.ApiKeyStore>();
+        builder.Services.AddSingleton<Comms.Core.Tenancy.ApiKeyService>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());

@@ -1,7 +1,6 @@
 using Comms.Core.Audit;
 using Comms.Core.Operators;
 using Comms.IntegrationTests.Infrastructure;
-using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -113,42 +112,9 @@ public sealed class ConsoleSignInTests(CommsFixture fixture) : IAsyncLifetime
         await page.WaitForURLAsync("**/admin/sign-in?ReturnUrl=%2Fadmin");
     }
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } });
-        page.SetDefaultTimeout((float)Comms.TestServers.Poll.DefaultTimeout.TotalMilliseconds);
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error" || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                _problems.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _problems.Add(error);
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                _problems.Add($"{response.Status} {response.Request.Method} {response.Url}");
-            }
-        };
-        await page.AddInitScriptAsync("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => ConsolePages.NewPageAsync(_browser, _problems);
 
-    private static async Task SignInAsync(IPage page, string email, string password)
-    {
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-    }
+    private static Task SignInAsync(IPage page, string email, string password) => ConsolePages.SignInAsync(page, email, password);
 
-    /// <summary>No accessibility violations of serious or critical impact (axe-core).</summary>
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var axe = await page.RunAxe();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))})").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious));
-    }
+    private static Task AssertAccessibleAsync(IPage page) => ConsolePages.AssertAccessibleAsync(page);
 }

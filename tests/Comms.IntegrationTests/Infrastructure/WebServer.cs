@@ -9,7 +9,7 @@ namespace Comms.IntegrationTests.Infrastructure;
 /// <summary>Comms.Web on a real Kestrel port, so a real browser (Chromium through Playwright) can open it.</summary>
 public sealed class WebServer : ServiceFactory<web::Program>
 {
-    public WebServer(IReadOnlyDictionary<string, string?> settings) : base(settings)
+    public WebServer(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) : base(settings, configureServices)
     {
         UseKestrel(0);
     }
