@@ -1,3 +1,5 @@
+using Comms.Core.Messages;
+
 namespace Comms.Api.Messages;
 
 /// <summary>One message (one recipient × channel delivery) as the messages API shows it; never its address or content.</summary>
@@ -24,9 +26,6 @@ public sealed record MessageView(
 
 /// <summary>A page of messages, newest first; <see cref="NextBefore"/> is the <c>before</c> of the next page (null at the end).</summary>
 public sealed record MessagePage(IReadOnlyList<MessageView> Items, Guid? NextBefore);
-
-/// <summary>The filters of <c>GET /v1/messages</c>, also the selection of a bulk resend.</summary>
-public sealed record MessageFilter(string? Status, string? Channel, string? Recipient, Guid? Event, DateTimeOffset? From, DateTimeOffset? To);
 
 /// <summary>
 /// A bulk resend: either <c>ids</c> (at most 1,000), or <c>filter</c> (its <c>status</c>, when given, must be failed or bounced)

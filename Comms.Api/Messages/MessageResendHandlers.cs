@@ -71,7 +71,7 @@ public static partial class MessageResendHandlers
         }
         else if (request.Filter is { } filter)
         {
-            foreach (var (key, value) in MessagesApi.Validate(filter, "filter."))
+            foreach (var (key, value) in MessageLog.Validate(filter, "filter."))
             {
                 errors[key] = value;
             }
@@ -96,7 +96,7 @@ public static partial class MessageResendHandlers
         var wanted = request!.Ids?.ToArray();
         Func<CommsDbContext, IQueryable<Message>, IQueryable<Message>> select = wanted is not null
             ? (_, q) => q.Where(m => wanted.Contains(m.Id))
-            : (context, q) => MessagesApi.Apply(context, q, request.Filter!);
+            : (context, q) => MessageLog.Apply(context, q, request.Filter!);
         var max = request.Ids is { } list ? list.Count : request.Max ?? DefaultMax;
         var result = await resend.ResendAsync(tenantId, select, max, AuditLog.ApiKeyActor(http.User.ApiKeyId()), bulk: true, cancellationToken);
         LogResent(logs.CreateLogger("Comms.Api.Messages"), tenantId, result.Requeued.Count, http.User.Actor());

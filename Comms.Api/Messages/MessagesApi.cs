@@ -43,7 +43,7 @@ public static class MessagesApi
         HttpContext http, CommsDbContext db, CancellationToken cancellationToken)
     {
         var filter = new MessageFilter(status, channel, recipient, @event, from, to);
-        var errors = Validate(filter, "");
+        var errors = MessageLog.Validate(filter, "");
         if (limit is < 1 or > MaxPageSize)
         {
             errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
@@ -54,7 +54,7 @@ public static class MessagesApi
             return TypedResults.ValidationProblem(errors, title: "The query is invalid.", type: ProblemTypes.Validation);
         }
 
-        var query = Apply(db, db.Messages.AsNoTracking().Where(m => m.TenantId == http.User.TenantId()), filter);
+        var query = MessageLog.Apply(db, db.Messages.AsNoTracking().Where(m => m.TenantId == http.User.TenantId()), filter);
         if (before is { } cursor)
         {
             query = query.Where(m => m.Id.CompareTo(cursor) < 0);
@@ -73,63 +73,6 @@ public static class MessagesApi
         return message is null
             ? NotFound()
             : TypedResults.Ok(message with { Clicks = await LinkClicks.ForMessageAsync(db, tenantId, id, cancellationToken) });
-    }
-
-    /// <summary>The filter's errors by query parameter (or JSON path, with <paramref name="prefix"/>).</summary>
-    public static Dictionary<string, string[]> Validate(MessageFilter filter, string prefix)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (filter.Status is not null && !MessageStatus.All.Contains(filter.Status))
-        {
-            errors[prefix + "status"] = [$"status must be one of: {string.Join(", ", MessageStatus.All)}."];
-        }
-
-        if (filter.Channel is not null && !Channel.All.Contains(filter.Channel))
-        {
-            errors[prefix + "channel"] = [$"channel must be one of: {string.Join(", ", Channel.All)}."];
-        }
-
-        if (filter.From is { } start && filter.To is { } end && end < start)
-        {
-            errors[prefix + "to"] = ["to must not be before from."];
-        }
-
-        return errors;
-    }
-
-    public static IQueryable<Message> Apply(CommsDbContext db, IQueryable<Message> query, MessageFilter filter)
-    {
-        if (filter.Status is { } status)
-        {
-            query = query.Where(m => m.Status == status);
-        }
-
-        if (filter.Channel is { } channel)
-        {
-            query = query.Where(m => m.Channel == channel);
-        }
-
-        if (filter.Recipient is { } recipient)
-        {
-            query = query.Where(m => db.Recipients.Any(r => r.Id == m.RecipientId && r.ExternalId == recipient));
-        }
-
-        if (filter.Event is { } eventId)
-        {
-            query = query.Where(m => m.EventId == eventId);
-        }
-
-        if (filter.From is { } from)
-        {
-            query = query.Where(m => m.CreatedAt >= from);
-        }
-
-        if (filter.To is { } to)
-        {
-            query = query.Where(m => m.CreatedAt < to);
-        }
-
-        return query;
     }
 
     private static IQueryable<MessageView> Project(CommsDbContext db, IQueryable<Message> query) =>

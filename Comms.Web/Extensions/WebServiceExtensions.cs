@@ -63,6 +63,7 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Tenancy.TenantService>();
         builder.Services.AddSingleton<Comms.Core.Tenancy.ApiKeyStore>();
         builder.Services.AddSingleton<Comms.Core.Tenancy.ApiKeyService>();
+        builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());
