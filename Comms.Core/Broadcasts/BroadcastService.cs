@@ -99,7 +99,7 @@ public sealed class BroadcastService(
             return null;
         }
 
-        if (broadcast.EventIds.Length == 0)
+        if (broadcast.Status == BroadcastStatus.Draft)
         {
             return BroadcastView.From(broadcast);
         }
