@@ -34,6 +34,9 @@ public static class BroadcastCatalog
         _ => new() { Title = content.Subject, Body = content.Body },
     };
 
+    private static bool Same(TemplateContent a, TemplateContent b) =>
+        a.Subject == b.Subject && a.Html == b.Html && a.Text == b.Text && a.Title == b.Title && a.Body == b.Body;
+
     /// <summary>Adds what the tenant lacks for this broadcast; true when something was added (the caller then announces a catalog change).</summary>
     public static async Task<bool> EnsureAsync(
         IDbContextFactory<CommsDbContext> contexts, string tenantId, SysBroadcast broadcast, DateTimeOffset now, CancellationToken cancellationToken)
@@ -42,17 +45,21 @@ public static class BroadcastCatalog
         var content = BroadcastContent.Parse(broadcast.Content);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rules = await db.RoutingRules.Where(r => r.TenantId == tenantId && r.TemplateName == name).Select(r => r.EventName).ToListAsync(cancellationToken);
-        var templates = await db.Templates.Where(t => t.TenantId == tenantId && t.Name == name).Select(t => t.Channel).ToListAsync(cancellationToken);
+        var latest = (await db.Templates.AsNoTracking().Where(t => t.TenantId == tenantId && t.Name == name).ToListAsync(cancellationToken))
+            .GroupBy(t => t.Channel).ToDictionary(g => g.Key, g => g.MaxBy(t => t.Version)!, StringComparer.Ordinal);
         var added = false;
         foreach (var channel in broadcast.Channels)
         {
             var pipeline = PipelineChannel(channel);
-            if (!templates.Contains(pipeline))
+            var wanted = ContentOf(channel, content[channel]);
+            var current = latest.GetValueOrDefault(pipeline);
+            // A changed draft publishes the next version: the router takes the latest, so tests and the send use the text as it is now.
+            if (current is null || !Same(current.Content, wanted))
             {
                 db.Templates.Add(new Template
                 {
-                    Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Channel = pipeline, Locale = "en-US", Version = 1,
-                    Status = TemplateStatus.Published, Category = Category, Content = ContentOf(channel, content[channel]),
+                    Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Channel = pipeline, Locale = "en-US",
+                    Version = (current?.Version ?? 0) + 1, Status = TemplateStatus.Published, Category = Category, Content = wanted,
                     CreatedBy = "comms", CreatedAt = now, UpdatedAt = now, PublishedAt = now,
                 });
                 added = true;

@@ -207,7 +207,9 @@ public sealed class BroadcastSender(
         {
             Name = BroadcastCatalog.EventName(broadcast.Id, BroadcastCatalog.PipelineChannel(channel)),
             Recipients = recipient is null ? null : [recipient], Audience = audience,
-            CauseRef = (recipient is null ? "sys-broadcast:" : "sys-broadcast-test:") + broadcast.Id, Actor = sender.Actor,
+            // Each test send is a cause of its own (routing keeps one message per recipient, template version and cause).
+            CauseRef = recipient is null ? $"sys-broadcast:{broadcast.Id}" : $"sys-broadcast-test:{broadcast.Id}:{now.ToUnixTimeMilliseconds()}",
+            Actor = sender.Actor,
         };
         return EventAdmission.AdmitAsync(snapshot, submission, null, null, now);
     }

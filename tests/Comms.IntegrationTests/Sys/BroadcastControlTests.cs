@@ -179,4 +179,28 @@ public sealed class BroadcastControlTests(CommsFixture fixture)
         Assert.Equal(3, cancelled.GetProperty("progress").GetProperty("email").GetProperty("cancelled").GetInt64());
         Assert.Empty(await fixture.Mailbox.ToAsync(tenant.EmailOf("q1")));
     }
+
+    [Fact]
+    public async Task A_banner_only_broadcast_to_a_role_is_sent_at_once_and_shows_only_to_that_role()
+    {
+        var role = "r" + Guid.NewGuid().ToString("N")[..8];
+        var tenant = await TestTenant.CreateAsync(fixture, "plain");
+        await tenant.AddRecipientAsync("boss", r => r.Roles = [role]);
+        var (_, token) = await _support.OperatorAsync();
+        var subject = "Banner " + Guid.NewGuid().ToString("N")[..6];
+        var id = await _support.CreateAsync(new
+        {
+            title = "Banner only", audience = new { roles = new[] { role } }, channels = new[] { "banner" }, subject, body = "Read-only **tonight**.",
+            banner = new { kind = "incident", severity = "critical" },
+        }, token);
+        Assert.Equal(HttpStatusCode.Accepted, (await _support.SendAsync(HttpMethod.Post, $"/sys/broadcasts/{id}/test-send", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await _support.SendAsync(HttpMethod.Post, $"/sys/broadcasts/{id}/send", token)).StatusCode);
+
+        Assert.Equal("sent", (await _support.GetAsync(id)).GetProperty("status").GetString());
+        var shown = (await tenant.UserClient("boss").GetFromJsonAsync<JsonElement>("/me/banners")).EnumerateArray()
+            .Single(b => b.GetProperty("title").GetString() == subject);
+        Assert.Equal(("incident", "critical"), (shown.GetProperty("kind").GetString(), shown.GetProperty("severity").GetString()));
+        Assert.DoesNotContain((await tenant.UserClient("plain").GetFromJsonAsync<JsonElement>("/me/banners")).EnumerateArray(),
+            b => b.GetProperty("title").GetString() == subject);
+    }
 }

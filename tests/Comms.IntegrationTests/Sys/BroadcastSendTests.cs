@@ -85,15 +85,24 @@ public sealed class BroadcastSendTests(CommsFixture fixture)
     }
 
     [Fact]
-    public async Task A_change_to_the_draft_clears_the_test_send()
+    public async Task A_change_to_the_draft_clears_the_test_send_and_the_next_test_and_the_send_carry_the_new_text()
     {
         var tenant = await TestTenant.CreateAsync(fixture, "ann");
-        var (_, token) = await _support.OperatorAsync();
+        var (op, token) = await _support.OperatorAsync();
         var id = await _support.CreateAsync(BroadcastSupport.Draft(new { tenants = new[] { tenant.Id } }), token);
         Assert.Equal(HttpStatusCode.Accepted, (await _support.SendAsync(HttpMethod.Post, $"/sys/broadcasts/{id}/test-send", token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _support.SendAsync(HttpMethod.Put, $"/sys/broadcasts/{id}", token,
             BroadcastSupport.Draft(new { tenants = new[] { tenant.Id } }, body: "Changed text"))).StatusCode);
         await AssertProblemAsync(await _support.SendAsync(HttpMethod.Post, $"/sys/broadcasts/{id}/send", token), 412, "SysBroadcastTestSendRequired");
+
+        // The next test and the send carry the changed text (the first test's text is gone).
+        Assert.Equal(HttpStatusCode.Accepted, (await _support.SendAsync(HttpMethod.Post, $"/sys/broadcasts/{id}/test-send", token)).StatusCode);
+        await Poll.UntilAsync(async () => (await fixture.Mailbox.ToAsync(op.Email!)).Any(m => m.Text?.Contains("Changed text", StringComparison.Ordinal) == true),
+            "the second test with the changed text");
+        Assert.Equal(HttpStatusCode.Accepted, (await _support.SendAsync(HttpMethod.Post, $"/sys/broadcasts/{id}/send", token)).StatusCode);
+        var mail = await fixture.Mailbox.WaitForOneToAsync(tenant.EmailOf("ann"));
+        Assert.Contains("Changed text", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hello", mail.Text, StringComparison.Ordinal);
     }
 
     [Fact]
