@@ -61,6 +61,10 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
         builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteService>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastService>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastProgress>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastSender>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastControl>();
         builder.AddFeedbackWebhooks();
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsConsent>();

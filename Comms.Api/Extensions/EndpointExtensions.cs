@@ -57,6 +57,7 @@ public static class EndpointExtensions
         sys.MapSysDirectMessagesApi();
         sys.MapSysBannersApi();
         sys.MapSysReleaseNotesApi();
+        sys.MapSysBroadcastsApi();
         // Sign-in has the stricter per-address sign-in limit of its own.
         app.MapOperatorTokenApi();
 

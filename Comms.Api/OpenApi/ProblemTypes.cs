@@ -49,4 +49,5 @@ public static class ProblemTypes
     public const string TotpInvalid = "COMMS_TOTP_INVALID";
     public const string FreshAuthRequired = "COMMS_FRESH_AUTH_REQUIRED";
     public const string SysDirectMessageTestSendRequired = "COMMS_SysDirectMessageTestSendRequired";
+    public const string SysBroadcastTestSendRequired = "COMMS_SysBroadcastTestSendRequired";
 }

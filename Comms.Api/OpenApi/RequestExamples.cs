@@ -114,6 +114,12 @@ public static class RequestExamples
         ["PUT sys/release-notes/{id}"] = """
             {"version":"1.4.1","title":"Faster inbox","publicBody":"The notification center opens **twice as fast**.","sections":{"fixed":["Mark-all-read on Safari"]},"visibility":"public","channels":["in_app"]}
             """,
+        ["POST sys/broadcasts"] = """
+            {"title":"Maintenance on Sunday","audience":{"allTenants":true},"channels":["banner","email"],"subject":"Maintenance on Sunday 02:00 UTC","body":"Hello {{ recipient.name }}, Comms is read-only on Sunday 02:00-03:00 UTC.","banner":{"kind":"maintenance","severity":"warning"}}
+            """,
+        ["PUT sys/broadcasts/{id}"] = """
+            {"title":"Maintenance on Sunday","audience":{"filter":{"attributes":{"plan":"pro"}}},"channels":["email","push"],"subject":"Maintenance on Sunday 02:00 UTC","body":"Hello {{ recipient.name }}, Comms is read-only on Sunday 02:00-03:00 UTC.","content":{"push":{"subject":"Maintenance Sunday","body":"Read-only 02:00-03:00 UTC"}}}
+            """,
         ["POST sys/tenants"] = """
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,

@@ -78,7 +78,7 @@ public static class SysDirectMessagesApi
     }
 
     /// <summary>The operator of an operator token (null for the platform key).</summary>
-    private static DirectMessageOperator? Operator(ClaimsPrincipal user) =>
+    internal static DirectMessageOperator? Operator(ClaimsPrincipal user) =>
         user.Identity?.AuthenticationType == OperatorTokenAuthenticationHandler.SchemeName
         && Guid.TryParse(user.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out var id)
         && user.FindFirst(OperatorTokens.EmailClaim)?.Value is { Length: > 0 } email

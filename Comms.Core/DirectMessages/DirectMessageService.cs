@@ -76,7 +76,7 @@ public sealed class DirectMessageService(
         var now = time.GetUtcNow();
         var hash = ContentHash(request.Subject!, request.Body!);
         var channels = request.Channels!;
-        var target = request.TestSend ? await OperatorRecipientAsync(sender, user.TenantId, now, cancellationToken) : user.ExternalId;
+        var target = request.TestSend ? await OperatorRecipients.EnsureAsync(dataSource, sender, user.TenantId, now, cancellationToken) : user.ExternalId;
         var muted = request.TestSend ? [] : user.DmMutedChannels;
 
         var receipts = new List<DirectMessageChannelReceipt>();
@@ -211,25 +211,5 @@ public sealed class DirectMessageService(
         }
 
         return snapshot;
-    }
-
-    /// <summary>The operator's own recipient row in the tenant (created or brought up to date): their email, quiet hours off.</summary>
-    private async Task<string> OperatorRecipientAsync(DirectMessageOperator sender, string tenantId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var externalId = $"sys-operator-{sender.Id:N}";
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO recipients (id, tenant_id, external_id, name, email, locale, time_zone, roles, attributes, quiet_hours_enabled,
-                                    quiet_hours_start, quiet_hours_end, quiet_hours_exceptions, dm_muted_channels, created_at, updated_at)
-            VALUES (@id, @tenant, @external, @name, @email, 'en-US', 'UTC', '{}', '{}'::jsonb, false, '21:00', '08:00', '{}', '{}', @now, @now)
-            ON CONFLICT (tenant_id, external_id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, updated_at = EXCLUDED.updated_at
-            """);
-        command.Parameters.AddWithValue("id", Guid.CreateVersion7(now));
-        command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("external", externalId);
-        command.Parameters.AddWithValue("name", (object?)sender.Name ?? DBNull.Value);
-        command.Parameters.AddWithValue("email", sender.Email);
-        command.Parameters.AddWithValue("now", now);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return externalId;
     }
 }

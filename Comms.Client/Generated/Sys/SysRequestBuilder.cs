@@ -3,6 +3,7 @@
 using Comms.Client.Generated.Sys.Auth;
 using Comms.Client.Generated.Sys.BannerActivations;
 using Comms.Client.Generated.Sys.BannerTemplates;
+using Comms.Client.Generated.Sys.Broadcasts;
 using Comms.Client.Generated.Sys.ReleaseNotes;
 using Comms.Client.Generated.Sys.Tenants;
 using Comms.Client.Generated.Sys.Users;
@@ -34,6 +35,11 @@ namespace Comms.Client.Generated.Sys
         public global::Comms.Client.Generated.Sys.BannerTemplates.BannerTemplatesRequestBuilder BannerTemplates
         {
             get => new global::Comms.Client.Generated.Sys.BannerTemplates.BannerTemplatesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The broadcasts property</summary>
+        public global::Comms.Client.Generated.Sys.Broadcasts.BroadcastsRequestBuilder Broadcasts
+        {
+            get => new global::Comms.Client.Generated.Sys.Broadcasts.BroadcastsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The releaseNotes property</summary>
         public global::Comms.Client.Generated.Sys.ReleaseNotes.ReleaseNotesRequestBuilder ReleaseNotes

@@ -274,6 +274,127 @@ namespace Comms.Core.Data.Migrations
                     b.ToTable("banner_templates", (string)null);
                 });
 
+            modelBuilder.Entity("Comms.Core.Broadcasts.SysBroadcast", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("audience");
+
+                    b.Property<Guid?>("BannerActivationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("banner_activation_id");
+
+                    b.Property<DateTimeOffset?>("BannerEndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("banner_ends_at");
+
+                    b.Property<string>("BannerKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("banner_kind");
+
+                    b.Property<string>("BannerSeverity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("banner_severity");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.PrimitiveCollection<string[]>("Channels")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.PrimitiveCollection<Guid[]>("EventIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("event_ids");
+
+                    b.Property<DateTimeOffset?>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.Property<DateTimeOffset?>("SendStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("send_started_at");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("SentBy")
+                        .HasColumnType("text")
+                        .HasColumnName("sent_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sys_broadcasts");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_sys_broadcasts_created_at");
+
+                    b.ToTable("sys_broadcasts", (string)null);
+                });
+
+            modelBuilder.Entity("Comms.Core.Broadcasts.SysBroadcastTestSend", b =>
+                {
+                    b.Property<Guid>("BroadcastId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("broadcast_id");
+
+                    b.Property<Guid>("OperatorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("operator_id");
+
+                    b.Property<DateTimeOffset>("TestSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("test_sent_at");
+
+                    b.HasKey("BroadcastId", "OperatorId")
+                        .HasName("pk_sys_broadcast_test_sends");
+
+                    b.ToTable("sys_broadcast_test_sends", (string)null);
+                });
+
             modelBuilder.Entity("Comms.Core.ContextMail.ContextMailMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2416,6 +2537,16 @@ namespace Comms.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_banner_dismissals_banner_activations_activation_id");
+                });
+
+            modelBuilder.Entity("Comms.Core.Broadcasts.SysBroadcastTestSend", b =>
+                {
+                    b.HasOne("Comms.Core.Broadcasts.SysBroadcast", null)
+                        .WithMany()
+                        .HasForeignKey("BroadcastId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sys_broadcast_test_sends_sys_broadcasts_broadcast_id");
                 });
 
             modelBuilder.Entity("Comms.Core.ContextMail.ContextMailMessage", b =>

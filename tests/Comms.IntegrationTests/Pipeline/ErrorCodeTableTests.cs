@@ -34,6 +34,7 @@ public sealed partial class ErrorCodeTableTests(CommsFixture fixture)
         ["COMMS_TOTP_INVALID"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
         ["COMMS_FRESH_AUTH_REQUIRED"] = "Comms.IntegrationTests.Auth.OperatorSignInTests",
         ["COMMS_SysDirectMessageTestSendRequired"] = "Comms.IntegrationTests.Sys.SysDirectMessagesTests",
+        ["COMMS_SysBroadcastTestSendRequired"] = "Comms.IntegrationTests.Sys.BroadcastSendTests",
     };
 
     [GeneratedRegex(@"^\| (?<codes>`COMMS_[A-Za-z_]+`(?: / `COMMS_[A-Za-z_]+`)*) \| (?<status>\d{3}) \|", RegexOptions.Multiline)]

@@ -183,6 +183,12 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             var created = await note.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(note.IsSuccessStatusCode, created.ToString());
             values["releaseNoteId"] = created.GetProperty("id").GetString()!;
+
+            // A broadcast's routes take its uuid: a draft made like the example does.
+            var broadcast = await sys.PostAsync("/sys/broadcasts", new StringContent(RequestExamples.All["POST sys/broadcasts"], Encoding.UTF8, "application/json"));
+            var draft = await broadcast.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(broadcast.IsSuccessStatusCode, draft.ToString());
+            values["broadcastId"] = draft.GetProperty("id").GetString()!;
         }
 
         foreach (var (operation, example) in RequestExamples.All)
@@ -193,6 +199,7 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
                 : route.StartsWith("v1/webhook-endpoints", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["webhookId"]
                 : route.StartsWith("sys/users", StringComparison.Ordinal) ? Guid.CreateVersion7().ToString()
                 : route.StartsWith("sys/release-notes", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["releaseNoteId"]
+                : route.StartsWith("sys/broadcasts", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["broadcastId"]
                 : values[m.Groups[1].Value]);
             var body = example.Replace(RequestExamples.ExampleBannerTemplateId, values["templateId"], StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };

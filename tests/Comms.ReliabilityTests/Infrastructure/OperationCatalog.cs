@@ -222,6 +222,18 @@ public static class OperationCatalog
         ["GET /me/banners"] = new(Tenancy.CallersOwn),
         ["POST /me/banners/{activationId}/dismiss"] = new(Tenancy.Denied, OwnerMayFail: "404: no banner activation is seeded"),
 
+        // Broadcasts (operators): none is seeded, so calls naming one are 404; test-send and send need an operator token (the platform key is 403).
+        ["POST /sys/broadcasts"] = new(Tenancy.NotTenantScoped, Broadcast),
+        ["GET /sys/broadcasts"] = new(Tenancy.NotTenantScoped),
+        ["GET /sys/broadcasts/{id}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no broadcast is seeded"),
+        ["PUT /sys/broadcasts/{id}"] = new(Tenancy.NotTenantScoped, Broadcast, OwnerMayFail: "404: no broadcast is seeded"),
+        ["GET /sys/broadcasts/{id}/audience-count"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no broadcast is seeded"),
+        ["POST /sys/broadcasts/{id}/test-send"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "403: an operator token is needed"),
+        ["POST /sys/broadcasts/{id}/send"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "403: an operator token is needed"),
+        ["POST /sys/broadcasts/{id}/pause"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no broadcast is seeded"),
+        ["POST /sys/broadcasts/{id}/resume"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no broadcast is seeded"),
+        ["POST /sys/broadcasts/{id}/cancel"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no broadcast is seeded"),
+
         // Called by Twilio, signed with the account's auth token: no tenant key or user token gets a 2xx.
         ["POST /webhooks/twilio/inbound"] = new(Tenancy.NotTenantScoped),
     };
@@ -251,6 +263,8 @@ public static class OperationCatalog
         ["GET /me/contexts/{key}/mail?before"] = QueryKind.Strict,
         ["GET /me/contexts/{key}/mail/{id}?lang"] = QueryKind.Strict,
         ["GET /sys/tenants?after"] = QueryKind.Free,
+        ["GET /sys/broadcasts?after"] = QueryKind.Strict,
+        ["GET /sys/broadcasts?status"] = QueryKind.Strict,
         ["GET /v1/contexts/{key}/messages/recipient-count?audience"] = QueryKind.Strict,
         ["POST /webhooks/twilio/inbound?tenant"] = QueryKind.Free,
     };
@@ -277,6 +291,12 @@ public static class OperationCatalog
         ["kind"] = "maintenance", ["title"] = "Reliability", ["body"] = "Planned **maintenance**.", ["severity"] = "info", ["dismissible"] = true,
     };
 
+    private static JsonObject Broadcast(SeededTenant tenant) => new()
+    {
+        ["title"] = "Reliability", ["audience"] = new JsonObject { ["tenants"] = Array(tenant.Id) }, ["channels"] = Array("email"),
+        ["subject"] = "Maintenance", ["body"] = "Hello {{ recipient.name }}.",
+    };
+
     private static JsonObject BannerActivation(SeededTenant tenant) => new()
     {
         ["templateId"] = UnseededBanner.ToString(), ["startsAt"] = "2030-06-01T00:00:00Z", ["endsAt"] = "2030-06-02T00:00:00Z",
@@ -294,6 +314,7 @@ public static class OperationCatalog
         ("id", var p) when p.StartsWith("/sys/tenants", StringComparison.Ordinal) => tenant.Id,
         ("id", var p) when p.StartsWith("/sys/users", StringComparison.Ordinal) => tenant.EventId.ToString(),
         ("id", var p) when p.StartsWith("/sys/release-notes", StringComparison.Ordinal) => "0196f6a4-0000-7000-8000-000000000000",
+        ("id", var p) when p.StartsWith("/sys/broadcasts", StringComparison.Ordinal) => "0196f6a4-0000-7000-8000-0000000000b0",
         ("id", var p) when p.StartsWith("/v1/webhook-endpoints", StringComparison.Ordinal) => tenant.WebhookEndpointId.ToString(),
         ("id", var p) when p.StartsWith("/v1/messages", StringComparison.Ordinal) => tenant.MessageId.ToString(),
         ("externalId", var p) when p.EndsWith("/erase", StringComparison.Ordinal) => tenant.ErasableExternalId,
