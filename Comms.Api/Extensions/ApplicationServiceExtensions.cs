@@ -61,6 +61,10 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
         builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteService>();
+        builder.Services.AddOptions<Comms.Core.SupportInbox.InboundMailOptions>().BindConfiguration(Comms.Core.SupportInbox.InboundMailOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Comms.Core.SupportInbox.SupportInboxService>();
+        builder.Services.AddSingleton<Comms.Core.Audit.AuditQuery>();
         builder.AddFeedbackWebhooks();
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsConsent>();

@@ -49,6 +49,8 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Banners.BannerActivation> BannerActivations => Set<Banners.BannerActivation>();
     public DbSet<Banners.BannerDismissal> BannerDismissals => Set<Banners.BannerDismissal>();
     public DbSet<ReleaseNotes.SysReleaseNote> ReleaseNotes => Set<ReleaseNotes.SysReleaseNote>();
+    public DbSet<SupportInbox.SysSupportInboxThread> SupportInboxThreads => Set<SupportInbox.SysSupportInboxThread>();
+    public DbSet<SupportInbox.SysSupportInboxMessage> SupportInboxMessages => Set<SupportInbox.SysSupportInboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);
