@@ -119,7 +119,7 @@ public static partial class SendGridInboundApi
         var reader = new MultipartReader(boundary, body) { HeadersLengthLimit = 64 * 1024, BodyLengthLimit = MaxBodyBytes };
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition()
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
                 || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
             {
                 throw new InvalidDataException("A part without a form-data name.");
