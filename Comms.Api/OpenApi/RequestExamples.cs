@@ -114,6 +114,12 @@ public static class RequestExamples
         ["PUT sys/release-notes/{id}"] = """
             {"version":"1.4.1","title":"Faster inbox","publicBody":"The notification center opens **twice as fast**.","sections":{"fixed":["Mark-all-read on Safari"]},"visibility":"public","channels":["in_app"]}
             """,
+        ["POST sys/inbox/{threadId}/assign"] = """
+            {"operatorId":"0193a0c4-5b1e-7000-8000-0000000000a1"}
+            """,
+        ["POST sys/inbox/{threadId}/reply"] = """
+            {"body":"Thanks for writing. The maintenance starts Sunday 02:00 UTC and takes about an hour; nothing is lost meanwhile."}
+            """,
         ["POST sys/tenants"] = """
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,
