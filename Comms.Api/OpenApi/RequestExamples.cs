@@ -115,7 +115,7 @@ public static class RequestExamples
             {"version":"1.4.1","title":"Faster inbox","publicBody":"The notification center opens **twice as fast**.","sections":{"fixed":["Mark-all-read on Safari"]},"visibility":"public","channels":["in_app"]}
             """,
         ["POST sys/inbox/{threadId}/assign"] = """
-            {"operatorId":"0193a0c4-5b1e-7000-8000-0000000000a1"}
+            {"operatorId":"0193a0c4-5b1e-7000-8000-00000000a0a1"}
             """,
         ["POST sys/inbox/{threadId}/reply"] = """
             {"body":"Thanks for writing. The maintenance starts Sunday 02:00 UTC and takes about an hour; nothing is lost meanwhile."}
@@ -129,6 +129,9 @@ public static class RequestExamples
     };
 
     /// <summary>Every example, keyed by <c>"METHOD route"</c> (the route without its leading slash).</summary>
+    /// <summary>The operator id in the inbox's assign example (a placeholder: use an operator of yours).</summary>
+    public const string ExampleOperatorId = "0193a0c4-5b1e-7000-8000-00000000a0a1";
+
     /// <summary>The banner template id in the activation examples (a placeholder: use a template of yours).</summary>
     public const string ExampleBannerTemplateId = "0193a0c4-5b1e-7000-8000-00000000b4a1";
 

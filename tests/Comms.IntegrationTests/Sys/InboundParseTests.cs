@@ -80,6 +80,38 @@ public sealed class InboundParseTests(CommsFixture fixture)
         Assert.Equal(3, (await ThreadAsync(client, threadId)).GetProperty("messages").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_reply_to_a_direct_message_joins_the_thread_of_that_direct_message()
+    {
+        var client = fixture.Api.CreateClient();
+        var tenant = await TestTenant.CreateAsync(fixture);
+        var user = await tenant.AddRecipientAsync("dora");
+        var op = await OperatorTestSupport.CreateAsync(fixture, Comms.Core.Operators.OperatorRoles.SysOperator);
+        var token = await OperatorTestSupport.TokenAsync(client, op.Email!);
+        var send = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/sys/users/{user.Id}/messages")
+        {
+            Content = JsonContent.Create(new { channels = new[] { "email" }, subject = "Your account", body = "Please confirm your address.",
+                reason = "Support ticket 99: address check", testSend = true }),
+        }.With(token));
+        var receipt = await send.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(send.StatusCode == HttpStatusCode.Accepted, receipt.ToString());
+        var email = await fixture.Mailbox.WaitForOneToAsync(op.Email!);
+        var dmMessageId = InboundMailIds(MailDevClient.RawHeader(await fixture.Mailbox.SourceAsync(email.Id), "Message-ID"));
+        Assert.EndsWith($"@{tenant.Id}.comms", dmMessageId, StringComparison.Ordinal);
+
+        var first = await PostAsync(client, InboundParsePost.Mail(op.Email!, "Re: Your account", Id("dm-reply"), inReplyTo: dmMessageId));
+        Assert.Equal("related", first.GetProperty("threadedBy").GetString());
+        var threadId = first.GetProperty("threadId").GetString()!;
+        var thread = await ThreadAsync(client, threadId);
+        Assert.Equal("sys-dm:" + receipt.GetProperty("id").GetString(), thread.GetProperty("thread").GetProperty("relatedTo").GetString());
+
+        // A second answer to the same direct message (not to the first answer) joins the same thread.
+        var second = await PostAsync(client, InboundParsePost.Mail(op.Email!, "Re: Your account", Id("dm-reply-2"), references: $"<{dmMessageId}>"));
+        Assert.Equal((threadId, "related"), (second.GetProperty("threadId").GetString(), second.GetProperty("threadedBy").GetString()));
+    }
+
+    private static string InboundMailIds(string? header) => header!.Trim().TrimStart('<').TrimEnd('>');
+
     [Theory]
     [InlineData(null, null)]
     [InlineData("sendgrid", "wrong-password")]
