@@ -4,6 +4,7 @@ using System.Text.Json;
 using Comms.Api.Input;
 using Comms.Api.OpenApi;
 using Comms.Core.SupportInbox;
+using Comms.Realtime;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -35,7 +36,7 @@ public static partial class SendGridInboundApi
     }
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, IOptions<InboundMailOptions> options, SupportInboxService inbox, ILoggerFactory logs,
+        HttpContext http, IOptions<InboundMailOptions> options, SupportInboxService inbox, LivePushes pushes, ILoggerFactory logs,
         CancellationToken cancellationToken)
     {
         var logger = logs.CreateLogger(LogCategory);
@@ -85,6 +86,11 @@ public static partial class SendGridInboundApi
 
         var receipt = await inbox.ReceiveAsync(mail, cancellationToken);
         LogReceived(logger, receipt.ThreadId, receipt.ThreadedBy, receipt.Duplicate);
+        if (!receipt.Duplicate)
+        {
+            pushes.InboxChanged(receipt.ThreadId, "received");
+        }
+
         return TypedResults.Ok(receipt);
     }
 

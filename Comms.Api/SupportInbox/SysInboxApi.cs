@@ -5,6 +5,7 @@ using Comms.Api.OpenApi;
 using Comms.Core.Operators;
 using Comms.Core.Queueing;
 using Comms.Core.SupportInbox;
+using Comms.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -88,7 +89,7 @@ public static class SysInboxApi
         await inbox.GetAsync(threadId, cancellationToken) is { } thread ? TypedResults.Ok(thread) : NotFound(threadId);
 
     public static async Task<Results<Ok<InboxThreadView>, ValidationProblem, ProblemHttpResult>> Assign(
-        Guid threadId, InboxAssignRequest? request, HttpContext http, SupportInboxService inbox, OperatorsDbContext operators,
+        Guid threadId, InboxAssignRequest? request, HttpContext http, SupportInboxService inbox, OperatorsDbContext operators, LivePushes pushes,
         CancellationToken cancellationToken)
     {
         var operatorId = request?.OperatorId ?? OperatorId(http.User);
@@ -102,12 +103,19 @@ public static class SysInboxApi
             return Invalid("operatorId", "No operator has this id.");
         }
 
-        return await inbox.AssignAsync(threadId, operatorId.Value, http.User.SysActor(), cancellationToken) is { } thread
-            ? TypedResults.Ok(thread) : NotFound(threadId);
+        var thread = await inbox.AssignAsync(threadId, operatorId.Value, http.User.SysActor(), cancellationToken);
+        if (thread is null)
+        {
+            return NotFound(threadId);
+        }
+
+        pushes.InboxChanged(threadId, "assigned");
+        return TypedResults.Ok(thread);
     }
 
     public static async Task<Results<Accepted<InboxMessageView>, ValidationProblem, ProblemHttpResult>> Reply(
-        Guid threadId, InboxReplyRequest? request, HttpContext http, SupportInboxService inbox, WakeUps wakeUps, CancellationToken cancellationToken)
+        Guid threadId, InboxReplyRequest? request, HttpContext http, SupportInboxService inbox, WakeUps wakeUps, LivePushes pushes,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request?.Body) || request.Body.Length > SupportInboxService.MaxReplyLength)
         {
@@ -121,16 +129,29 @@ public static class SysInboxApi
         }
 
         await wakeUps.PublishAsync(SupportInboxService.WakeTopic);
+        pushes.InboxChanged(threadId, "replied");
         return TypedResults.Accepted($"/sys/inbox/{threadId}", message);
     }
 
     public static async Task<Results<Ok<InboxThreadView>, ProblemHttpResult>> Close(
-        Guid threadId, HttpContext http, SupportInboxService inbox, CancellationToken cancellationToken) =>
-        await inbox.CloseAsync(threadId, http.User.SysActor(), cancellationToken) is { } thread ? TypedResults.Ok(thread) : NotFound(threadId);
+        Guid threadId, HttpContext http, SupportInboxService inbox, LivePushes pushes, CancellationToken cancellationToken) =>
+        Pushed(await inbox.CloseAsync(threadId, http.User.SysActor(), cancellationToken), threadId, "closed", pushes);
 
     public static async Task<Results<Ok<InboxThreadView>, ProblemHttpResult>> Reopen(
-        Guid threadId, HttpContext http, SupportInboxService inbox, CancellationToken cancellationToken) =>
-        await inbox.ReopenAsync(threadId, http.User.SysActor(), cancellationToken) is { } thread ? TypedResults.Ok(thread) : NotFound(threadId);
+        Guid threadId, HttpContext http, SupportInboxService inbox, LivePushes pushes, CancellationToken cancellationToken) =>
+        Pushed(await inbox.ReopenAsync(threadId, http.User.SysActor(), cancellationToken), threadId, "reopened", pushes);
+
+    /// <summary>The thread, pushed to operators as changed; or 404.</summary>
+    private static Results<Ok<InboxThreadView>, ProblemHttpResult> Pushed(InboxThreadView? thread, Guid threadId, string reason, LivePushes pushes)
+    {
+        if (thread is null)
+        {
+            return NotFound(threadId);
+        }
+
+        pushes.InboxChanged(threadId, reason);
+        return TypedResults.Ok(thread);
+    }
 
     /// <summary>The operator of an operator token (null for the platform key).</summary>
     public static Guid? OperatorId(ClaimsPrincipal user) =>
