@@ -23,4 +23,11 @@ public interface INotificationsClient
 
     [HubMethodName("bannersChanged")]
     Task BannersChanged();
+
+    /// <summary>The operator inbox changed (operators' connections only, <see cref="NotificationsHub.OperatorsGroup"/>): a new mail, an assignment, a reply, a close or reopen.</summary>
+    [HubMethodName("inboxChanged")]
+    Task InboxChanged(InboxChange change);
 }
+
+/// <summary>What changed in the operator inbox: the thread and why (<c>received</c>, <c>assigned</c>, <c>replied</c>, <c>closed</c>, <c>reopened</c>).</summary>
+public sealed record InboxChange(Guid ThreadId, string Reason);

@@ -46,6 +46,10 @@ public sealed partial class LivePushes(IHubContext<NotificationsHub, INotificati
         }
     }
 
+    /// <summary>The operator inbox changed: every operator connection gets <c>inboxChanged</c> (the client fetches the thread or the list).</summary>
+    public void InboxChanged(Guid threadId, string reason) =>
+        FireTo(() => hub.Clients.Group(NotificationsHub.OperatorsGroup).InboxChanged(new InboxChange(threadId, reason)));
+
     /// <summary>
     /// The warm-up: both pushes of a delivery (the item and the unread count), awaited, to a user key no connection can
     /// have (<c>~warm-up</c> is not a tenant id) — the SignalR backplane's serialization and Redis publish run once and

@@ -21,11 +21,21 @@ public sealed class NotificationsHub : Hub<INotificationsClient>
     /// <summary>The group of every connection of a tenant (tenant-wide pushes such as <c>bannersChanged</c>).</summary>
     public static string TenantGroup(string tenantId) => "tenant:" + tenantId;
 
+    /// <summary>The group of every operator connection (operator token with the SysOperator role): <c>inboxChanged</c>.</summary>
+    public const string OperatorsGroup = "sys:operators";
+
+    /// <summary>The authentication type of operator connections (the Web's operator token scheme).</summary>
+    public const string OperatorAuthenticationType = "OperatorToken";
+
     public override async Task OnConnectedAsync()
     {
         if (Context.User?.FindFirst("tid")?.Value is { } tenant)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, TenantGroup(tenant), Context.ConnectionAborted);
+        }
+        else if (Context.User?.Identity?.AuthenticationType == OperatorAuthenticationType && Context.User.IsInRole(Core.Operators.OperatorRoles.SysOperator))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, OperatorsGroup, Context.ConnectionAborted);
         }
 
         await base.OnConnectedAsync();

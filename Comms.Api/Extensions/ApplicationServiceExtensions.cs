@@ -65,6 +65,10 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastProgress>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastSender>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastControl>();
+        builder.Services.AddOptions<Comms.Core.SupportInbox.InboundMailOptions>().BindConfiguration(Comms.Core.SupportInbox.InboundMailOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Comms.Core.SupportInbox.SupportInboxService>();
+        builder.Services.AddSingleton<Comms.Core.Audit.AuditQuery>();
         builder.AddFeedbackWebhooks();
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsConsent>();

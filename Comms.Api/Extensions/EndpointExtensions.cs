@@ -15,6 +15,7 @@ using Comms.Api.RoutingRules;
 using Comms.Api.SigningKeys;
 using Comms.Api.Sms;
 using Comms.Api.Sys;
+using Comms.Api.SupportInbox;
 using Comms.Api.Templates;
 using Comms.Api.WebhookEndpoints;
 
@@ -58,6 +59,8 @@ public static class EndpointExtensions
         sys.MapSysBannersApi();
         sys.MapSysReleaseNotesApi();
         sys.MapSysBroadcastsApi();
+        sys.MapSysInboxApi();
+        sys.MapSysAuditApi();
         // Sign-in has the stricter per-address sign-in limit of its own.
         app.MapOperatorTokenApi();
 
@@ -67,6 +70,7 @@ public static class EndpointExtensions
         // Called by providers, signed with their own schemes (no API key); not rate limited per caller (providers post in bursts).
         app.MapFeedbackWebhooks();
         app.MapTwilioInboundApi();
+        app.MapSendGridInboundApi();
         return app;
     }
 }

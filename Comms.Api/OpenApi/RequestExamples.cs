@@ -120,6 +120,12 @@ public static class RequestExamples
         ["PUT sys/broadcasts/{id}"] = """
             {"title":"Maintenance on Sunday","audience":{"filter":{"attributes":{"plan":"pro"}}},"channels":["email","push"],"subject":"Maintenance on Sunday 02:00 UTC","body":"Hello {{ recipient.name }}, Comms is read-only on Sunday 02:00-03:00 UTC.","content":{"push":{"subject":"Maintenance Sunday","body":"Read-only 02:00-03:00 UTC"}}}
             """,
+        ["POST sys/inbox/{threadId}/assign"] = """
+            {"operatorId":"0193a0c4-5b1e-7000-8000-00000000a0a1"}
+            """,
+        ["POST sys/inbox/{threadId}/reply"] = """
+            {"body":"Thanks for writing. The maintenance starts Sunday 02:00 UTC and takes about an hour; nothing is lost meanwhile."}
+            """,
         ["POST sys/tenants"] = """
             {"id":"acme","name":"Acme Inc.","defaultLocale":"en-US","defaultTimeZone":"America/New_York"}
             """,
@@ -129,6 +135,9 @@ public static class RequestExamples
     };
 
     /// <summary>Every example, keyed by <c>"METHOD route"</c> (the route without its leading slash).</summary>
+    /// <summary>The operator id in the inbox's assign example (a placeholder: use an operator of yours).</summary>
+    public const string ExampleOperatorId = "0193a0c4-5b1e-7000-8000-00000000a0a1";
+
     /// <summary>The banner template id in the activation examples (a placeholder: use a template of yours).</summary>
     public const string ExampleBannerTemplateId = "0193a0c4-5b1e-7000-8000-00000000b4a1";
 

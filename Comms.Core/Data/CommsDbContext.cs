@@ -51,6 +51,8 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<ReleaseNotes.SysReleaseNote> ReleaseNotes => Set<ReleaseNotes.SysReleaseNote>();
     public DbSet<Broadcasts.SysBroadcast> SysBroadcasts => Set<Broadcasts.SysBroadcast>();
     public DbSet<Broadcasts.SysBroadcastTestSend> SysBroadcastTestSends => Set<Broadcasts.SysBroadcastTestSend>();
+    public DbSet<SupportInbox.SysSupportInboxThread> SupportInboxThreads => Set<SupportInbox.SysSupportInboxThread>();
+    public DbSet<SupportInbox.SysSupportInboxMessage> SupportInboxMessages => Set<SupportInbox.SysSupportInboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CommsDbContext).Assembly);

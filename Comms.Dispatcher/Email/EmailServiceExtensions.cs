@@ -37,6 +37,11 @@ public static class EmailServiceExtensions
             builder.Services.AddSingleton(SmtpEndpoint.Parse(builder.Configuration.GetConnectionString("mail")!));
             builder.Services.AddSingleton<SmtpEmailSender>();
             builder.Services.AddWarmUpStep<SmtpWarmUp>();
+            // Operators' replies from the inbox go over SMTP (a SendGrid-only deployment leaves them queued).
+            builder.Services.AddOptions<Comms.Core.SupportInbox.InboundMailOptions>().BindConfiguration(Comms.Core.SupportInbox.InboundMailOptions.SectionName)
+                .ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddSingleton<Comms.Core.SupportInbox.InboxReplyQueue>();
+            builder.Services.AddHostedService<SupportInbox.InboxReplyWorker>();
         }
 
         builder.Services.AddSingleton(new EmailProviderChoice(chosen, configured));

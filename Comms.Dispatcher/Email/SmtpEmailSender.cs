@@ -37,7 +37,16 @@ public sealed partial class SmtpEmailSender(
             return new SendOutcome.Permanent($"'{message.Address}' is not a valid email address.");
         }
 
-        var mime = EmailComposer.Compose(message, _from, _unsubscribeMailto);
+        using var mime = EmailComposer.Compose(message, _from, _unsubscribeMailto);
+        return await SendMimeAsync(mime, cancellationToken);
+    }
+
+    /// <summary>The deployment's sender address (<c>Comms:Email:From</c>).</summary>
+    public MailboxAddress From => _from;
+
+    /// <summary>Sends a composed message (e.g. an operator's reply from the inbox) through the same pool, TLS rules and outcomes.</summary>
+    public async Task<SendOutcome> SendMimeAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
         await _slots.WaitAsync(cancellationToken);
         SmtpClient? client = null;
         try

@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using Comms.Core.Auth;
+using Comms.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Comms.Core.Operators;
 using Comms.Realtime;
 using Comms.Realtime.Auth;
 using Microsoft.AspNetCore.Authentication;
@@ -52,8 +55,11 @@ public static class EndUserAuth
                 };
             })
             .AddCommsUserTokens(options => options.QueryTokenPath = NotificationsHub.Path)
+            .AddScheme<AuthenticationSchemeOptions, OperatorHubAuthenticationHandler>(OperatorHubAuthenticationHandler.SchemeName, null)
             .AddPolicyScheme(EitherScheme, "User token or session cookie", options => options.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                OperatorHubAuthenticationHandler.IsOperatorToken(OperatorHubAuthenticationHandler.TokenOf(context.Request))
+                    ? OperatorHubAuthenticationHandler.SchemeName
+                : context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                 || (context.Request.Path.StartsWithSegments(NotificationsHub.Path) && context.Request.Query.ContainsKey("access_token"))
                     ? TokenScheme
                     : CookieScheme);
@@ -71,8 +77,20 @@ public static class EndUserAuth
             .SetFallbackPolicy(ClosedUnlessUnmatched(CookieScheme))
             .AddPolicy(PagesPolicy, policy => policy.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser()
                 .RequireClaim(UserTokens.TenantClaim).RequireClaim(UserTokens.SubjectClaim))
+            // End users (tenant and subject), or operators with SysOperator (operator inbox pushes).
             .AddPolicy(NotificationsHub.Policy, policy => policy.AddAuthenticationSchemes(EitherScheme).RequireAuthenticatedUser()
-                .RequireClaim(UserTokens.TenantClaim).RequireClaim(UserTokens.SubjectClaim));
+                .RequireAssertion(context => (context.User.HasClaim(c => c.Type == UserTokens.TenantClaim) && context.User.HasClaim(c => c.Type == UserTokens.SubjectClaim))
+                    || (context.User.Identity?.AuthenticationType == OperatorHubAuthenticationHandler.SchemeName
+                        && context.User.IsInRole(Comms.Core.Operators.OperatorRoles.SysOperator))));
+
+        // Operator tokens on the hub are checked like the API checks them (same signing key and security stamps).
+        builder.Services.AddOptions<Comms.Core.Operators.OperatorOptions>().BindConfiguration(Comms.Core.Operators.OperatorOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        // Only what checking a token needs (no Identity services: the Web signs no operator in).
+        builder.Services.AddPooledDbContextFactory<OperatorsDbContext>((sp, options) =>
+            options.UseCommsDatabase(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), OperatorsDbContext.MigrationsHistoryTable));
+        builder.Services.AddSingleton<OperatorTokens>();
+        builder.Services.AddSingleton<OperatorStamps>();
         return builder;
     }
 

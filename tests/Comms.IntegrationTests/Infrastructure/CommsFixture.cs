@@ -25,6 +25,7 @@ public sealed class CommsFixture : IAsyncLifetime
 
     /// <summary>The API checks Twilio's webhook signatures with it (no account is configured, so the dispatcher sends no SMS).</summary>
     public const string TwilioAuthToken = "twilio-test-auth-token-7d3c";
+    public const string InboundPassword = "inbound-test-password-5e1f";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Kid, string Secret)> _signingKeys = new(StringComparer.Ordinal);
 
@@ -65,6 +66,9 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:Providers:SendGrid:EventWebhookPublicKey"] = Feedback.ProviderSignatures.SendGridPublicKey,
         ["Comms:Providers:Twilio:AuthToken"] = TwilioAuthToken,
         ["Comms:Webhooks:StatusRetryBaseDelay"] = "00:00:00.200",
+        // The operator inbox (Sys/SupportInboxTests): SendGrid Inbound Parse's basic-auth password and the reply-address domain.
+        ["Comms:Inbound:SendGrid:Password"] = InboundPassword,
+        ["Comms:Inbound:ReplyDomain"] = "inbound.example.test",
         ["Logging:LogLevel:Default"] = "Warning",
         // Races that tests provoke on purpose (unique violations) would otherwise fill the output with EF errors.
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",

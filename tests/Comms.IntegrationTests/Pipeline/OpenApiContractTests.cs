@@ -191,6 +191,14 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             values["broadcastId"] = draft.GetProperty("id").GetString()!;
         }
 
+        // The operator inbox's routes take a thread's uuid (a mail posted as SendGrid would), assign an operator's.
+        using (var sendGrid = fixture.Api.CreateClient())
+        {
+            var mail = await sendGrid.SendAsync(Sys.InboundParsePost.Mail("contract@example.net", "Contract", $"{Guid.NewGuid():N}@example.net").Request());
+            values["threadId"] = (await mail.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("threadId").GetString()!;
+            values["operatorId"] = (await Auth.OperatorTestSupport.CreateAsync(fixture, Comms.Core.Operators.OperatorRoles.SysOperator)).Id.ToString();
+        }
+
         foreach (var (operation, example) in RequestExamples.All)
         {
             var (method, route) = (operation[..operation.IndexOf(' ')], operation[(operation.IndexOf(' ') + 1)..]);
@@ -201,7 +209,8 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
                 : route.StartsWith("sys/release-notes", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["releaseNoteId"]
                 : route.StartsWith("sys/broadcasts", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["broadcastId"]
                 : values[m.Groups[1].Value]);
-            var body = example.Replace(RequestExamples.ExampleBannerTemplateId, values["templateId"], StringComparison.Ordinal);
+            var body = example.Replace(RequestExamples.ExampleBannerTemplateId, values["templateId"], StringComparison.Ordinal)
+                .Replace(RequestExamples.ExampleOperatorId, values["operatorId"], StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new("Bearer", route.StartsWith("me/", StringComparison.Ordinal) ? fixture.UserToken(DevelopmentSeed.TenantId, "alice")
                 : route.StartsWith("sys/", StringComparison.Ordinal) ? CommsFixture.SysKey : DevelopmentSeed.DefaultApiKey);

@@ -220,6 +220,17 @@ public static class OperationCatalog
         ["PUT /sys/banner-activations/{activationId}"] = new(Tenancy.NotTenantScoped, BannerActivation, OwnerMayFail: "404: no banner activation is seeded"),
         ["DELETE /sys/banner-activations/{activationId}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no banner activation is seeded"),
         ["GET /me/banners"] = new(Tenancy.CallersOwn),
+        // The operator inbox (platform-wide): no thread is seeded, so calls naming one are 404; assign needs an operator id
+        // (the platform key has no "self"), which the suites do not have: 400 naming operatorId, or 404 for the unknown thread.
+        ["GET /sys/inbox"] = new(Tenancy.NotTenantScoped),
+        ["GET /sys/inbox/{threadId}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no inbox thread is seeded"),
+        ["POST /sys/inbox/{threadId}/assign"] = new(Tenancy.NotTenantScoped, _ => new JsonObject { ["operatorId"] = UnseededBanner.ToString() },
+            OwnerMayFail: "400/404: no operator or inbox thread is seeded"),
+        ["POST /sys/inbox/{threadId}/reply"] = new(Tenancy.NotTenantScoped, _ => new JsonObject { ["body"] = "Thanks, we are on it." },
+            OwnerMayFail: "404: no inbox thread is seeded"),
+        ["POST /sys/inbox/{threadId}/close"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no inbox thread is seeded"),
+        ["POST /sys/inbox/{threadId}/reopen"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404: no inbox thread is seeded"),
+        ["GET /sys/audit"] = new(Tenancy.NotTenantScoped),
         ["POST /me/banners/{activationId}/dismiss"] = new(Tenancy.Denied, OwnerMayFail: "404: no banner activation is seeded"),
 
         // Broadcasts (operators): none is seeded, so calls naming one are 404; test-send and send need an operator token (the platform key is 403).
@@ -267,6 +278,14 @@ public static class OperationCatalog
         ["GET /sys/broadcasts?status"] = QueryKind.Strict,
         ["GET /v1/contexts/{key}/messages/recipient-count?audience"] = QueryKind.Strict,
         ["POST /webhooks/twilio/inbound?tenant"] = QueryKind.Free,
+        ["GET /sys/inbox?status"] = QueryKind.Strict,
+        ["GET /sys/inbox?cursor"] = QueryKind.Strict,
+        ["GET /sys/audit?actor"] = QueryKind.Free,
+        ["GET /sys/audit?action"] = QueryKind.Free,
+        ["GET /sys/audit?target"] = QueryKind.Free,
+        ["GET /sys/audit?from"] = QueryKind.Strict,
+        ["GET /sys/audit?to"] = QueryKind.Strict,
+        ["GET /sys/audit?cursor"] = QueryKind.Strict,
     };
 
     public static OperationSpec For(ApiOperation operation) =>
@@ -329,7 +348,7 @@ public static class OperationCatalog
         ("eventName", _) => tenant.EventName,
         ("key", _) => tenant.ContextKey,
         ("messageId", _) => tenant.ScheduledMessageId.ToString(),
-        ("templateId", _) or ("activationId", _) => UnseededBanner.ToString(),
+        ("templateId", _) or ("activationId", _) or ("threadId", _) => UnseededBanner.ToString(),
         _ => throw new KeyNotFoundException($"No value for path parameter '{parameter}' of {operation.Key}: add it to OperationCatalog.PathValue."),
     };
 
