@@ -1,20 +1,37 @@
 using Comms.Web.Admin;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Comms.Web.Pages.Admin;
 
-/// <summary>The operations dashboard (<c>/admin</c>): queues and the last hour per channel, for the tenants the operator may see.</summary>
+/// <summary>
+/// The operations dashboard (<c>/admin</c>): queues and the last hour per channel, a chart of them, and SPEC S10's
+/// alerts, for the tenants the operator may see. The page refreshes itself every few seconds from
+/// <c>/admin?handler=figures</c> (JSON; the same figures), so numbers move without a reload.
+/// </summary>
 [Authorize(Policy = OperatorConsoleAuth.Policy)]
 public sealed class IndexModel(OperationsDashboard dashboard) : PageModel
 {
     public ConsoleOperator Operator { get; private set; } = null!;
-    public IReadOnlyList<ChannelFigures> Figures { get; private set; } = [];
+    public DashboardFigures Figures { get; private set; } = null!;
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Operator = ConsoleOperator.From(User);
-        Figures = await dashboard.ReadAsync(Operator.Tenants, cancellationToken);
+        Figures = await dashboard.ReadWithAlertsAsync(Operator.Tenants, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnGetFiguresAsync(CancellationToken cancellationToken)
+    {
+        var figures = await dashboard.ReadWithAlertsAsync(ConsoleOperator.From(User).Tenants, cancellationToken);
+        Response.Headers.CacheControl = "no-store";
+        return new JsonResult(new
+        {
+            channels = figures.Channels.Select(c => new { c.Channel, c.Queued, oldestWait = Wait(c.OldestWait), c.Deferred, c.Sent, c.Failed, c.Suppressed }),
+            alerts = figures.Alerts,
+            at = figures.At,
+        });
     }
 
     public static string Wait(TimeSpan? wait) => wait switch
