@@ -37,6 +37,7 @@ public static class ApplicationServiceExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantCatalog>();
         builder.Services.AddSingleton<CatalogChanges>();
+        builder.Services.AddSingleton<RoutingRuleService>();
         builder.Services.AddHostedService<CatalogChangeListener>();
         builder.Services.AddSingleton<WakeUps>();
         builder.Services.AddSingleton<EventIntake>();

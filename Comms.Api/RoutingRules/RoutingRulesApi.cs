@@ -43,52 +43,29 @@ public static class RoutingRulesApi
     }
 
     public static async Task<Results<Ok<RoutingRuleView>, Created<RoutingRuleView>, ValidationProblem, ProblemHttpResult>> Put(
-        string eventName, RoutingRuleRequest? request, HttpContext http, CommsDbContext db, TenantCatalog catalog,
-        CatalogChanges changes, TimeProvider time, CancellationToken cancellationToken)
+        string eventName, RoutingRuleRequest? request, HttpContext http, RoutingRuleService rules, CancellationToken cancellationToken)
     {
-        var errors = RoutingRuleValidator.Validate(eventName, request);
-        if (errors.Count > 0)
+        var saved = await rules.SaveAsync(http.User.TenantId(), eventName, request, cancellationToken);
+        if (saved.Errors is { } errors)
         {
             return TypedResults.ValidationProblem(errors, title: "The routing rule is invalid.", type: "COMMS_VALIDATION");
         }
 
-        var tenantId = http.User.TenantId();
-        var snapshot = await catalog.GetAsync(tenantId, cancellationToken);
-        if (snapshot?.Category(request!.Category!) is null)
+        if (saved.Problem is { } problem)
         {
-            return TypedResults.Problem(statusCode: 422, type: "COMMS_UNKNOWN_CATEGORY", title: "Unknown category.",
-                detail: $"'{request!.Category}' is not a category of this tenant; see GET /v1/categories.",
-                extensions: new Dictionary<string, object?> { ["field"] = "category" });
+            return TypedResults.Problem(statusCode: 422, type: problem.Type,
+                title: problem.Type == RoutingRuleService.UnknownCategory ? "Unknown category." : "The rule names a template that does not exist.",
+                detail: problem.Detail, extensions: new Dictionary<string, object?> { ["field"] = problem.Field });
         }
 
-        if (await MissingTemplateAsync(db, tenantId, request!, cancellationToken) is { } missing)
-        {
-            return TypedResults.Problem(statusCode: 422, type: "COMMS_UNKNOWN_TEMPLATE", title: "The rule names a template that does not exist.",
-                detail: missing.Detail, extensions: new Dictionary<string, object?> { ["field"] = missing.Field });
-        }
-
-        var now = time.GetUtcNow();
-        var rule = await db.RoutingRules.FirstOrDefaultAsync(r => r.TenantId == tenantId && r.EventName == eventName, cancellationToken);
-        var created = rule is null;
-        rule ??= db.RoutingRules.Add(new RoutingRule
-        {
-            Id = Guid.CreateVersion7(), TenantId = tenantId, EventName = eventName, TemplateName = "", Category = "", CreatedAt = now,
-        }).Entity;
-        RoutingRuleValidator.Apply(request!, rule);
-        rule.UpdatedAt = now;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (created)
+        if (saved.Conflict)
         {
             return TypedResults.Problem(statusCode: 409, type: "COMMS_CONFLICT", title: "The rule was created concurrently.",
                 detail: "Another request created this rule at the same time; repeat the request to replace it.");
         }
 
-        await changes.PublishAsync(tenantId);
-        var view = RoutingRuleView.From(rule);
-        return created ? TypedResults.Created($"/v1/routing-rules/{eventName}", view) : TypedResults.Ok(view);
+        var view = RoutingRuleView.From(saved.Rule!);
+        return saved.Created ? TypedResults.Created($"/v1/routing-rules/{eventName}", view) : TypedResults.Ok(view);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -103,38 +80,6 @@ public static class RoutingRulesApi
 
         await changes.PublishAsync(tenantId);
         return TypedResults.NoContent();
-    }
-
-    /// <summary>
-    /// A rule must not fail silently at send time: the template it renders (the digest's when it digests, as
-    /// routing does) must exist, draft or published in any locale, for every channel the rule can use —
-    /// primary, fallback and escalation.
-    /// </summary>
-    private static async Task<(string Field, string Detail)?> MissingTemplateAsync(
-        CommsDbContext db, string tenantId, RoutingRuleRequest request, CancellationToken cancellationToken)
-    {
-        var (template, templateField) = request.Digest?.TemplateName is { } digest
-            ? (digest, "digest.templateName")
-            : (request.TemplateName!, "templateName");
-        var channels = await db.Templates.AsNoTracking().Where(t => t.TenantId == tenantId && t.Name == template)
-            .Select(t => t.Channel).Distinct().ToListAsync(cancellationToken);
-        if (channels.Count == 0)
-        {
-            return (templateField, $"There is no template '{template}' (draft or published). Create it first: PUT /v1/templates/{template}/{{channel}}/{{locale}}/draft.");
-        }
-
-        var uses = (request.Channels ?? []).Select((c, i) => ($"channels[{i}]", c))
-            .Concat((request.FallbackChannels ?? []).Select((c, i) => ($"fallbackChannels[{i}]", c)))
-            .Concat(request.Escalation?.Channel is { } escalation ? [("escalation.channel", escalation)] : []);
-        foreach (var (field, channel) in uses)
-        {
-            if (!channels.Contains(channel))
-            {
-                return (field, $"Template '{template}' has no '{channel}' content (draft or published) in any locale; add it with PUT /v1/templates/{template}/{channel}/{{locale}}/draft, or remove the channel.");
-            }
-        }
-
-        return null;
     }
 
     private static ProblemHttpResult NotFound(string eventName) =>
