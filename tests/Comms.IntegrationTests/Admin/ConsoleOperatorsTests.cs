@@ -1,0 +1,103 @@
+using Comms.Core.Operators;
+using Comms.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Playwright;
+
+namespace Comms.IntegrationTests.Admin;
+
+/// <summary>
+/// Operators in the console, in Chromium: a SysOperator finds an operator with their roles, locks them (fresh-auth
+/// asked when the sign-in is old; audited) so that they cannot sign in, and unlocks them so that they can; a tenant's
+/// approver gets 403 for the page.
+/// </summary>
+[Collection(CommsCollection.Name)]
+public sealed class ConsoleOperatorsTests(CommsFixture fixture) : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private readonly List<string> _problems = [];
+
+    public async Task InitializeAsync()
+    {
+        await fixture.SeedDemoAsync();
+        (_playwright, _browser) = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_sys_operator_locks_an_operator_out_with_fresh_auth_and_unlocks_them()
+    {
+        var email = "viewer-" + Guid.NewGuid().ToString("N")[..8] + "@example.test";
+        Guid viewerId;
+        await using (var scope = fixture.Api.Services.CreateAsyncScope())
+        {
+            viewerId = (await OperatorSeed.EnsureAsync(scope.ServiceProvider.GetRequiredService<UserManager<Operator>>(),
+                scope.ServiceProvider.GetRequiredService<OperatorsDbContext>(), email, "Demo Viewer", OperatorSeed.DefaultPassword,
+                OperatorRoles.CommsViewer, "demo", TimeProvider.System)).Id;
+        }
+
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var web = new WebServer(fixture.Settings, services => services.AddSingleton<TimeProvider>(clock));
+        web.Start();
+        var page = await ConsolePages.NewPageAsync(_browser, _problems);
+        await page.GotoAsync($"{web.BaseUrl}/admin/operators");
+        await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync("**/admin/operators");
+        await page.GetByLabel("Email or name").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("operator-roles")).ToHaveTextAsync(["CommsViewer of demo"]);
+        await Assertions.Expect(page.GetByTestId("operator-status")).ToHaveTextAsync(["active"]);
+        await ConsolePages.AssertAccessibleAsync(page);
+
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lock " + email }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("fresh-auth")).ToContainTextAsync("password");
+        await Assertions.Expect(page.GetByTestId("operator-status")).ToHaveTextAsync(["active"]);
+        await ConsolePages.AssertAccessibleAsync(page);
+        await page.GetByLabel("Confirm your password").FillAsync(OperatorSeed.DefaultPassword);
+        await page.GetByTestId("confirm").GetByRole(AriaRole.Button, new() { Name = "Lock " + email }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("is locked");
+        await Assertions.Expect(page.GetByTestId("operator-status")).ToHaveTextAsync(["locked"]);
+
+        var locked = await ConsolePages.NewPageAsync(_browser, []);
+        await locked.GotoAsync($"{web.BaseUrl}/admin");
+        await ConsolePages.SignInAsync(locked, email, OperatorSeed.DefaultPassword);
+        await Assertions.Expect(locked.GetByTestId("sign-in-error")).ToHaveTextAsync("This account is locked by a platform operator: ask one to unlock it.");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unlock " + email }).ClickAsync(); // fresh now: no prompt
+        await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("is unlocked");
+        await Assertions.Expect(page.GetByTestId("operator-status")).ToHaveTextAsync(["active"]);
+        Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+
+        var unlocked = await ConsolePages.NewPageAsync(_browser, []);
+        await unlocked.GotoAsync($"{web.BaseUrl}/admin");
+        await ConsolePages.SignInAsync(unlocked, email, OperatorSeed.DefaultPassword);
+        await unlocked.WaitForURLAsync("**/admin");
+        await Assertions.Expect(unlocked.GetByTestId("operator-name")).ToHaveTextAsync("Demo Viewer");
+
+        await using var db = fixture.CreateDbContext();
+        var actions = await db.AuditLog.AsNoTracking().Where(a => a.Target == "operator:" + viewerId && a.Action.StartsWith("sys.operator.") && a.Action.EndsWith("locked"))
+            .OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
+        Assert.Equal(["sys.operator.locked", "sys.operator.unlocked"], actions);
+    }
+
+    [Fact]
+    public async Task A_tenants_approver_gets_403_for_the_operators_page()
+    {
+        var page = await ConsolePages.NewPageAsync(_browser, []);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin");
+        await ConsolePages.SignInAsync(page, "approver@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync("**/admin");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Operators" })).ToHaveCountAsync(0);
+        var refused = await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/operators");
+        Assert.Equal(403, refused!.Status);
+    }
+}
