@@ -90,6 +90,50 @@ public sealed class ConsoleOperatorsTests(CommsFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sys_operator_grants_and_revokes_roles_and_the_operator_signs_in_with_the_new_ones()
+    {
+        var email = "role-" + Guid.NewGuid().ToString("N")[..8] + "@example.test";
+        Guid id;
+        await using (var scope = fixture.Api.Services.CreateAsyncScope())
+        {
+            id = (await OperatorSeed.EnsureAsync(scope.ServiceProvider.GetRequiredService<UserManager<Operator>>(),
+                scope.ServiceProvider.GetRequiredService<OperatorsDbContext>(), email, "Role Test", OperatorSeed.DefaultPassword,
+                OperatorRoles.CommsViewer, "demo", TimeProvider.System)).Id;
+        }
+
+        var page = await ConsolePages.NewPageAsync(_browser, _problems);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/operators?q={email}");
+        await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync("**/admin/operators?q=*");
+        await page.GetByRole(AriaRole.Link, new() { Name = email }).ClickAsync();
+        await page.WaitForURLAsync($"**/admin/operators/{id}");
+        await Assertions.Expect(page.GetByTestId("grant-role")).ToHaveTextAsync([OperatorRoles.CommsViewer]);
+
+        await page.GetByLabel("Role").SelectOptionAsync(OperatorRoles.CommsEditor);
+        await page.GetByLabel("Tenant (empty for SysOperator)").FillAsync("no-such-tenant");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Grant role" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error-tenant")).ToHaveTextAsync("There is no tenant 'no-such-tenant'.");
+        await ConsolePages.AssertAccessibleAsync(page);
+        await page.GetByLabel("Tenant (empty for SysOperator)").FillAsync("demo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Grant role" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToHaveTextAsync("CommsEditor of demo was granted.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke CommsViewer demo" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToHaveTextAsync("CommsViewer of demo was revoked.");
+        await Assertions.Expect(page.GetByTestId("grant-role")).ToHaveTextAsync([OperatorRoles.CommsEditor]);
+        Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+
+        var editor = await ConsolePages.NewPageAsync(_browser, []);
+        await editor.GotoAsync($"{fixture.Web.BaseUrl}/admin/tenants/demo/api-keys");
+        await ConsolePages.SignInAsync(editor, email, OperatorSeed.DefaultPassword);
+        await editor.WaitForURLAsync("**/admin/tenants/demo/api-keys");
+        await Assertions.Expect(editor.GetByRole(AriaRole.Button, new() { Name = "Create key" })).ToBeEnabledAsync();
+
+        await using var db = fixture.CreateDbContext();
+        var actions = await db.AuditLog.AsNoTracking().Where(a => a.Target == "operator:" + id).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
+        Assert.Equal(["sys.operator.role_granted", "sys.operator.role_revoked"], actions.Where(a => a.StartsWith("sys.operator.role_", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_tenants_approver_gets_403_for_the_operators_page()
     {
         var page = await ConsolePages.NewPageAsync(_browser, []);
