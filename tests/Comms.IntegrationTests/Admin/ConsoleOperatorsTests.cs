@@ -134,6 +134,47 @@ public sealed class ConsoleOperatorsTests(CommsFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_invited_operator_signs_in_with_the_password_shown_once()
+    {
+        var email = "invited-" + Guid.NewGuid().ToString("N")[..8] + "@example.test";
+        var page = await ConsolePages.NewPageAsync(_browser, _problems);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/operators");
+        await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync("**/admin/operators");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Invite an operator" }).ClickAsync();
+        await page.GetByLabel("Email").FillAsync("ops@example.test");
+        await page.GetByLabel("Name").FillAsync("Invited One");
+        await page.GetByLabel("Role").SelectOptionAsync(OperatorRoles.CommsViewer);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error-email")).ToHaveTextAsync("An operator with this email exists already.");
+        await Assertions.Expect(page.GetByTestId("error-tenant")).ToHaveTextAsync("This role is granted for one tenant: enter its id.");
+        await ConsolePages.AssertAccessibleAsync(page);
+
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Tenant (empty for SysOperator)").FillAsync("demo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        var password = (await page.GetByTestId("created-password").TextContentAsync())!.Trim();
+        Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+
+        var invited = await ConsolePages.NewPageAsync(_browser, []);
+        await invited.GotoAsync($"{fixture.Web.BaseUrl}/admin/tenants");
+        await ConsolePages.SignInAsync(invited, email, password);
+        await invited.WaitForURLAsync("**/admin/tenants");
+        Assert.Equal(["demo"], await invited.GetByTestId("tenant-id").AllTextContentsAsync());
+
+        Guid id;
+        await using (var scope = fixture.Api.Services.CreateAsyncScope())
+        {
+            id = (await scope.ServiceProvider.GetRequiredService<UserManager<Operator>>().FindByEmailAsync(email))!.Id;
+        }
+
+        await using var db = fixture.CreateDbContext();
+        var audit = await db.AuditLog.AsNoTracking().SingleAsync(a => a.Action == "sys.operator.invited" && a.Target == "operator:" + id);
+        Assert.Equal("demo", audit.TenantId);
+        Assert.DoesNotContain(password, audit.Metadata, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tenants_approver_gets_403_for_the_operators_page()
     {
         var page = await ConsolePages.NewPageAsync(_browser, []);
