@@ -65,6 +65,7 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Tenancy.ApiKeyService>();
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<RoutingRuleService>();
+        builder.Services.AddSingleton<Comms.Core.Preferences.SuppressionList>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());

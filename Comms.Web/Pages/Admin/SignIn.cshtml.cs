@@ -56,7 +56,9 @@ public sealed partial class SignInModel(OperatorSignIn signIn, AuditLog audit, T
                 return Page();
             case OperatorSignInStatus.LockedOut:
                 var until = (result.LockedUntil ?? time.GetUtcNow()).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-                Error = $"Too many failed sign-ins: try again after {until}.";
+                Error = result.LockedUntil == DateTimeOffset.MaxValue
+                    ? "This account is locked by a platform operator: ask one to unlock it."
+                    : $"Too many failed sign-ins: try again after {until}.";
                 return Page();
             default:
                 Error = "The email or password is wrong.";
