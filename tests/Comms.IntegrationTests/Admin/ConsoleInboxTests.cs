@@ -94,7 +94,7 @@ public sealed class ConsoleInboxTests(CommsFixture fixture) : IAsyncLifetime
         var target = Comms.Core.SupportInbox.InboxAuditActions.Target(threadId);
         var actions = await db.AuditLog.AsNoTracking().Where(a => a.Target == target && a.Actor.StartsWith("operator:"))
             .Select(a => a.Action).ToListAsync();
-        Assert.Equal(["sys.inbox.assigned", "sys.inbox.closed", "sys.inbox.replied", "sys.inbox.reopened"], actions.Order(StringComparer.Ordinal));
+        Assert.Equal(["sys.inbox.assigned", "sys.inbox.closed", "sys.inbox.reopened", "sys.inbox.replied"], actions.Order(StringComparer.Ordinal));
     }
 
     [Fact]
