@@ -66,6 +66,10 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         // Console: operator inbox and broadcasts (issue 12 pages).
         builder.Services.AddSingleton<Comms.Core.SupportInbox.SupportInboxService>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastService>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastProgress>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastSender>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastControl>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());

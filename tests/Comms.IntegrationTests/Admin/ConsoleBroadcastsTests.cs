@@ -1,0 +1,113 @@
+using Comms.Core.Operators;
+using Comms.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Comms.IntegrationTests.Admin;
+
+/// <summary>
+/// Broadcasts in the console, in Chromium: the composer counts the audience live as it changes; a draft to all tenants
+/// (banner + email) is refused the send until the operator test-sends it (the test arrives in MailDev); a second
+/// operator is refused too until their own test send; then the send goes out and the broadcast's page shows the
+/// progress as sent. Every step is audited as the operator who took it.
+/// </summary>
+[Collection(CommsCollection.Name)]
+public sealed class ConsoleBroadcastsTests(CommsFixture fixture) : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private readonly List<string> _problems = [];
+
+    public async Task InitializeAsync()
+    {
+        await fixture.SeedDemoAsync();
+        (_playwright, _browser) = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_broadcast_is_composed_with_a_live_count_refused_until_test_sent_and_sent_with_progress()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "ann", "bob");
+        var subject = $"Maintenance {Guid.NewGuid():N}";
+        var page = await ConsolePages.NewPageAsync(_browser, _problems);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/broadcasts/new");
+        await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync("**/admin/broadcasts/new");
+
+        // The live count follows the audience.
+        var count = page.GetByTestId("audience-count");
+        await Assertions.Expect(count).ToContainTextAsync("will receive this");
+        await page.GetByLabel("Selected tenants").CheckAsync();
+        await page.GetByLabel("Tenants (comma-separated ids)").FillAsync(tenant.Id);
+        await Assertions.Expect(count).ToHaveTextAsync("2 recipients will receive this (in 1 tenant).");
+        await page.GetByLabel("All tenants").CheckAsync();
+        await Assertions.Expect(count).Not.ToContainTextAsync("in 1 tenant.");
+        await ConsolePages.AssertAccessibleAsync(page);
+
+        // An invalid draft is refused next to its fields.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#title-error")).ToContainTextAsync("The title is required");
+
+        await page.GetByLabel("Title").FillAsync("Sunday maintenance");
+        await page.GetByLabel("banner").CheckAsync();
+        await page.GetByLabel("email").CheckAsync();
+        await page.GetByLabel("Subject").FillAsync(subject);
+        await page.GetByLabel("Body (Liquid)").FillAsync("Hello {{ recipient.name }}, we restart Sunday 02:00 UTC.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
+        await page.WaitForURLAsync("**/admin/broadcasts/*?done=saved");
+        var id = Guid.Parse(new Uri(page.Url).AbsolutePath.Split('/')[^1]);
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("draft");
+        await ConsolePages.AssertAccessibleAsync(page);
+
+        // Refused until her own test send.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("refusal")).ToContainTextAsync("Send a test first");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test send" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("The test is on its way");
+        await Poll.UntilAsync(async () => (await fixture.Mailbox.ToAsync("ops@example.test")).Any(m => m.Subject == subject), "the test send in MailDev");
+        Assert.Empty((await fixture.Mailbox.ToAsync(tenant.EmailOf("ann"))).Where(m => m.Subject == subject));
+
+        // A second operator has not tested it: refused until she does.
+        var second = await ConsolePages.NewPageAsync(_browser, _problems);
+        await second.GotoAsync($"{fixture.Web.BaseUrl}/admin/broadcasts/{id}");
+        await ConsolePages.SignInAsync(second, "ops2@example.test", OperatorSeed.DefaultPassword);
+        await second.WaitForURLAsync($"**/admin/broadcasts/{id}");
+        await second.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Assertions.Expect(second.GetByTestId("refusal")).ToContainTextAsync("Send a test first");
+        await second.GetByRole(AriaRole.Button, new() { Name = "Test send" }).ClickAsync();
+        await Assertions.Expect(second.GetByTestId("notice")).ToContainTextAsync("The test is on its way");
+        await Poll.UntilAsync(async () => (await fixture.Mailbox.ToAsync("ops2@example.test")).Any(m => m.Subject == subject), "the second test send");
+
+        // The first operator sends; the page shows the progress until everything is out.
+        await page.ReloadAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToHaveTextAsync("The broadcast is sending.");
+        await Assertions.Expect(page.Locator("[data-testid=progress-row][data-channel=email]")).ToHaveCountAsync(1);
+        await Poll.UntilAsync(async () => (await fixture.Mailbox.ToAsync(tenant.EmailOf("ann"))).Any(m => m.Subject == subject), "the broadcast to ann");
+        await Poll.UntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByTestId("status").TextContentAsync() == "sent";
+        }, "the broadcast sent", TimeSpan.FromMinutes(3));
+        var sent = long.Parse(await page.Locator("[data-testid=progress-row][data-channel=email] [data-testid=progress-sent]").TextContentAsync() ?? "0",
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(sent >= 2, $"email sent: {sent}");
+        await ConsolePages.AssertAccessibleAsync(page);
+
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/broadcasts");
+        var row = page.GetByTestId("broadcast-row").Filter(new() { HasText = "Sunday maintenance" }).First;
+        await Assertions.Expect(row.GetByTestId("broadcast-status")).ToHaveTextAsync("sent");
+        await Assertions.Expect(row.GetByTestId("broadcast-progress")).ToContainTextAsync("sent of");
+        Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+
+        await using var db = fixture.CreateDbContext();
+        var actions = await db.AuditLog.AsNoTracking().Where(a => a.Target == "broadcast:" + id).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
+        Assert.Equal(["sys.broadcast.created", "sys.broadcast.test_sent", "sys.broadcast.test_sent", "sys.broadcast.sent"], actions);
+    }
+}
