@@ -110,4 +110,58 @@ public sealed class ConsoleBroadcastsTests(CommsFixture fixture) : IAsyncLifetim
         var actions = await db.AuditLog.AsNoTracking().Where(a => a.Target == "broadcast:" + id).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
         Assert.Equal(["sys.broadcast.created", "sys.broadcast.test_sent", "sys.broadcast.test_sent", "sys.broadcast.sent"], actions);
     }
+
+    [Fact]
+    public async Task A_sending_broadcast_is_paused_resumed_and_cancelled_from_its_page()
+    {
+        // A broadcast in the middle of sending, held there deterministically: its one event is due tomorrow.
+        var tenant = await TestTenant.CreateAsync(fixture, "ann");
+        var now = DateTimeOffset.UtcNow;
+        var id = Guid.CreateVersion7();
+        var eventId = Guid.CreateVersion7();
+        await using (var db = fixture.CreateDbContext())
+        {
+            db.Events.Add(new Comms.Core.Events.EventRecord
+            {
+                Id = eventId, TenantId = tenant.Id, Name = "sys.broadcast", Category = "system", CauseRef = "sys-broadcast:" + id, Recipients = ["ann"],
+                DueAt = now.AddDays(1), SendAt = now.AddDays(1), CreatedAt = now,
+            });
+            db.SysBroadcasts.Add(new Comms.Core.Broadcasts.SysBroadcast
+            {
+                Id = id, Title = "Held broadcast", Audience = $$"""{"tenants":["{{tenant.Id}}"]}""", Channels = ["email"],
+                Content = """{"email":{"subject":"Held","body":"Held"}}""", Status = "sending", EventIds = [eventId], CreatedBy = "operator:test",
+                SentBy = "operator:test", CreatedAt = now, UpdatedAt = now, SendStartedAt = now,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var page = await ConsolePages.NewPageAsync(_browser, _problems);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/broadcasts/{id}");
+        await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync($"**/admin/broadcasts/{id}");
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("sending");
+        await Assertions.Expect(page.Locator("[data-testid=progress-row][data-channel=email]")).ToHaveCountAsync(1);
+        await ConsolePages.AssertAccessibleAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("paused");
+        await Assertions.Expect(page.GetByTestId("notice")).ToHaveTextAsync("The broadcast is paused.");
+        await using (var db = fixture.CreateDbContext())
+        {
+            Assert.True((await db.Events.AsNoTracking().SingleAsync(e => e.Id == eventId)).DueAt > now.AddYears(500));
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("sending");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("cancelled");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resume" })).ToHaveCountAsync(0);
+        Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+
+        await using var audit = fixture.CreateDbContext();
+        Assert.Equal("failed", (await audit.Events.AsNoTracking().SingleAsync(e => e.Id == eventId)).Status);
+        var rows = await audit.AuditLog.AsNoTracking().Where(a => a.Target == "broadcast:" + id).OrderBy(a => a.Id).ToListAsync();
+        Assert.Equal(["sys.broadcast.paused", "sys.broadcast.resumed", "sys.broadcast.cancelled"], rows.Select(a => a.Action));
+        Assert.All(rows, a => Assert.StartsWith("operator:", a.Actor, StringComparison.Ordinal));
+    }
 }
