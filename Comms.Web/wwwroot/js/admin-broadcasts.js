@@ -39,3 +39,38 @@
   });
   count();
 })();
+
+// A sending broadcast's page: the progress table follows the send (polled every 2 s from the page's Progress handler);
+// when the status changes the page reloads, so that its buttons match.
+(() => {
+  'use strict';
+  const table = document.querySelector('table[data-progress-url]');
+  if (!table || table.dataset.status !== 'sending') {
+    return;
+  }
+
+  const fields = { queued: 'progress-queued', sent: 'progress-sent', failed: 'progress-failed', suppressed: 'progress-suppressed', cancelled: 'progress-cancelled' };
+  const tick = async () => {
+    const response = await fetch(table.dataset.progressUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (response.ok) {
+      const answer = await response.json();
+      if (answer.status !== table.dataset.status) {
+        window.location.reload();
+        return;
+      }
+      Object.entries(answer.progress || {}).forEach(([channel, counts]) => {
+        const row = table.querySelector(`tr[data-channel="${channel}"]`);
+        if (row) {
+          Object.entries(fields).forEach(([field, testId]) => {
+            const cell = row.querySelector(`[data-testid="${testId}"]`);
+            if (cell) {
+              cell.textContent = String(counts[field]);
+            }
+          });
+        }
+      });
+    }
+    setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 2000);
+})();

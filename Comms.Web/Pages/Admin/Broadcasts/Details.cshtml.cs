@@ -57,6 +57,18 @@ public sealed class DetailsModel(
         return Page();
     }
 
+    /// <summary>The progress as JSON (<c>{ status, progress }</c>), polled by the page while the broadcast is sending.</summary>
+    public async Task<IActionResult> OnGetProgressAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(id, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        Response.Headers.CacheControl = "no-store";
+        return new JsonResult(new { status = Broadcast.Status, progress = Broadcast.Progress });
+    }
+
     public async Task<IActionResult> OnPostSaveAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await LoadAsync(id, cancellationToken) is { } refused)
