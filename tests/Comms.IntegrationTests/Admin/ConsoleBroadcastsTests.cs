@@ -161,4 +161,18 @@ public sealed class ConsoleBroadcastsTests(CommsFixture fixture) : IAsyncLifetim
         Assert.Equal(["sys.broadcast.paused", "sys.broadcast.resumed", "sys.broadcast.cancelled"], rows.Select(a => a.Action));
         Assert.All(rows, a => Assert.StartsWith("operator:", a.Actor, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task An_operator_without_SysOperator_is_refused_the_broadcast_pages_and_the_audience_count()
+    {
+        var page = await ConsolePages.NewPageAsync(_browser, []);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin");
+        await ConsolePages.SignInAsync(page, "approver@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync("**/admin");
+        foreach (var path in new[] { "/admin/broadcasts", "/admin/broadcasts/new", "/admin/broadcasts/new?handler=AudienceCount&kind=all" })
+        {
+            var refused = await page.GotoAsync(fixture.Web.BaseUrl + path);
+            Assert.EndsWith("/admin/denied", new Uri(refused!.Url).AbsolutePath, StringComparison.Ordinal);
+        }
+    }
 }
