@@ -70,14 +70,14 @@ public sealed class ConsoleInboxTests(CommsFixture fixture) : IAsyncLifetime
         await page.GetByLabel("Reply by email").FillAsync("It starts Sunday 02:00 UTC.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("The reply is queued");
-        var email = await fixture.Mailbox.WaitForOneToAsync(sender);
+        var email = await fixture.Mailbox.WaitForOneToAsync(sender, TimeSpan.FromSeconds(60));
         Assert.Equal("Re: " + subject, email.Subject);
         Assert.Contains("Sunday 02:00 UTC", email.Text, StringComparison.Ordinal);
         await Poll.UntilAsync(async () =>
         {
             await page.ReloadAsync();
             return await page.Locator("[data-testid=inbox-message][data-direction=outbound] [data-testid=message-status]").TextContentAsync() == "sent";
-        }, "the reply shown as sent");
+        }, "the reply shown as sent", TimeSpan.FromSeconds(60));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("closed");
