@@ -27,13 +27,27 @@ public sealed class NotificationsHub : Hub<INotificationsClient>
     /// <summary>The authentication type of operator connections (the Web's operator token scheme).</summary>
     public const string OperatorAuthenticationType = "OperatorToken";
 
+    /// <summary>The authentication type of the operator console's cookie session (the Web's <c>OperatorCookie</c> scheme).</summary>
+    public const string OperatorConsoleAuthenticationType = "OperatorCookie";
+
+    /// <summary>
+    /// The same hub for the operator console: under <c>/admin</c>, where the console's cookie (path <c>/admin</c>) is sent,
+    /// so a signed-in SysOperator joins <see cref="OperatorsGroup"/> without a bearer token.
+    /// </summary>
+    public const string ConsolePath = "/admin/hubs/notifications";
+
+    /// <summary>An operator connection: an operator token, or the console's cookie; either way with SysOperator.</summary>
+    public static bool IsSysOperatorConnection(System.Security.Claims.ClaimsPrincipal? user) =>
+        user?.Identity?.AuthenticationType is OperatorAuthenticationType or OperatorConsoleAuthenticationType
+        && user.IsInRole(Core.Operators.OperatorRoles.SysOperator);
+
     public override async Task OnConnectedAsync()
     {
         if (Context.User?.FindFirst("tid")?.Value is { } tenant)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, TenantGroup(tenant), Context.ConnectionAborted);
         }
-        else if (Context.User?.Identity?.AuthenticationType == OperatorAuthenticationType && Context.User.IsInRole(Core.Operators.OperatorRoles.SysOperator))
+        else if (IsSysOperatorConnection(Context.User))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, OperatorsGroup, Context.ConnectionAborted);
         }

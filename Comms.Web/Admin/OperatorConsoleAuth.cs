@@ -16,7 +16,7 @@ namespace Comms.Web.Admin;
 /// </summary>
 public static class OperatorConsoleAuth
 {
-    public const string Scheme = "OperatorCookie";
+    public const string Scheme = Comms.Realtime.NotificationsHub.OperatorConsoleAuthenticationType;
     public const string Policy = "operator-console";
     public const string SignInPath = "/admin/sign-in";
 

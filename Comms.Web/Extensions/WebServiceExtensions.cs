@@ -66,6 +66,12 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<RoutingRuleService>();
         builder.Services.AddSingleton<Comms.Core.Preferences.SuppressionList>();
+        // Console: operator inbox and broadcasts (issue 12 pages).
+        builder.Services.AddSingleton<Comms.Core.SupportInbox.SupportInboxService>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastService>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastProgress>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastSender>();
+        builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastControl>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());
@@ -97,6 +103,8 @@ public static class WebServiceExtensions
         app.MapLinkRedirects();
         // Negotiate and connect, per user (tenant + subject); the widget connects from its host page's origin with a token.
         app.MapHub<NotificationsHub>(NotificationsHub.Path).RequireRateLimiting(CommsRateLimitPolicies.User).RequireCors(WidgetCors.Policy);
+        // The console's operators (cookie session, SysOperator): same origin only, no CORS.
+        app.MapHub<NotificationsHub>(NotificationsHub.ConsolePath).RequireRateLimiting(CommsRateLimitPolicies.User);
         return app;
     }
 }

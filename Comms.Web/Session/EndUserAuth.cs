@@ -57,7 +57,9 @@ public static class EndUserAuth
             .AddCommsUserTokens(options => options.QueryTokenPath = NotificationsHub.Path)
             .AddScheme<AuthenticationSchemeOptions, OperatorHubAuthenticationHandler>(OperatorHubAuthenticationHandler.SchemeName, null)
             .AddPolicyScheme(EitherScheme, "User token or session cookie", options => options.ForwardDefaultSelector = context =>
-                OperatorHubAuthenticationHandler.IsOperatorToken(OperatorHubAuthenticationHandler.TokenOf(context.Request))
+                // The console's hub path: the console's cookie only (nothing else is accepted there).
+                context.Request.Path.StartsWithSegments(NotificationsHub.ConsolePath) ? NotificationsHub.OperatorConsoleAuthenticationType
+                : OperatorHubAuthenticationHandler.IsOperatorToken(OperatorHubAuthenticationHandler.TokenOf(context.Request))
                     ? OperatorHubAuthenticationHandler.SchemeName
                 : context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                 || (context.Request.Path.StartsWithSegments(NotificationsHub.Path) && context.Request.Query.ContainsKey("access_token"))
@@ -80,8 +82,7 @@ public static class EndUserAuth
             // End users (tenant and subject), or operators with SysOperator (operator inbox pushes).
             .AddPolicy(NotificationsHub.Policy, policy => policy.AddAuthenticationSchemes(EitherScheme).RequireAuthenticatedUser()
                 .RequireAssertion(context => (context.User.HasClaim(c => c.Type == UserTokens.TenantClaim) && context.User.HasClaim(c => c.Type == UserTokens.SubjectClaim))
-                    || (context.User.Identity?.AuthenticationType == OperatorHubAuthenticationHandler.SchemeName
-                        && context.User.IsInRole(Comms.Core.Operators.OperatorRoles.SysOperator))));
+                    || NotificationsHub.IsSysOperatorConnection(context.User)));
 
         // Operator tokens on the hub are checked like the API checks them (same signing key and security stamps).
         builder.Services.AddOptions<Comms.Core.Operators.OperatorOptions>().BindConfiguration(Comms.Core.Operators.OperatorOptions.SectionName)
