@@ -104,13 +104,14 @@ public sealed class BroadcastService(
             return BroadcastView.From(broadcast);
         }
 
-        var counts = await progress.CountAsync(broadcast, cancellationToken);
+        // Finished first, counted after: counts read before the check could show a message still queued beside "sent".
         if (broadcast.Status == BroadcastStatus.Sending && await progress.FinishIfDoneAsync(broadcast, cancellationToken) is { } sentAt)
         {
             broadcast.Status = BroadcastStatus.Sent;
             broadcast.SentAt = sentAt;
         }
 
+        var counts = await progress.CountAsync(broadcast, cancellationToken);
         return BroadcastView.From(broadcast, counts);
     }
 
