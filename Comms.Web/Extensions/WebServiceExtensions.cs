@@ -66,6 +66,7 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<RoutingRuleService>();
         builder.Services.AddSingleton<Comms.Core.Preferences.SuppressionList>();
+        builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
         // Console: operator inbox and broadcasts (issue 12 pages).
         builder.Services.AddSingleton<Comms.Core.SupportInbox.SupportInboxService>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastService>();
