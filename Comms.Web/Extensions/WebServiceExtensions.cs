@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Threading.RateLimiting;
 using Comms.Core.Contexts;
 using Comms.Core.Data;
@@ -67,6 +68,10 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<RoutingRuleService>();
         builder.Services.AddSingleton<Comms.Core.Preferences.SuppressionList>();
         builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
+        builder.Services.TryAddSingleton<Comms.Core.Templates.LiquidRenderer>();
+        builder.Services.TryAddSingleton<Comms.Core.Templates.ContentRenderer>();
+        builder.Services.AddSingleton<Comms.Core.Templates.TemplatePreviewer>();
+        builder.Services.AddSingleton<Comms.Core.Templates.TemplateService>();
         // Console: operator inbox and broadcasts (issue 12 pages).
         builder.Services.AddSingleton<Comms.Core.SupportInbox.SupportInboxService>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastService>();
