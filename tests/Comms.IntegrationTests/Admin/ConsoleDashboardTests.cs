@@ -50,6 +50,7 @@ public sealed class ConsoleDashboardTests(CommsFixture fixture) : IAsyncLifetime
             "the dashboard to count the new messages without a reload");
         await Assertions.Expect(page.Locator("[data-testid=alerts] [data-kind=bounce_rate]")).ToContainTextAsync("Bounce rate");
         await Assertions.Expect(page.GetByTestId("no-alerts")).ToBeHiddenAsync();
+        await ConsolePages.ScreenshotAsync(page, "console-dashboard.png");
         Assert.True(_problems.Count == 0, string.Join("\n", _problems));
     }
 

@@ -37,6 +37,15 @@ internal static class ConsolePages
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
+    /// <summary>Saves a screenshot for the README (<c>docs/</c>) when <c>COMMS_SCREENSHOTS</c> names a folder; otherwise nothing.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("COMMS_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name), FullPage = true });
+        }
+    }
+
     /// <summary>No accessibility violations of serious or critical impact (axe-core).</summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {

@@ -60,6 +60,17 @@ public sealed class ConsoleRoutingRulesTests(CommsFixture fixture) : IAsyncLifet
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Edit order.shipped" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Channels, in order of preference")).ToHaveValueAsync("in_app, email");
+
+        // A test event from the browser: the delivery log opens filtered to it, with a message per channel.
+        await page.GetByLabel("Recipient (external id)").FillAsync("ann");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send test event" }).ClickAsync();
+        await page.WaitForURLAsync($"**/admin/messages?tenant={tenant.Id}&event=*");
+        await Comms.TestServers.Poll.UntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return (await page.GetByTestId("message-channel").AllTextContentsAsync()).Order().SequenceEqual([Channel.Email, Channel.InApp]);
+        }, "the test event's two messages in the delivery log");
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/tenants/{tenant.Id}/routing-rules?event=order.shipped");
         await page.GetByLabel("Channels, in order of preference").FillAsync("email");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("notice")).ToHaveTextAsync("Rule 'order.shipped' was saved.");

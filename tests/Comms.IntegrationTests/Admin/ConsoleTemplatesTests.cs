@@ -47,6 +47,7 @@ public sealed class ConsoleTemplatesTests(CommsFixture fixture) : IAsyncLifetime
         await page.GetByLabel("Subject").FillAsync("Sale for {{ name }}");
         await page.GetByLabel("Text", new() { Exact = true }).FillAsync("Hi {{ name }},\n20% off today.");
         await Assertions.Expect(page.GetByTestId("preview-subject")).ToHaveTextAsync("Sale for Ann"); // no reload: rendered as typed
+        await ConsolePages.ScreenshotAsync(page, "console-template-editor.png");
         await ConsolePages.AssertAccessibleAsync(page);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
