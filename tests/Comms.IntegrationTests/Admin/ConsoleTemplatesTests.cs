@@ -98,6 +98,10 @@ public sealed class ConsoleTemplatesTests(CommsFixture fixture) : IAsyncLifetime
         await approver.GotoAsync($"{fixture.Web.BaseUrl}/admin/tenants/{tenant.Id}/templates");
         await ConsolePages.SignInAsync(approver, "ops2@example.test", OperatorSeed.DefaultPassword);
         await approver.WaitForURLAsync($"**/admin/tenants/{tenant.Id}/templates");
+        await approver.GetByRole(AriaRole.Link, new() { Name = "See the draft and its diff of security.alert" }).ClickAsync();
+        await Assertions.Expect(approver.GetByTestId("diff-subject")).ToContainTextAsync("+ New sign-in");
+        await approver.GoBackAsync();
+        await approver.GetByLabel("Comment (kept in the audit log)").FillAsync("Wording checked with security");
         await approver.GetByRole(AriaRole.Button, new() { Name = "Approve security.alert" }).ClickAsync();
         await Assertions.Expect(approver.GetByTestId("notice")).ToContainTextAsync("was approved and published");
         await Assertions.Expect(approver.GetByTestId("no-pending")).ToBeVisibleAsync();
@@ -106,6 +110,8 @@ public sealed class ConsoleTemplatesTests(CommsFixture fixture) : IAsyncLifetime
         var published = await db.Templates.AsNoTracking().SingleAsync(t => t.TenantId == tenant.Id && t.Name == "security.alert" && t.Version == 1);
         Assert.StartsWith("operator:", published.ApprovedBy, StringComparison.Ordinal);
         Assert.NotEqual(published.SubmittedBy, published.ApprovedBy);
+        var decision = await db.AuditLog.AsNoTracking().SingleAsync(a => a.TenantId == tenant.Id && a.Action == "template.approved");
+        Assert.Contains("Wording checked with security", decision.Metadata, StringComparison.Ordinal);
         Assert.True(_problems.Count == 0, string.Join("\n", _problems));
     }
 }

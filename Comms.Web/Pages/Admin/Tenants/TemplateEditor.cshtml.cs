@@ -184,9 +184,12 @@ public sealed class TemplateEditorModel(
         }
         else if (From is { } from && To is { } to)
         {
-            left = await TemplateQueries.FindAsync(db, new TemplateKey(Tenant.Id, Name, Channel, Locale), from == 0 ? null : from, cancellationToken);
+            // A negative version is "nothing yet": a first draft compared with nothing shows every line as added.
+            left = from < 0
+                ? new Template { TenantId = Tenant.Id, Name = Name, Channel = Channel, Locale = Locale, Content = new TemplateContent() }
+                : await TemplateQueries.FindAsync(db, new TemplateKey(Tenant.Id, Name, Channel, Locale), from == 0 ? null : from, cancellationToken);
             right = await TemplateQueries.FindAsync(db, new TemplateKey(Tenant.Id, Name, Channel, Locale), to == 0 ? null : to, cancellationToken);
-            DiffTitle = $"version {(from == 0 ? "draft" : from)} → {(to == 0 ? "draft" : to)}";
+            DiffTitle = $"{(from < 0 ? "nothing" : from == 0 ? "the draft" : $"version {from}")} → {(to == 0 ? "the draft" : $"version {to}")}";
         }
 
         if (left is null || right is null)

@@ -13,18 +13,21 @@ namespace Comms.Web.Pages.Admin.Tenants;
 /// <summary>
 /// A tenant's templates (<c>/admin/tenants/{id}/templates</c>): every name × channel × locale with its latest version and
 /// draft state, a form to open a new one in the editor, and the approval queue — drafts of critical templates waiting
-/// for a second person, approved (published) or rejected (back to draft) through the API's own
+/// for a second person, each with a link to its diff against the version published now, approved (published) or
+/// rejected (back to draft) with a comment (kept in the audit log) through the API's own
 /// <see cref="TemplateService"/>, never by the operator who submitted them. Approving needs a SysOperator or the
 /// tenant's CommsApprover, and fresh-auth.
 /// </summary>
 [Authorize(Policy = OperatorConsoleAuth.Policy)]
-public sealed class TemplatesModel(IDbContextFactory<CommsDbContext> contexts, TenantService tenants, TemplateService templates, ConsoleFreshAuth freshAuth)
+public sealed class TemplatesModel(
+    IDbContextFactory<CommsDbContext> contexts, TenantService tenants, TemplateService templates, ConsoleFreshAuth freshAuth, Comms.Core.Audit.AuditLog audit)
     : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Channel { get; set; }
     [BindProperty] public string? Locale { get; set; }
+    [BindProperty] public string? Comment { get; set; }
     [BindProperty] public string? ConfirmPassword { get; set; }
     [BindProperty] public string? ConfirmTotp { get; set; }
 
@@ -40,6 +43,10 @@ public sealed class TemplatesModel(IDbContextFactory<CommsDbContext> contexts, T
             g.Where(r => r.Version is not null).Max(r => r.Version), g.FirstOrDefault(r => r.Version is null)?.Status, g.Last().Category));
 
     public IEnumerable<TemplateInfo> Pending => Rows.Where(r => r.Status == TemplateStatus.PendingApproval);
+
+    /// <summary>The newest published version of a pending draft's template (what its diff compares with), or null.</summary>
+    public int? LatestOf(TemplateInfo draft) =>
+        Rows.Where(r => r.Name == draft.Name && r.Channel == draft.Channel && r.Locale == draft.Locale && r.Version is not null).Max(r => r.Version);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken) ?? Page();
 
@@ -74,6 +81,13 @@ public sealed class TemplatesModel(IDbContextFactory<CommsDbContext> contexts, T
         var problem = approve
             ? (await templates.ApproveAsync(key, ConsoleOperator.From(User).Actor, cancellationToken)).Problem
             : (await templates.RejectAsync(key, cancellationToken)).Problem;
+        if (problem is null)
+        {
+            // The decision and the approver's comment, for the author and the record.
+            await audit.AppendAsync(Tenant.Id, ConsoleOperator.From(User).Actor, approve ? "template.approved" : "template.rejected",
+                $"template:{key.Name}/{key.Channel}/{key.Locale}", new { via = "console", comment = string.IsNullOrWhiteSpace(Comment) ? null : Comment.Trim() }, cancellationToken);
+        }
+
         Notice = problem?.Detail ?? (approve ? $"{key.Name} ({key.Channel}, {key.Locale}) was approved and published." : $"{key.Name} ({key.Channel}, {key.Locale}) went back to draft.");
         await LoadAsync(cancellationToken);
         return Page();
