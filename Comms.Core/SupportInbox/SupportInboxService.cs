@@ -271,34 +271,6 @@ public sealed partial class SupportInboxService(IDbContextFactory<CommsDbContext
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 
-    private static string WriteCursor(DateTimeOffset at, Guid id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{id:N}"));
-
-    /// <summary>The position a cursor names; null when there is none. Throws <see cref="FormatException"/> for a cursor that is not one of ours.</summary>
-    public static (DateTimeOffset At, Guid Id)? ReadCursor(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return null;
-        }
-
-        try
-        {
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split(':');
-            if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(parts[1], "N", out var id))
-            {
-                return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-            }
-        }
-        catch (FormatException)
-        {
-            // Below.
-        }
-
-        throw new FormatException("Not a cursor of this list.");
-    }
-
     /// <summary>The Message-Id the dispatcher gives pipeline mail: <c>{messageId}@{tenant}.comms</c>.</summary>
     [GeneratedRegex(@"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})@([^@\s]{1,64})\.comms$")]
     private static partial Regex PipelineMessageId();
