@@ -67,6 +67,8 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<RoutingRuleService>();
         builder.Services.AddSingleton<Comms.Core.Preferences.SuppressionList>();
+        builder.Services.AddSingleton<Comms.Core.Recipients.Bulk.RecipientBulkService>();
+        builder.Services.AddSingleton<Comms.Core.Recipients.Bulk.RecipientCsvImport>();
         builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
         builder.Services.TryAddSingleton<Comms.Core.Templates.LiquidRenderer>();
         builder.Services.TryAddSingleton<Comms.Core.Templates.ContentRenderer>();
