@@ -20,8 +20,15 @@ export Comms__AppHost__Ports__mail_smtp=$((base + 3)) Comms__AppHost__Ports__mai
 export Comms__AppHost__Ports__api=$((base + 5)) Comms__AppHost__Ports__web=$((base + 6)) Comms__AppHost__Ports__dispatcher=$((base + 7))
 export Comms__AppHost__DispatcherReplicas=1 Comms__AppHost__Dashboard=false DOTNET_ENVIRONMENT=Development
 
+apphost="" data=""
+stop_apphost() { # also on a failed measurement (set -e), so that no app host outlives the script
+  if [ -n "$apphost" ]; then kill -TERM "$apphost" 2>/dev/null || true; wait "$apphost" 2>/dev/null || true; fi
+  if [ -n "$data" ]; then rm -rf "$data"; fi
+  apphost="" data=""
+}
+
 run() { # $1 = true|false: the warm-up
-  local data log apphost
+  local log
   data=$(mktemp -d /var/tmp/comms-bench.XXXXXX)
   chmod 755 "$data"
   log="$data/apphost.log"
@@ -34,12 +41,11 @@ run() { # $1 = true|false: the warm-up
   done
   echo "Warm-up $([ "$1" = true ] && echo on || echo "off (baseline)"):"
   $bench first --api "http://127.0.0.1:$((base + 5))" --key demo-api-key --mail "http://127.0.0.1:$((base + 4))"
-  kill -TERM "$apphost" 2>/dev/null || true
-  wait "$apphost" 2>/dev/null || true
-  rm -rf "$data"
+  stop_apphost
 }
 
 {
+  trap stop_apphost EXIT # this group runs in a subshell of its own (the pipe into tee)
   echo "Comms first-event benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'), Release, 1 dispatcher"
   run false
   run true
