@@ -125,13 +125,21 @@ public sealed class ProviderBreaker
                 try
                 {
                     var value = await state.attempt(ct);
-                    return new Attempt(value, null, state.classify(value));
+                    var answer = state.classify(value);
+                    if (answer == ProviderAnswer.Failed)
+                    {
+                        // Noted before the breaker sees it, so a state published on its opening names it.
+                        state.self.NoteFailure(value is HttpResponseMessage response ? $"HTTP {(int)response.StatusCode}" : "transient failure");
+                    }
+
+                    return new Attempt(value, null, answer);
                 }
                 catch (Exception ex) when (state.isTransient(ex))
                 {
+                    state.self.NoteFailure(ex.GetType().Name);
                     return new Attempt(null, ExceptionDispatchInfo.Capture(ex), ProviderAnswer.Failed);
                 }
-            }, (attempt, classify, isTransient), cancellationToken);
+            }, (attempt, classify, isTransient, self: this), cancellationToken);
         }
         catch (BrokenCircuitException ex)
         {
@@ -168,12 +176,11 @@ public sealed class ProviderBreaker
                 break;
             case ProviderAnswer.Failed:
                 Interlocked.Increment(ref _failed);
-                Volatile.Write(ref _lastFailure, outcome.Exception is { } ex
-                    ? ex.SourceException.GetType().Name
-                    : outcome.Value is HttpResponseMessage response ? $"HTTP {(int)response.StatusCode}" : "transient failure");
                 break;
         }
     }
+
+    private void NoteFailure(string reason) => Volatile.Write(ref _lastFailure, reason);
 
     private ProviderHeldException Held(TimeSpan? retryAfter, Exception? inner)
     {

@@ -1,13 +1,22 @@
+extern alias dispatcher;
+
 using Comms.Core.Messages;
 using Comms.Core.Operators;
+using Comms.IntegrationTests.Dispatching;
 using Comms.IntegrationTests.Infrastructure;
+using Comms.IntegrationTests.Isolation;
+using dispatcher::Comms.Dispatcher.Sending;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Comms.IntegrationTests.Admin;
 
 /// <summary>
 /// The operations dashboard in Chromium: its numbers move without a reload (messages sent after the page opened are
-/// counted within seconds), and SPEC S10's bounce-rate alert shows when the email bounce rate passes 0.3%.
+/// counted within seconds), and SPEC S10's bounce-rate alert shows when the email bounce rate passes 0.3%; a
+/// provider's breaker that opens in a dispatcher shows in the Provider health panel with an alert, and closed again
+/// after the provider recovers.
 /// </summary>
 [Collection(CommsCollection.Name)]
 public sealed class ConsoleDashboardTests(CommsFixture fixture) : IAsyncLifetime
@@ -52,6 +61,53 @@ public sealed class ConsoleDashboardTests(CommsFixture fixture) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("no-alerts")).ToBeHiddenAsync();
         await ConsolePages.ScreenshotAsync(page, "console-dashboard.png");
         Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+    }
+
+    [Fact]
+    public async Task An_open_provider_breaker_shows_with_an_alert_and_closes_after_the_provider_recovers()
+    {
+        using var fcm = new FakeFcm { Failing = true };
+        var (tenant, _) = await FakeFcm.QueueAsync(fixture, 30);
+        await using var dispatcher = fixture.StartDispatcher(fcm.Settings(
+            ("Comms:Throttling:Breaker:MinimumThroughput", "4"),
+            ("Comms:Throttling:Breaker:SamplingDuration", "00:00:02"),
+            ("Comms:Throttling:Breaker:BreakDuration", "00:00:02"),
+            ("Comms:Throttling:HealthPublishInterval", "00:00:01"),
+            ("Comms:Dispatcher:MessageBatchSize", "10")));
+        var id = dispatcher.Services.GetRequiredService<DispatcherIdentity>().Id;
+        try
+        {
+            var page = await ConsolePages.NewPageAsync(_browser, _problems);
+            await page.GotoAsync($"{fixture.Web.BaseUrl}/admin");
+            await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
+            await page.WaitForURLAsync("**/admin");
+            await DirectQueue.WakeAsync(fixture, Channel.Push);
+
+            // FCM answers 503: the dispatcher's fcm breaker opens, and the page (refreshing itself) shows it with an alert.
+            var row = page.Locator($"[data-testid=breaker][data-provider=fcm][data-dispatcher=\"{id}\"]");
+            await Assertions.Expect(row.Locator("[data-field=state]")).ToHaveTextAsync("open");
+            await Assertions.Expect(row).ToContainTextAsync("HTTP 503");
+            var alert = page.Locator("[data-testid=alerts] [data-kind=breaker_open]", new() { HasText = id });
+            await Assertions.Expect(alert).ToContainTextAsync("The fcm circuit breaker is open");
+            await Assertions.Expect(page.GetByTestId("provider-fcm").Locator("[data-field=failed]")).Not.ToHaveTextAsync("0");
+            await Assertions.Expect(page.GetByTestId("provider-fcm").Locator("[data-field=held]")).Not.ToHaveTextAsync("0");
+            await ConsolePages.AssertAccessibleAsync(page);
+            await using (var db = fixture.CreateDbContext())
+            {
+                Assert.Equal(0, await db.Messages.CountAsync(m => m.TenantId == tenant.Id && m.Status == MessageStatus.Failed));
+            }
+
+            // FCM is back: the next probe succeeds, the breaker closes, the alert goes, the messages are sent.
+            fcm.Failing = false;
+            await Assertions.Expect(row.Locator("[data-field=state]")).ToHaveTextAsync("closed");
+            await Assertions.Expect(alert).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("provider-fcm").Locator("[data-field=accepted]")).Not.ToHaveTextAsync("0");
+            Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+        }
+        finally
+        {
+            await FakeFcm.CancelQueuedAsync(fixture, tenant.Id);
+        }
     }
 
     private async Task AddMessagesAsync(string tenantId, Guid recipientId, string channel, string status, int count)
