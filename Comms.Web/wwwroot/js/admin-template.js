@@ -16,6 +16,17 @@
         }
 
         const answer = await response.json();
+        // The schema's problem, as Save would report it, next to its field.
+        const schema = document.getElementById('tf-schema');
+        const schemaError = document.getElementById('tf-schema-error');
+        if (schema && schemaError) {
+            schemaError.textContent = answer.schemaProblem ?? '';
+            schema.classList.toggle('is-invalid', Boolean(answer.schemaProblem));
+            if (answer.schemaProblem) {
+                return;
+            }
+        }
+
         problem.textContent = answer.problem ?? '';
         problem.classList.toggle('d-none', !answer.problem);
         const content = answer.content ?? {};
