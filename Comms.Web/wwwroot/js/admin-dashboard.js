@@ -55,6 +55,21 @@
     }
 
     const badges = { closed: 'text-bg-success', 'half-open': 'text-bg-warning' };
+    const providerCanvas = document.getElementById('provider-chart');
+    const providerRows = () => Array.from(document.querySelectorAll('[data-testid="provider-throughput"] tbody tr'));
+    const providerChart = window.Chart && providerCanvas ? new window.Chart(providerCanvas, {
+        type: 'bar',
+        data: {
+            labels: providerRows().map(r => r.querySelector('th').textContent),
+            datasets: [
+                { label: 'Accepted (last hour)', data: providerRows().map(r => read(r, 'accepted')), backgroundColor: '#198754' },
+                { label: 'Rejected', data: providerRows().map(r => read(r, 'rejected')), backgroundColor: '#6c757d' },
+                { label: 'Failed', data: providerRows().map(r => read(r, 'failed')), backgroundColor: '#dc3545' },
+                { label: 'Held', data: providerRows().map(r => read(r, 'held')), backgroundColor: '#fd7e14' },
+            ],
+        },
+        options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+    }) : null;
 
     function cell(tag, text, className) {
         const element = document.createElement(tag);
@@ -105,6 +120,14 @@
 
                 return row;
             }));
+        }
+
+        if (providerChart) {
+            providerChart.data.labels = figures.providers.map(p => p.provider);
+            ['accepted', 'rejected', 'failed', 'held'].forEach((field, i) => {
+                providerChart.data.datasets[i].data = figures.providers.map(p => p[field]);
+            });
+            providerChart.update();
         }
     }
 

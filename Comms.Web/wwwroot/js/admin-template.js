@@ -10,7 +10,13 @@
     const problem = document.querySelector('[data-testid="preview-problem"]');
 
     async function preview() {
-        const response = await fetch(form.dataset.previewUrl, { method: 'POST', body: new FormData(form), credentials: 'same-origin' });
+        // A reading operator's fields are disabled, which FormData leaves out: the preview renders them all the same.
+        const data = new FormData(form);
+        for (const field of form.querySelectorAll('[name]:disabled')) {
+            data.append(field.name, field.value);
+        }
+
+        const response = await fetch(form.dataset.previewUrl, { method: 'POST', body: data, credentials: 'same-origin' });
         if (!response.ok) {
             return;
         }

@@ -90,4 +90,35 @@ public sealed class ConsoleTemplateVariablesTests(CommsFixture fixture) : IAsync
         await ConsolePages.AssertAccessibleAsync(page);
         Assert.True(_problems.Count == 0, string.Join("\n", _problems));
     }
+
+    [Fact]
+    public async Task A_reading_operator_sees_the_variables_but_cannot_change_them()
+    {
+        // demo's approver reads its templates (CommsApprover, not CommsEditor).
+        var name = "vars." + Guid.NewGuid().ToString("N")[..8];
+        await using (var db = fixture.CreateDbContext())
+        {
+            db.Templates.Add(new Comms.Core.Templates.Template
+            {
+                TenantId = "demo", Name = name, Channel = "email", Locale = "en-US", Category = "account", Status = Comms.Core.Templates.TemplateStatus.Draft,
+                Content = new Comms.Core.Templates.TemplateContent { Subject = "Hi {{ who }}", Text = "Hello." },
+                VariablesSchema = """{"type":"object","properties":{"who":{"type":"string","format":"email"}},"required":["who"]}""",
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, CreatedBy = "test",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var page = await ConsolePages.NewPageAsync(_browser, _problems);
+        await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/tenants/demo/templates/{name}/email/en-US");
+        await ConsolePages.SignInAsync(page, "approver@example.test", OperatorSeed.DefaultPassword);
+        await page.WaitForURLAsync($"**/admin/tenants/demo/templates/{name}/email/en-US");
+        await Assertions.Expect(page.GetByLabel("Variable name")).ToHaveValueAsync("who");
+        await Assertions.Expect(page.GetByLabel("Variable format")).ToHaveValueAsync("email");
+        await Assertions.Expect(page.GetByLabel("Variable name")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add variable" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Remove variable" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("preview-subject")).ToHaveTextAsync("Hi ann@example.com");
+        await ConsolePages.AssertAccessibleAsync(page);
+        Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+    }
 }
