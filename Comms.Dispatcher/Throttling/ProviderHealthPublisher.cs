@@ -48,15 +48,26 @@ public sealed partial class ProviderHealthPublisher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await PublishAsync(stoppingToken);
+                if (failing)
+                {
+                    failing = false;
+                    LogPublishResumed(logger);
+                }
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
-                LogPublishFailed(logger, ex.Message);
+                if (!failing)
+                {
+                    // Once per outage, not once per beat.
+                    failing = true;
+                    LogPublishFailed(logger, ex.Message);
+                }
             }
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -169,8 +180,11 @@ public sealed partial class ProviderHealthPublisher(
         base.Dispose();
     }
 
-    [LoggerMessage(20, LogLevel.Warning, "Publishing the provider health to Redis failed ({Problem}); the next beat tries again")]
+    [LoggerMessage(20, LogLevel.Warning, "Publishing the provider health to Redis failed ({Problem}); every beat tries again, the counts are kept until written")]
     private static partial void LogPublishFailed(ILogger logger, string problem);
+
+    [LoggerMessage(22, LogLevel.Information, "Publishing the provider health to Redis works again")]
+    private static partial void LogPublishResumed(ILogger logger);
 
     [LoggerMessage(21, LogLevel.Information, "Removing this dispatcher's provider health entries from Redis failed ({Problem}); they expire on their own")]
     private static partial void LogRetireFailed(ILogger logger, string problem);
