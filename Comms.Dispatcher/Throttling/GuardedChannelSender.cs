@@ -17,7 +17,13 @@ public sealed class GuardedChannelSender(IChannelSender inner, string provider, 
         guards.ExecuteAsync(
             provider,
             ct => inner.SendAsync(message, leaseOwner, ct),
-            outcome => outcome is SendOutcome.Transient { Infrastructure: false },
+            outcome => outcome switch
+            {
+                SendOutcome.Transient { Infrastructure: false } => ProviderAnswer.Failed,
+                SendOutcome.Sent or SendOutcome.Recorded => ProviderAnswer.Accepted,
+                SendOutcome.Permanent => ProviderAnswer.Rejected,
+                _ => ProviderAnswer.Other,
+            },
             exception => exception is IOException or System.Net.Sockets.SocketException or TimeoutException,
             cancellationToken);
 }

@@ -17,6 +17,9 @@ public sealed class ProviderBreaker
     private readonly BreakerOptions _options;
     private readonly TimeProvider _time;
     private long _openedAtTicks;
+    private long _sinceTicks;
+    private long _accepted, _rejected, _failed, _held;
+    private string? _lastFailure;
 
     public ProviderBreaker(string provider, string? target, BreakerOptions options, TimeProvider time, Action<ProviderBreaker, CircuitState> changed)
     {
@@ -24,6 +27,7 @@ public sealed class ProviderBreaker
         Target = target;
         _options = options;
         _time = time;
+        _sinceTicks = time.GetUtcNow().UtcTicks;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -32,20 +36,23 @@ public sealed class ProviderBreaker
                 SamplingDuration = options.SamplingDuration,
                 BreakDuration = options.BreakDuration,
                 StateProvider = _state,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is Attempt { Failed: true }),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is Attempt { Answer: ProviderAnswer.Failed }),
                 OnOpened = _ =>
                 {
                     Interlocked.Exchange(ref _openedAtTicks, time.GetUtcNow().UtcTicks);
+                    Interlocked.Exchange(ref _sinceTicks, time.GetUtcNow().UtcTicks);
                     changed(this, CircuitState.Open);
                     return ValueTask.CompletedTask;
                 },
                 OnHalfOpened = _ =>
                 {
+                    Interlocked.Exchange(ref _sinceTicks, time.GetUtcNow().UtcTicks);
                     changed(this, CircuitState.HalfOpen);
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
+                    Interlocked.Exchange(ref _sinceTicks, time.GetUtcNow().UtcTicks);
                     changed(this, CircuitState.Closed);
                     return ValueTask.CompletedTask;
                 },
@@ -70,6 +77,23 @@ public sealed class ProviderBreaker
 
     public string Name => Target is null ? Provider : $"{Provider} ({Target})";
 
+    /// <summary>When the breaker took its present state (when it was made, for one that never changed).</summary>
+    public DateTimeOffset Since => new(Interlocked.Read(ref _sinceTicks), TimeSpan.Zero);
+
+    /// <summary>What the last transient failure was, as safe text (an HTTP status or an exception's type; never a body or an address).</summary>
+    public string? LastFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>
+    /// The attempts counted since the last call (accepted, rejected, failed, held), and zeroes them: the health
+    /// publisher adds them to Redis every few seconds, so the send path itself never waits for Redis.
+    /// </summary>
+    public ProviderCounts TakeCounts() => new(
+        Interlocked.Exchange(ref _accepted, 0), Interlocked.Exchange(ref _rejected, 0),
+        Interlocked.Exchange(ref _failed, 0), Interlocked.Exchange(ref _held, 0));
+
+    /// <summary>Counts a send held before it reached the provider (its token bucket had no slot).</summary>
+    public void CountHeld() => Interlocked.Increment(ref _held);
+
     /// <summary>
     /// Holds the send at once while the breaker is open (no bucket slot is spent on it). Once the break is over the send
     /// goes through: Polly half-opens the breaker on the next execution, which is then the probe.
@@ -79,16 +103,18 @@ public sealed class ProviderBreaker
         var breakEnds = new DateTimeOffset(Interlocked.Read(ref _openedAtTicks), TimeSpan.Zero) + _options.BreakDuration;
         if (State is CircuitState.Isolated || (State is CircuitState.Open && _time.GetUtcNow() < breakEnds))
         {
+            Interlocked.Increment(ref _held);
             throw Held(null, null);
         }
     }
 
     /// <summary>
-    /// Runs one attempt. <paramref name="isFailure"/> tells a transient failure among results (e.g. a 5xx answer),
-    /// <paramref name="isTransient"/> among exceptions; other exceptions pass through untouched and count as successes.
+    /// Runs one attempt. <paramref name="classify"/> tells a transient failure among results (e.g. a 5xx answer) from
+    /// an accepted or rejected one, <paramref name="isTransient"/> among exceptions; other exceptions pass through
+    /// untouched and count as successes for the breaker (and as nothing in the counts).
     /// </summary>
     public async Task<T> ExecuteAsync<T>(
-        Func<CancellationToken, Task<T>> attempt, Func<T, bool> isFailure, Func<Exception, bool> isTransient,
+        Func<CancellationToken, Task<T>> attempt, Func<T, ProviderAnswer> classify, Func<Exception, bool> isTransient,
         Action<T>? discard, CancellationToken cancellationToken)
     {
         Attempt outcome;
@@ -99,20 +125,31 @@ public sealed class ProviderBreaker
                 try
                 {
                     var value = await state.attempt(ct);
-                    return new Attempt(value, null, state.isFailure(value));
+                    var answer = state.classify(value);
+                    if (answer == ProviderAnswer.Failed)
+                    {
+                        // Noted before the breaker sees it, so a state published on its opening names it.
+                        state.self.NoteFailure(value is HttpResponseMessage response ? $"HTTP {(int)response.StatusCode}" : "transient failure");
+                    }
+
+                    return new Attempt(value, null, answer);
                 }
                 catch (Exception ex) when (state.isTransient(ex))
                 {
-                    return new Attempt(null, ExceptionDispatchInfo.Capture(ex), true);
+                    state.self.NoteFailure(ex.GetType().Name);
+                    return new Attempt(null, ExceptionDispatchInfo.Capture(ex), ProviderAnswer.Failed);
                 }
-            }, (attempt, isFailure, isTransient), cancellationToken);
+            }, (attempt, classify, isTransient, self: this), cancellationToken);
         }
         catch (BrokenCircuitException ex)
         {
+            Interlocked.Increment(ref _held);
             throw Held(ex.RetryAfter, ex);
         }
 
-        if (outcome.Failed && State is CircuitState.Open or CircuitState.Isolated)
+        Count(outcome);
+
+        if (outcome.Answer == ProviderAnswer.Failed && State is CircuitState.Open or CircuitState.Isolated)
         {
             // This failure opened the breaker (or was a failed probe): the message waits with the others.
             if (outcome.Value is T value)
@@ -126,6 +163,24 @@ public sealed class ProviderBreaker
         outcome.Exception?.Throw();
         return (T)outcome.Value!;
     }
+
+    private void Count(Attempt outcome)
+    {
+        switch (outcome.Answer)
+        {
+            case ProviderAnswer.Accepted:
+                Interlocked.Increment(ref _accepted);
+                break;
+            case ProviderAnswer.Rejected:
+                Interlocked.Increment(ref _rejected);
+                break;
+            case ProviderAnswer.Failed:
+                Interlocked.Increment(ref _failed);
+                break;
+        }
+    }
+
+    private void NoteFailure(string reason) => Volatile.Write(ref _lastFailure, reason);
 
     private ProviderHeldException Held(TimeSpan? retryAfter, Exception? inner)
     {
@@ -142,5 +197,27 @@ public sealed class ProviderBreaker
         return new ProviderHeldException(Provider, now + wait, $"The {Name} circuit breaker is open", inner);
     }
 
-    private sealed record Attempt(object? Value, ExceptionDispatchInfo? Exception, bool Failed);
+    private sealed record Attempt(object? Value, ExceptionDispatchInfo? Exception, ProviderAnswer Answer);
+}
+
+/// <summary>What a provider's answer to one attempt says.</summary>
+public enum ProviderAnswer
+{
+    /// <summary>It took the message.</summary>
+    Accepted,
+
+    /// <summary>It refused this message (a 4xx, a permanent SMTP answer): the message's fault, not the provider's.</summary>
+    Rejected,
+
+    /// <summary>A transient failure of the provider (5xx, 408, a timeout, a connection error): the breaker counts it.</summary>
+    Failed,
+
+    /// <summary>Neither (a 429, our own database away): not counted.</summary>
+    Other,
+}
+
+/// <summary>Attempts of one breaker over a while: accepted, rejected, failed, held (not made: open breaker or no bucket slot).</summary>
+public readonly record struct ProviderCounts(long Accepted, long Rejected, long Failed, long Held)
+{
+    public bool IsEmpty => Accepted == 0 && Rejected == 0 && Failed == 0 && Held == 0;
 }

@@ -17,10 +17,19 @@ public sealed class ProviderGuardHandler(ProviderGuards guards, string provider,
     {
         var breaker = guards.Breaker(provider, perHost ? request.RequestUri?.Authority : null);
         breaker.ThrowIfOpen();
-        await guards.WaitTurnAsync(provider, cancellationToken);
+        await guards.WaitTurnAsync(breaker, cancellationToken);
         return await breaker.ExecuteAsync(
-            ct => base.SendAsync(request, ct), IsFailure, IsTransient, response => response.Dispose(), cancellationToken);
+            ct => base.SendAsync(request, ct), Classify, IsTransient, response => response.Dispose(), cancellationToken);
     }
+
+    /// <summary>Failed (see <see cref="IsFailure"/>), accepted (2xx/3xx), a 429 is neither, any other 4xx rejects the message.</summary>
+    public static ProviderAnswer Classify(HttpResponseMessage response) => response switch
+    {
+        _ when IsFailure(response) => ProviderAnswer.Failed,
+        { StatusCode: HttpStatusCode.TooManyRequests } => ProviderAnswer.Other,
+        { StatusCode: < HttpStatusCode.BadRequest } => ProviderAnswer.Accepted,
+        _ => ProviderAnswer.Rejected,
+    };
 
     /// <summary>An answer that says the provider is in trouble (not that it rejects one message, nor a rate limit: 429).</summary>
     public static bool IsFailure(HttpResponseMessage response) =>
@@ -55,6 +64,8 @@ public static class ProviderGuardExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TokenBuckets>();
         services.AddSingleton<ProviderGuards>();
+        services.AddSingleton<ProviderHealthPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProviderHealthPublisher>());
         services.AddHealthChecks().AddCheck<ProviderBreakersHealthCheck>("provider-breakers");
         return services;
     }

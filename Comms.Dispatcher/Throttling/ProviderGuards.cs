@@ -38,6 +38,9 @@ public sealed partial class ProviderGuards : IDisposable
             : new Measurement<int>(b.StateValue, new KeyValuePair<string, object?>("provider", b.Provider), new KeyValuePair<string, object?>("target", b.Target))));
     }
 
+    /// <summary>Raised when a breaker opens, half-opens or closes (on the thread of the send that changed it: keep it quick).</summary>
+    public event Action<ProviderBreaker>? BreakerChanged;
+
     /// <summary>Every breaker made so far (for the health check and tests).</summary>
     public IReadOnlyCollection<ProviderBreaker> Breakers => _breakers.Values.ToList();
 
@@ -58,6 +61,23 @@ public sealed partial class ProviderGuards : IDisposable
     public ProviderBreaker Breaker(string provider, string? target = null) =>
         _breakers.GetOrAdd(target is null ? provider : provider + "|" + target,
             _ => new ProviderBreaker(provider, target, _options.Value.Breaker, _time, OnChanged));
+
+    /// <summary>
+    /// Takes the provider's next slot, waiting for it here when it comes within <see cref="ThrottlingOptions.MaxWait"/>;
+    /// otherwise throws <see cref="ProviderHeldException"/> (due when a slot should be free).
+    /// </summary>
+    public async Task WaitTurnAsync(ProviderBreaker breaker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WaitTurnAsync(breaker.Provider, cancellationToken);
+        }
+        catch (ProviderHeldException)
+        {
+            breaker.CountHeld();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Takes the provider's next slot, waiting for it here when it comes within <see cref="ThrottlingOptions.MaxWait"/>;
@@ -106,14 +126,20 @@ public sealed partial class ProviderGuards : IDisposable
     /// attempt runs through the breaker. <paramref name="isFailure"/> says which results are transient failures,
     /// <paramref name="isTransient"/> which exceptions. Throws <see cref="ProviderHeldException"/> when the send must wait.
     /// </summary>
-    public async Task<T> ExecuteAsync<T>(
+    public Task<T> ExecuteAsync<T>(
         string provider, Func<CancellationToken, Task<T>> attempt, Func<T, bool> isFailure, Func<Exception, bool> isTransient,
+        CancellationToken cancellationToken) =>
+        ExecuteAsync(provider, attempt, value => isFailure(value) ? ProviderAnswer.Failed : ProviderAnswer.Accepted, isTransient, cancellationToken);
+
+    /// <summary>As above, with <paramref name="classify"/> telling accepted, rejected and failed results apart (for the counts).</summary>
+    public async Task<T> ExecuteAsync<T>(
+        string provider, Func<CancellationToken, Task<T>> attempt, Func<T, ProviderAnswer> classify, Func<Exception, bool> isTransient,
         CancellationToken cancellationToken)
     {
         var breaker = Breaker(provider);
         breaker.ThrowIfOpen();
-        await WaitTurnAsync(provider, cancellationToken);
-        return await breaker.ExecuteAsync(attempt, isFailure, isTransient, discard: null, cancellationToken);
+        await WaitTurnAsync(breaker, cancellationToken);
+        return await breaker.ExecuteAsync(attempt, classify, isTransient, discard: null, cancellationToken);
     }
 
     /// <summary>
@@ -125,11 +151,12 @@ public sealed partial class ProviderGuards : IDisposable
         var breaker = new ProviderBreaker("~warm-up", null, _options.Value.Breaker, _time, static (_, _) => { });
         breaker.ThrowIfOpen();
         RateOf("~warm-up");
-        await breaker.ExecuteAsync(static _ => Task.FromResult("warm"), static _ => false, static _ => false, discard: null, cancellationToken);
+        await breaker.ExecuteAsync(static _ => Task.FromResult("warm"), static _ => ProviderAnswer.Accepted, static _ => false, discard: null, cancellationToken);
     }
 
     private void OnChanged(ProviderBreaker breaker, CircuitState state)
     {
+        BreakerChanged?.Invoke(breaker);
         switch (state)
         {
             case CircuitState.Open:

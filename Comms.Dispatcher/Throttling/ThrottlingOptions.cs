@@ -29,6 +29,17 @@ public sealed class ThrottlingOptions
 
     [Required, ValidateObjectMembers]
     public BreakerOptions Breaker { get; set; } = new();
+
+    /// <summary>
+    /// How often this dispatcher publishes its breakers' states and its providers' counts to Redis
+    /// (<see cref="Comms.Core.Diagnostics.ProviderHealthKeys"/>); a breaker's change is published at once besides.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan HealthPublishInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a published breaker state lives without a heartbeat (at least two intervals): a dead dispatcher's entries expire.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan HealthTtl { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Comms.Core.Diagnostics;
 using Npgsql;
 
 namespace Comms.Web.Admin;
@@ -8,8 +9,11 @@ public sealed record ChannelFigures(string Channel, long Queued, TimeSpan? Oldes
 /// <summary>A condition worth an operator's attention (SPEC S10), with the figure that raised it.</summary>
 public sealed record DashboardAlert(string Kind, string Message);
 
-/// <summary>What the dashboard shows: the channels' lines and the alerts.</summary>
-public sealed record DashboardFigures(IReadOnlyList<ChannelFigures> Channels, IReadOnlyList<DashboardAlert> Alerts, DateTimeOffset At);
+/// <summary>What the dashboard shows: the channels' lines, the alerts, and the providers' health (<see cref="ProviderHealth"/>).</summary>
+public sealed record DashboardFigures(IReadOnlyList<ChannelFigures> Channels, IReadOnlyList<DashboardAlert> Alerts, DateTimeOffset At)
+{
+    public ProviderHealth Providers { get; init; } = ProviderHealth.Empty;
+}
 
 /// <summary>
 /// The operations dashboard's figures (SPEC S10), straight from the system of record: per channel the queue depth and
@@ -18,7 +22,7 @@ public sealed record DashboardFigures(IReadOnlyList<ChannelFigures> Channels, IR
 /// of SPEC S10 (bounce and complaint rates of email, the router's error rate, a queue falling behind). An operator
 /// with tenant grants sees only their tenants' figures.
 /// </summary>
-public sealed class OperationsDashboard(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class OperationsDashboard(NpgsqlDataSource dataSource, ProviderHealthBoard providers, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Channels = ["email", "push", "sms", "in_app", "webhook"];
 
@@ -60,7 +64,9 @@ public sealed class OperationsDashboard(NpgsqlDataSource dataSource, TimeProvide
             Rate(alerts, "router_error_rate", "Router error rate", failedEvents, events, MaxRouterErrorRate, "of the events of the last hour could not be routed");
         }
 
-        return new DashboardFigures(channels, alerts, now);
+        var health = await providers.ReadAsync(tenants, cancellationToken);
+        alerts.AddRange(health.Alerts);
+        return new DashboardFigures(channels, alerts, now) { Providers = health };
     }
 
     private static void Rate(List<DashboardAlert> alerts, string kind, string name, long part, long whole, double threshold, string of)

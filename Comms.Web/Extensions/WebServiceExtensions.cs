@@ -59,6 +59,8 @@ public static class WebServiceExtensions
         // The operator console (/admin): its own cookie, over the same operator accounts as the API's /sys/auth/token.
         builder.AddOperatorConsole();
         builder.Services.AddSingleton<Admin.OperationsDashboard>();
+        builder.Services.AddSingleton<Comms.Core.Diagnostics.ProviderHealthReader>();
+        builder.Services.AddSingleton<Admin.ProviderHealthBoard>();
         builder.Services.AddSingleton<Comms.Core.Audit.AuditQuery>();
         builder.Services.AddScoped<ConsoleFreshAuth>();
         builder.Services.AddSingleton<Comms.Core.Tenancy.TenantService>();

@@ -10,12 +10,29 @@
     const problem = document.querySelector('[data-testid="preview-problem"]');
 
     async function preview() {
-        const response = await fetch(form.dataset.previewUrl, { method: 'POST', body: new FormData(form), credentials: 'same-origin' });
+        // A reading operator's fields are disabled, which FormData leaves out: the preview renders them all the same.
+        const data = new FormData(form);
+        for (const field of form.querySelectorAll('[name]:disabled')) {
+            data.append(field.name, field.value);
+        }
+
+        const response = await fetch(form.dataset.previewUrl, { method: 'POST', body: data, credentials: 'same-origin' });
         if (!response.ok) {
             return;
         }
 
         const answer = await response.json();
+        // The schema's problem, as Save would report it, next to its field.
+        const schema = document.getElementById('tf-schema');
+        const schemaError = document.getElementById('tf-schema-error');
+        if (schema && schemaError) {
+            schemaError.textContent = answer.schemaProblem ?? '';
+            schema.classList.toggle('is-invalid', Boolean(answer.schemaProblem));
+            if (answer.schemaProblem) {
+                return;
+            }
+        }
+
         problem.textContent = answer.problem ?? '';
         problem.classList.toggle('d-none', !answer.problem);
         const content = answer.content ?? {};

@@ -47,7 +47,8 @@ public sealed class TemplateForm
 /// <see cref="TemplatePreviewer"/> against a sample payload; <c>?handler=Preview</c>, JSON, fetched by
 /// <c>wwwroot/js/admin-template.js</c>), Save draft and Publish (fresh-auth; a critical template goes to the approval
 /// queue) through <see cref="TemplateService"/>, the versions, and diffs between two versions or with another locale.
-/// A SysOperator or the tenant's CommsEditor edits; others read.
+/// The variables are edited in a table kept in sync with the JSON Schema text (<c>wwwroot/js/admin-template-variables.js</c>),
+/// whose problems the preview handler reports as you type. A SysOperator or the tenant's CommsEditor edits; others read.
 /// </summary>
 [Authorize(Policy = OperatorConsoleAuth.Policy)]
 public sealed class TemplateEditorModel(
@@ -97,8 +98,10 @@ public sealed class TemplateEditorModel(
             return refused;
         }
 
-        var (content, problem) = await RenderAsync(cancellationToken);
-        return new JsonResult(new { content, problem });
+        // The schema is checked as Save checks it (TemplateSyntax, NJsonSchema), so its message shows next to the field as you type.
+        var schemaProblem = await TemplateSyntax.SchemaErrorAsync(Blank(Form.VariablesSchema));
+        var (content, problem) = schemaProblem is null ? await RenderAsync(cancellationToken) : (null, null);
+        return new JsonResult(new { content, problem, schemaProblem });
     }
 
     public async Task<IActionResult> OnPostSaveAsync(CancellationToken cancellationToken) => await WriteAsync(publish: false, cancellationToken);
