@@ -32,6 +32,8 @@ public sealed class WebhookSender(
 
     public string Channel => Core.Messages.Channel.Webhook;
 
+    public string Provider => AttemptProviders.Webhook;
+
     public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken)
     {
         string? eventName = null;
