@@ -70,6 +70,7 @@ public sealed class WebhookSender(
 
         return outcomes.OfType<SendOutcome.Transient>().FirstOrDefault() as SendOutcome
                ?? outcomes.OfType<SendOutcome.Permanent>().FirstOrDefault() as SendOutcome
+               ?? outcomes.OfType<SendOutcome.Sent>().FirstOrDefault() as SendOutcome
                ?? new SendOutcome.Sent(id);
     }
 
@@ -98,12 +99,19 @@ public sealed class WebhookSender(
     private async Task<SendOutcome> PostAsync(WebhookTarget target, string id, long timestamp, byte[] body, CancellationToken cancellationToken)
     {
         var result = await poster.PostAsync(target, id, timestamp, body, cancellationToken);
-        return result switch
+        SendOutcome outcome = result switch
         {
             { Delivered: true } => new SendOutcome.Sent(id),
             { HeldUntil: { } until } => new SendOutcome.Held(until, result.Error!),
             { Transient: true } => new SendOutcome.Transient(result.Error!, result.RetryAfter),
             _ => new SendOutcome.Permanent(result.Error!),
+        };
+
+        // The attempt's record: the endpoint's status code, never its body or the error text.
+        return outcome with
+        {
+            StatusCode = result.StatusCode,
+            Response = result.StatusCode is { } code ? SendOutcome.Http((System.Net.HttpStatusCode)code) : "no answer",
         };
     }
 }
