@@ -61,7 +61,7 @@ public sealed class MessageAttemptsTests(CommsFixture fixture) : IDisposable
     public async Task The_delivery_log_filters_by_provider_and_an_attempt_holds_no_address()
     {
         var tenant = await TestTenant.CreateAsync(fixture, "bob");
-        var eventId = await tenant.PostEventAsync(new { name = TestTenant.WelcomeEvent, recipients = new[] { "bob" }, causeRef = "welcome:bob", payload = new { } });
+        var eventId = await tenant.PostEventAsync(new { name = TestTenant.WelcomeEvent, recipients = new[] { "bob" }, causeRef = "welcome:bob", payload = new { name = "Bob" } });
         var email = await FeedbackTestSupport.MessageAsync(fixture, eventId, Channel.Email, MessageStatus.Sent);
         var inApp = await FeedbackTestSupport.MessageAsync(fixture, eventId, Channel.InApp, MessageStatus.Sent);
         var api = tenant.ApiClient();
