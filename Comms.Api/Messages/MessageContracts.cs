@@ -15,14 +15,27 @@ public sealed record MessageView(
     int Attempts,
     string? LastError,
     string? ProviderMessageId,
+    string? Provider,
     DateTimeOffset CreatedAt,
     DateTimeOffset DueAt,
     DateTimeOffset? SentAt,
     DateTimeOffset? FailedAt)
 {
+    /// <summary>Every attempt through a provider, oldest first (<c>GET /v1/messages/{id}</c> only; null in lists).</summary>
+    public IReadOnlyList<AttemptView>? AttemptHistory { get; init; }
+
     /// <summary>Clicks on the message's tracked links, in total and per link (<c>GET /v1/messages/{id}</c> only; null in lists).</summary>
     public Comms.Core.Links.MessageClicks? Clicks { get; init; }
 }
+
+/// <summary>
+/// One attempt to send a message: its number (1 for the first; a resend starts again), the provider, when it started and
+/// finished, its outcome (sent, transient, permanent), the provider's status code and a short summary of its answer (fixed
+/// words, never the provider's text), the provider's message id and the COMMS_* code of a failure.
+/// </summary>
+public sealed record AttemptView(
+    int Attempt, string Provider, string Outcome, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int? StatusCode, string? Response,
+    string? ProviderMessageId, string? ErrorCode);
 
 /// <summary>A page of messages, newest first; <see cref="NextBefore"/> is the <c>before</c> of the next page (null at the end).</summary>
 public sealed record MessagePage(IReadOnlyList<MessageView> Items, Guid? NextBefore);

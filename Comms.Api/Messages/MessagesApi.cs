@@ -22,10 +22,10 @@ public static class MessagesApi
         var group = app.MapGroup("/v1/messages").WithTags("Messages").RequireAuthorization(AuthExtensions.ServicePolicy);
         group.MapGet("/", List)
             .WithSummary("List the tenant's messages, newest first")
-            .WithDescription("Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, recipient (external id), event (id), from and to (creation time, ISO 8601). Page with 'before' (the nextBefore of the previous page); limit 1-200 (default 50).");
+            .WithDescription("Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, provider (of the latest attempt: smtp, sendgrid, fcm, expo, twilio, webhook, inapp), recipient (external id), event (id), from and to (creation time, ISO 8601). Page with 'before' (the nextBefore of the previous page); limit 1-200 (default 50).");
         group.MapGet("/{id:guid}", Get)
             .WithSummary("Get one message's delivery state")
-            .WithDescription("Status, attempts, lastError, providerMessageId, timestamps, channel and recipient external id, and 'clicks': the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).")
+            .WithDescription("Status, attempts, lastError, providerMessageId, provider (of the latest attempt), timestamps, channel and recipient external id, 'attemptHistory': every attempt through a provider (number, provider, started/finished, outcome sent/transient/permanent, status code, short response summary, provider message id, error code), and 'clicks': the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound);
         group.MapPost("/{id:guid}/resend", MessageResendHandlers.ResendOne)
             .WithSummary("Re-send a failed or bounced message")
@@ -39,10 +39,10 @@ public static class MessagesApi
     }
 
     public static async Task<Results<Ok<MessagePage>, ValidationProblem>> List(
-        string? status, string? channel, string? recipient, Guid? @event, DateTimeOffset? from, DateTimeOffset? to, Guid? before, int? limit,
-        HttpContext http, CommsDbContext db, CancellationToken cancellationToken)
+        string? status, string? channel, string? recipient, Guid? @event, DateTimeOffset? from, DateTimeOffset? to, string? provider, Guid? before,
+        int? limit, HttpContext http, CommsDbContext db, CancellationToken cancellationToken)
     {
-        var filter = new MessageFilter(status, channel, recipient, @event, from, to);
+        var filter = new MessageFilter(status, channel, recipient, @event, from, to, provider);
         var errors = MessageLog.Validate(filter, "");
         if (limit is < 1 or > MaxPageSize)
         {
@@ -72,14 +72,22 @@ public static class MessagesApi
         var message = await Project(db, db.Messages.AsNoTracking().Where(m => m.TenantId == tenantId && m.Id == id)).FirstOrDefaultAsync(cancellationToken);
         return message is null
             ? NotFound()
-            : TypedResults.Ok(message with { Clicks = await LinkClicks.ForMessageAsync(db, tenantId, id, cancellationToken) });
+            : TypedResults.Ok(message with
+            {
+                Clicks = await LinkClicks.ForMessageAsync(db, tenantId, id, cancellationToken),
+                AttemptHistory = await db.MessageAttempts.AsNoTracking().Where(a => a.TenantId == tenantId && a.MessageId == id)
+                    .OrderBy(a => a.StartedAt).ThenBy(a => a.Id)
+                    .Select(a => new AttemptView(a.Attempt, a.Provider, a.Outcome, a.StartedAt, a.FinishedAt, a.StatusCode, a.Response,
+                        a.ProviderMessageId, a.ErrorCode))
+                    .ToListAsync(cancellationToken),
+            });
     }
 
     private static IQueryable<MessageView> Project(CommsDbContext db, IQueryable<Message> query) =>
         from m in query
         join r in db.Recipients on m.RecipientId equals r.Id
         select new MessageView(m.Id, m.EventId, m.Channel, m.Category, r.ExternalId, m.TemplateName, m.TemplateVersion, m.Status, m.Attempts,
-            m.LastError, m.ProviderMessageId, m.CreatedAt, m.DueAt, m.SentAt, m.FailedAt);
+            m.LastError, m.ProviderMessageId, m.Provider, m.CreatedAt, m.DueAt, m.SentAt, m.FailedAt);
 
     internal static ProblemHttpResult NotFound() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, type: ProblemTypes.NotFound, title: "Message not found.",

@@ -28,6 +28,7 @@ public sealed class CommsDbContext(DbContextOptions<CommsDbContext> options) : D
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageRender> MessageRenders => Set<MessageRender>();
     public DbSet<MessageKey> MessageKeys => Set<MessageKey>();
+    public DbSet<MessageAttempt> MessageAttempts => Set<MessageAttempt>();
     public DbSet<Decision> Decisions => Set<Decision>();
     public DbSet<InboxItem> InboxItems => Set<InboxItem>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();

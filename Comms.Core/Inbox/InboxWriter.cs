@@ -40,7 +40,8 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
         List<DeliveredItem> items = [];
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            var owned = await MessageQueue.MarkSentInTransactionAsync(connection, transaction, messages.Select(m => m.Claim).ToList(), now, cancellationToken);
+            var owned = await MessageQueue.MarkSentInTransactionAsync(
+                connection, transaction, messages.Select(m => m.Claim).ToList(), AttemptProviders.InApp, now, cancellationToken);
             finished = messages.Where(m => owned.Contains(m.Id)).ToList();
             if (finished.Count > 0)
             {

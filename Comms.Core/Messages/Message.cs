@@ -35,6 +35,9 @@ public sealed class Message
 
     public string? LastError { get; set; }
     public string? ProviderMessageId { get; set; }
+
+    /// <summary>The provider of its latest attempt (<c>smtp</c>, <c>sendgrid</c>, <c>fcm</c>, ...); every attempt is in <see cref="MessageAttempt"/>.</summary>
+    public string? Provider { get; set; }
     public string? TraceParent { get; set; }
 
     /// <summary>

@@ -2,8 +2,12 @@ using Comms.Core.Data;
 
 namespace Comms.Core.Messages;
 
-/// <summary>The filters of the delivery log (<c>GET /v1/messages</c>, the console's <c>/admin/messages</c>), also the selection of a bulk resend.</summary>
-public sealed record MessageFilter(string? Status, string? Channel, string? Recipient, Guid? Event, DateTimeOffset? From, DateTimeOffset? To);
+/// <summary>
+/// The filters of the delivery log (<c>GET /v1/messages</c>, the console's <c>/admin/messages</c>), also the selection of a
+/// bulk resend. <see cref="Provider"/>: the provider of the message's latest attempt (<see cref="AttemptProviders.All"/>).
+/// </summary>
+public sealed record MessageFilter(
+    string? Status, string? Channel, string? Recipient, Guid? Event, DateTimeOffset? From, DateTimeOffset? To, string? Provider = null);
 
 /// <summary>The delivery log's filtering, shared by the API and the console.</summary>
 public static class MessageLog
@@ -20,6 +24,11 @@ public static class MessageLog
         if (filter.Channel is not null && !Channel.All.Contains(filter.Channel))
         {
             errors[prefix + "channel"] = [$"channel must be one of: {string.Join(", ", Channel.All)}."];
+        }
+
+        if (filter.Provider is not null && !AttemptProviders.All.Contains(filter.Provider))
+        {
+            errors[prefix + "provider"] = [$"provider must be one of: {string.Join(", ", AttemptProviders.All)}."];
         }
 
         if (filter.From is { } start && filter.To is { } end && end < start)
@@ -40,6 +49,11 @@ public static class MessageLog
         if (filter.Channel is { } channel)
         {
             query = query.Where(m => m.Channel == channel);
+        }
+
+        if (filter.Provider is { } provider)
+        {
+            query = query.Where(m => m.Provider == provider);
         }
 
         if (filter.Recipient is { } recipient)

@@ -10,7 +10,7 @@ namespace Comms.Core.Messages;
 /// message is worked on, and every later state change is fenced on that token (not only the replica's name), so
 /// a worker whose lease was taken over changes nothing. A crash re-delivers only the rows that were leased.
 /// </summary>
-public sealed class MessageQueue
+public sealed partial class MessageQueue
 {
     private readonly NpgsqlDataSource dataSource;
     private readonly TimeProvider time;
@@ -113,50 +113,64 @@ public sealed class MessageQueue
 
     /// <summary>
     /// Marks the message sent (fenced on its claim); false when another claim took it over. Concurrent calls are
-    /// group-committed (<see cref="SentGroupCommit"/>): one statement and one commit for all that queued up meanwhile.
+    /// group-committed (<see cref="SentGroupCommit"/>): one statement and one commit for all that queued up meanwhile,
+    /// their attempt rows (<paramref name="attempt"/>, when given) written by the same statement.
     /// </summary>
+    public Task<bool> MarkSentAsync(LeaseClaim claim, AttemptRecord attempt, CancellationToken cancellationToken) =>
+        _sentMarks.MarkAsync(new SentMark(claim, attempt.ProviderMessageId, attempt), cancellationToken);
+
+    /// <summary>Marks the message sent with the provider's id for it, recording no attempt.</summary>
     public Task<bool> MarkSentAsync(LeaseClaim claim, string? providerMessageId, CancellationToken cancellationToken) =>
-        _sentMarks.MarkAsync(claim, providerMessageId, cancellationToken);
+        _sentMarks.MarkAsync(new SentMark(claim, providerMessageId, null), cancellationToken);
 
     /// <summary>
-    /// Marks many messages sent in one statement (a batch sender's accepted messages, e.g. SendGrid's 1,000 a request);
-    /// returns the ids this caller still held. The others were taken over meanwhile and are left alone.
+    /// Marks many messages sent in one statement (a batch sender's accepted messages, e.g. SendGrid's 1,000 a request),
+    /// with the attempt row of each that has one, written by the same statement; returns the ids this caller still held.
+    /// The others were taken over meanwhile and are left alone (and get no attempt row from here).
     /// </summary>
-    public async Task<IReadOnlySet<Guid>> MarkSentManyAsync(
-        IReadOnlyCollection<(LeaseClaim Claim, string? ProviderMessageId)> sent, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<Guid>> MarkSentManyAsync(IReadOnlyCollection<SentMark> sent, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            UPDATE messages m SET status = 'sent', sent_at = @now, provider_message_id = COALESCE(c.provider_id, m.provider_message_id),
-                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
-              FROM unnest(@ids, @tokens, @provider_ids) AS c(id, token, provider_id)
-             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
-            RETURNING m.id
-            """);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        await using var command = dataSource.CreateCommand(MarkSentManySql);
+        var now = time.GetUtcNow();
+        command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("ids", sent.Select(s => s.Claim.Id).ToArray());
         command.Parameters.AddWithValue("tokens", sent.Select(s => s.Claim.Token).ToArray());
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("provider_ids", sent.Select(s => s.ProviderMessageId).ToArray()));
+        AddSentAttempts(command.Parameters, sent, now);
         return await ReadIdsAsync(command, cancellationToken);
     }
 
     /// <summary>Dead-letters the message: <c>failed</c>, with <paramref name="error"/> as its reason and the time.</summary>
     public Task<bool> MarkFailedAsync(LeaseClaim claim, string error, CancellationToken cancellationToken) =>
-        FinishAsync(claim, MessageStatus.Failed, providerMessageId: null, error, cancellationToken);
+        MarkFailedAsync(claim, error, attempt: null, cancellationToken);
+
+    /// <summary>Dead-letters the message, recording <paramref name="attempt"/> (its last) in the same statement.</summary>
+    public Task<bool> MarkFailedAsync(LeaseClaim claim, string error, AttemptRecord? attempt, CancellationToken cancellationToken) =>
+        FinishAsync(claim, MessageStatus.Failed, providerMessageId: null, error, attempt, cancellationToken);
 
     public Task<bool> MarkCancelledAsync(LeaseClaim claim, string reason, CancellationToken cancellationToken) =>
-        FinishAsync(claim, MessageStatus.Cancelled, providerMessageId: null, reason, cancellationToken);
+        FinishAsync(claim, MessageStatus.Cancelled, providerMessageId: null, reason, attempt: null, cancellationToken);
 
     /// <summary>Puts a message back in the queue for another attempt at <paramref name="retryAt"/>.</summary>
-    public async Task<bool> RetryLaterAsync(LeaseClaim claim, DateTimeOffset retryAt, string error, CancellationToken cancellationToken)
+    public Task<bool> RetryLaterAsync(LeaseClaim claim, DateTimeOffset retryAt, string error, CancellationToken cancellationToken) =>
+        RetryLaterAsync(claim, retryAt, error, attempt: null, cancellationToken);
+
+    /// <summary>Puts a message back in the queue for another attempt, recording the one that failed in the same statement.</summary>
+    public async Task<bool> RetryLaterAsync(
+        LeaseClaim claim, DateTimeOffset retryAt, string error, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            UPDATE messages SET due_at = @retry_at, last_error = @error, lease_owner = NULL, lease_until = NULL, claim_token = NULL
-             WHERE {Fence}
+            WITH done AS (
+                UPDATE messages SET due_at = @retry_at, last_error = @error, provider = COALESCE(@a_provider, provider),
+                       lease_owner = NULL, lease_until = NULL, claim_token = NULL
+                 WHERE {Fence}
+                RETURNING {DoneColumns})
+            {RecordOneAttempt}
             """);
         AddClaim(command.Parameters, claim);
         command.Parameters.AddWithValue("retry_at", retryAt);
         command.Parameters.AddWithValue("error", Truncate(error));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        AddAttempt(command.Parameters, attempt, time.GetUtcNow());
+        return await ExecuteFencedAsync(command, cancellationToken);
     }
 
     /// <summary>
@@ -181,34 +195,45 @@ public sealed class MessageQueue
     /// the same transaction); false when this claim no longer holds it.
     /// </summary>
     public static async Task<bool> MarkFailedInTransactionAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, LeaseClaim claim, string error, DateTimeOffset now,
+        NpgsqlConnection connection, NpgsqlTransaction transaction, LeaseClaim claim, string error, AttemptRecord? attempt, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            UPDATE messages SET status = 'failed', last_error = @error, failed_at = @now, lease_owner = NULL, lease_until = NULL, claim_token = NULL
-             WHERE {Fence}
+            WITH done AS (
+                UPDATE messages SET status = 'failed', last_error = @error, failed_at = @now, provider = COALESCE(@a_provider, provider),
+                       lease_owner = NULL, lease_until = NULL, claim_token = NULL
+                 WHERE {Fence}
+                RETURNING {DoneColumns})
+            {RecordOneAttempt}
             """, connection, transaction);
         AddClaim(command.Parameters, claim);
         command.Parameters.AddWithValue("error", Truncate(error));
-        command.Parameters.AddWithValue("now", now);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        AddAttempt(command.Parameters, attempt, now);
+        return await ExecuteFencedAsync(command, cancellationToken);
     }
 
     /// <summary>
     /// Marks messages sent within a caller's transaction (when the send itself is a database write, as for in-app
-    /// items); returns the ids this caller still held — only those may be delivered.
+    /// items), with an attempt of <paramref name="provider"/> each in the same statement; returns the ids this caller
+    /// still held — only those may be delivered.
     /// </summary>
     public static async Task<IReadOnlySet<Guid>> MarkSentInTransactionAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<LeaseClaim> claims, DateTimeOffset now,
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<LeaseClaim> claims, string provider, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            UPDATE messages m SET status = 'sent', sent_at = @now, lease_owner = NULL, lease_until = NULL, claim_token = NULL
-              FROM unnest(@ids, @tokens) AS c(id, token)
-             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
-            RETURNING m.id
+            WITH done AS (
+                UPDATE messages m SET status = 'sent', sent_at = @now, provider = @provider, lease_owner = NULL, lease_until = NULL, claim_token = NULL
+                  FROM unnest(@ids, @tokens) AS c(id, token)
+                 WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+                RETURNING m.id, m.tenant_id, m.created_at, m.attempts),
+            recorded AS (
+                INSERT INTO message_attempts (message_id, tenant_id, created_at, attempt, provider, outcome, started_at, finished_at)
+                SELECT id, tenant_id, created_at, attempts, @provider, 'sent', @now, @now FROM done)
+            SELECT id FROM done
             """, connection, transaction);
         command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("provider", provider);
         command.Parameters.AddWithValue("ids", claims.Select(c => c.Id).ToArray());
         command.Parameters.AddWithValue("tokens", claims.Select(c => c.Token).ToArray());
         return await ReadIdsAsync(command, cancellationToken);
@@ -231,22 +256,25 @@ public sealed class MessageQueue
     }
 
     private async Task<bool> FinishAsync(
-        LeaseClaim claim, string status, string? providerMessageId, string? error, CancellationToken cancellationToken)
+        LeaseClaim claim, string status, string? providerMessageId, string? error, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            UPDATE messages SET status = @status, provider_message_id = COALESCE(@provider_id, provider_message_id),
-                   last_error = COALESCE(@error, last_error),
-                   sent_at = CASE WHEN @status = 'sent' THEN @now ELSE sent_at END,
-                   failed_at = CASE WHEN @status = 'failed' THEN @now ELSE failed_at END,
-                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
-             WHERE {Fence}
+            WITH done AS (
+                UPDATE messages SET status = @status, provider_message_id = COALESCE(@provider_id, provider_message_id),
+                       last_error = COALESCE(@error, last_error), provider = COALESCE(@a_provider, provider),
+                       sent_at = CASE WHEN @status = 'sent' THEN @now ELSE sent_at END,
+                       failed_at = CASE WHEN @status = 'failed' THEN @now ELSE failed_at END,
+                       lease_owner = NULL, lease_until = NULL, claim_token = NULL
+                 WHERE {Fence}
+                RETURNING {DoneColumns})
+            {RecordOneAttempt}
             """);
         AddClaim(command.Parameters, claim);
         command.Parameters.AddWithValue("status", status);
         command.Parameters.AddWithValue("provider_id", (object?)providerMessageId ?? DBNull.Value);
         command.Parameters.AddWithValue("error", (object?)(error is null ? null : Truncate(error)) ?? DBNull.Value);
-        command.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        AddAttempt(command.Parameters, attempt, time.GetUtcNow());
+        return await ExecuteFencedAsync(command, cancellationToken);
     }
 
     private static void AddClaim(NpgsqlParameterCollection parameters, LeaseClaim claim)

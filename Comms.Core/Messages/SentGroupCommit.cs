@@ -1,4 +1,3 @@
-using Comms.Core.Queueing;
 using System.Threading.Channels;
 
 namespace Comms.Core.Messages;
@@ -7,20 +6,20 @@ namespace Comms.Core.Messages;
 /// Group commit of "sent" marks: concurrent <see cref="MessageQueue.MarkSentAsync"/> calls (one per message of a
 /// sending loop, many in flight) are written together in one fenced statement, whatever queued up while the previous
 /// one ran — no timer, so a lone mark is written at once and a busy loop pays one round trip and one commit for many.
-/// Each caller still waits until its own row is committed (or learns it was taken over), as with a statement of its own.
+/// Each mark's attempt row is written by the same statement. Each caller still waits until its own row is committed (or learns it was taken over), as with a statement of its own.
 /// </summary>
-internal sealed class SentGroupCommit(Func<IReadOnlyCollection<(LeaseClaim Claim, string? ProviderMessageId)>, CancellationToken, Task<IReadOnlySet<Guid>>> write)
+internal sealed class SentGroupCommit(Func<IReadOnlyCollection<SentMark>, CancellationToken, Task<IReadOnlySet<Guid>>> write)
 {
     private const int MaxPerStatement = 1000;
 
     private readonly Channel<Pending> _pending = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private int _writing;
 
-    private sealed record Pending(LeaseClaim Claim, string? ProviderMessageId, TaskCompletionSource<bool> Done);
+    private sealed record Pending(SentMark Mark, TaskCompletionSource<bool> Done);
 
-    public Task<bool> MarkAsync(LeaseClaim claim, string? providerMessageId, CancellationToken cancellationToken)
+    public Task<bool> MarkAsync(SentMark mark, CancellationToken cancellationToken)
     {
-        var pending = new Pending(claim, providerMessageId, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(mark, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         _pending.Writer.TryWrite(pending);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
@@ -55,10 +54,10 @@ internal sealed class SentGroupCommit(Func<IReadOnlyCollection<(LeaseClaim Claim
 
             try
             {
-                var held = await write([.. batch.Select(p => (p.Claim, p.ProviderMessageId))], CancellationToken.None);
+                var held = await write([.. batch.Select(p => p.Mark)], CancellationToken.None);
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetResult(held.Contains(pending.Claim.Id));
+                    pending.Done.TrySetResult(held.Contains(pending.Mark.Claim.Id));
                 }
             }
             catch (Exception ex)

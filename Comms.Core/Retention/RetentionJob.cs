@@ -25,7 +25,7 @@ public sealed partial class RetentionJob(RetentionStore store, IOptions<Retentio
 {
     /// <summary>The tables whose expired rows are deleted in batches, in this order (messages before their keys).</summary>
     private static readonly string[] BatchTables =
-        [RetentionStore.Messages, RetentionStore.MessageRenders, RetentionStore.Decisions, RetentionStore.InboxItems, RetentionStore.MessageKeys, RetentionStore.LinkClicks];
+        [RetentionStore.Messages, RetentionStore.MessageRenders, RetentionStore.MessageAttempts, RetentionStore.Decisions, RetentionStore.InboxItems, RetentionStore.MessageKeys, RetentionStore.LinkClicks];
 
     public async Task<RetentionRun> RunAsync(CancellationToken cancellationToken)
     {
@@ -109,7 +109,8 @@ public sealed partial class RetentionJob(RetentionStore store, IOptions<Retentio
 
         foreach (var partition in expired)
         {
-            if (partition.Table is RetentionStore.Messages or RetentionStore.MessageRenders && queuedMonths.Contains(partition.Month))
+            if (partition.Table is RetentionStore.Messages or RetentionStore.MessageRenders or RetentionStore.MessageAttempts
+                && queuedMonths.Contains(partition.Month))
             {
                 continue;
             }

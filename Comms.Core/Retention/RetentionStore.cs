@@ -23,13 +23,14 @@ public sealed partial class RetentionStore(NpgsqlDataSource dataSource)
 {
     public const string Messages = "messages";
     public const string MessageRenders = "message_renders";
+    public const string MessageAttempts = "message_attempts";
     public const string Decisions = "decisions";
     public const string InboxItems = "inbox_items";
     public const string MessageKeys = "message_keys";
     public const string LinkClicks = "link_clicks";
 
     /// <summary>The tables partitioned by month on <c>created_at</c>.</summary>
-    public static readonly IReadOnlyList<string> Tables = [Messages, MessageRenders, Decisions, InboxItems];
+    public static readonly IReadOnlyList<string> Tables = [Messages, MessageRenders, MessageAttempts, Decisions, InboxItems];
 
     /// <summary>A DDL statement waits at most this long for its lock, so it never queues the tables' readers and writers behind it.</summary>
     public const string LockTimeout = "2s";
@@ -125,7 +126,7 @@ public sealed partial class RetentionStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Deletes up to <paramref name="batchSize"/> rows of <paramref name="table"/> whose tenant's retention has passed,
-    /// in one statement (one short transaction). Queued messages, and their renders and keys, are kept.
+    /// in one statement (one short transaction). Queued messages, and their renders, attempts and keys, are kept.
     /// </summary>
     public async Task<int> DeleteExpiredBatchAsync(string table, TenantCutoffs cutoffs, int batchSize, CancellationToken cancellationToken)
     {
@@ -133,6 +134,8 @@ public sealed partial class RetentionStore(NpgsqlDataSource dataSource)
         {
             Messages => ("id", "AND x.status <> 'queued'", "created_at"),
             MessageRenders => ("message_id", "AND NOT EXISTS (SELECT 1 FROM messages q WHERE q.id = x.message_id AND q.status = 'queued')", "created_at"),
+            // An attempt's created_at is its message's: it expires with its message (a queued one's are kept).
+            MessageAttempts => ("id", "AND NOT EXISTS (SELECT 1 FROM messages q WHERE q.id = x.message_id AND q.status = 'queued')", "created_at"),
             Decisions or InboxItems => ("id", "", "created_at"),
             MessageKeys => ("ctid", "AND NOT EXISTS (SELECT 1 FROM messages q WHERE q.id = x.message_id)", "created_at"),
             // A click is never older than its message: one past the tenant's retention belongs to a message that is gone.

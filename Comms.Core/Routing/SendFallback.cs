@@ -29,8 +29,11 @@ public sealed class SendFallback(
     WakeUps wakeUps,
     TimeProvider time)
 {
-    /// <summary>Falls back if the rule has somewhere to go; null when it has not (the caller dead-letters the message as usual).</summary>
-    public async Task<FallbackResult?> TryAsync(ClaimedMessage message, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Falls back if the rule has somewhere to go; null when it has not (the caller dead-letters the message as usual).
+    /// <paramref name="attempt"/>, the message's last attempt, is recorded with its dead-lettering.
+    /// </summary>
+    public async Task<FallbackResult?> TryAsync(ClaimedMessage message, string reason, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         if (message.EventId is not { } eventId || message.EscalationOf is not null)
         {
@@ -92,7 +95,7 @@ public sealed class SendFallback(
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await MessageQueue.MarkFailedInTransactionAsync(connection, transaction, message.Claim, $"{reason}; {fellBack}.", now, cancellationToken))
+        if (!await MessageQueue.MarkFailedInTransactionAsync(connection, transaction, message.Claim, $"{reason}; {fellBack}.", attempt, now, cancellationToken))
         {
             await transaction.RollbackAsync(cancellationToken);
             return new FallbackResult(false, null, null);

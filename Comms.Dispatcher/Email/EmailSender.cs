@@ -26,6 +26,9 @@ public partial class EmailSender(
 
     public string Channel => Core.Messages.Channel.Email;
 
+    /// <summary>The deployment's default email provider, for an attempt whose outcome names none (e.g. an exception).</summary>
+    public string Provider => providers.Default;
+
     public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken) =>
         await ProviderOfAsync(message.TenantId, cancellationToken) == EmailProviders.SendGrid
             ? (await _sendGrid!.SendAsync([message], cancellationToken))[0]

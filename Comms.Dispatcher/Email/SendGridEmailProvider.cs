@@ -38,7 +38,7 @@ public sealed partial class SendGridEmailProvider(
             index[messages[i].Id] = i;
             if (string.IsNullOrEmpty(messages[i].Address) || !MailboxAddress.TryParse(messages[i].Address, out _))
             {
-                outcomes[i] = new SendOutcome.Permanent($"{PushPayload.Rejected}: the address is not a valid email address.");
+                outcomes[i] = new SendOutcome.Permanent($"{PushPayload.Rejected}: the address is not a valid email address.") { Provider = EmailProviders.SendGrid, Response = "not sent (invalid address)" };
             }
             else
             {
@@ -119,7 +119,7 @@ public sealed partial class SendGridEmailProvider(
             if (response.IsSuccessStatusCode)
             {
                 var id = response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null;
-                return (status, new SendOutcome.Sent(id));
+                return (status, new SendOutcome.Sent(id) { Provider = EmailProviders.SendGrid, StatusCode = (int)status, Response = SendOutcome.Http(status) });
             }
 
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -127,16 +127,25 @@ public sealed partial class SendGridEmailProvider(
             LogRejected(logger, (int)status, messages.Count);
             if (status == HttpStatusCode.TooManyRequests)
             {
-                return (status, new SendOutcome.Transient($"SendGrid answered 429 (rate limited): {Summary(text, settings.ApiKey)}", RetryAfter(response)));
+                return (status, new SendOutcome.Transient($"SendGrid answered 429 (rate limited): {Summary(text, settings.ApiKey)}", RetryAfter(response)) with
+                {
+                    Provider = EmailProviders.SendGrid, StatusCode = (int)status, Response = SendOutcome.Http(status),
+                });
             }
 
             if (PushPayload.IsTransient(status))
             {
-                return (status, new SendOutcome.Transient($"SendGrid answered {code}: {Summary(text, settings.ApiKey)}", RetryAfter(response)));
+                return (status, new SendOutcome.Transient($"SendGrid answered {code}: {Summary(text, settings.ApiKey)}", RetryAfter(response)) with
+                {
+                    Provider = EmailProviders.SendGrid, StatusCode = (int)status, Response = SendOutcome.Http(status),
+                });
             }
 
             var kind = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? PushPayload.ConfigError : PushPayload.Rejected;
-            return (status, new SendOutcome.Permanent($"{kind}: SendGrid answered {code}: {Summary(text, settings.ApiKey)}"));
+            return (status, new SendOutcome.Permanent($"{kind}: SendGrid answered {code}: {Summary(text, settings.ApiKey)}")
+            {
+                Provider = EmailProviders.SendGrid, StatusCode = (int)status, Response = SendOutcome.Http(status),
+            });
         }
         catch (Exception ex) when (Throttling.ProviderHeldException.Find(ex) is { } held)
         {
@@ -148,7 +157,10 @@ public sealed partial class SendGridEmailProvider(
         {
             var problem = ex is OperationCanceledException ? "timed out" : "no answer";
             LogNoAnswer(logger, problem, messages.Count);
-            return (null, new SendOutcome.Transient($"SendGrid did not answer ({problem}: {ex.GetType().Name})."));
+            return (null, new SendOutcome.Transient($"SendGrid did not answer ({problem}: {ex.GetType().Name}).")
+            {
+                Provider = EmailProviders.SendGrid, Response = $"no answer ({problem})",
+            });
         }
     }
 

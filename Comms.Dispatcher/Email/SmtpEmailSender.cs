@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Comms.Core.Email;
 using Comms.Core.Messages;
 using Comms.Dispatcher.Sending;
 using MailKit;
@@ -34,7 +35,7 @@ public sealed partial class SmtpEmailSender(
     {
         if (string.IsNullOrEmpty(message.Address) || !MailboxAddress.TryParse(message.Address, out _))
         {
-            return new SendOutcome.Permanent($"'{message.Address}' is not a valid email address.");
+            return new SendOutcome.Permanent($"'{message.Address}' is not a valid email address.") { Provider = EmailProviders.Smtp, Response = "not sent (invalid address)" };
         }
 
         using var mime = EmailComposer.Compose(message, _from, _unsubscribeMailto);
@@ -68,28 +69,37 @@ public sealed partial class SmtpEmailSender(
 
             _idle.Add((client, time.GetUtcNow()));
             client = null;
-            return new SendOutcome.Sent(mime.MessageId);
+            return new SendOutcome.Sent(mime.MessageId) { Provider = EmailProviders.Smtp, Response = "accepted" };
         }
         catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
         {
-            return new SendOutcome.Permanent($"SMTP {(int)ex.StatusCode}: {ex.Message}");
+            return new SendOutcome.Permanent($"SMTP {(int)ex.StatusCode}: {ex.Message}")
+            {
+                Provider = EmailProviders.Smtp, StatusCode = (int)ex.StatusCode, Response = $"{(int)ex.StatusCode} {ex.StatusCode}",
+            };
         }
         catch (SmtpCommandException ex)
         {
-            return new SendOutcome.Transient($"SMTP {(int)ex.StatusCode}: {ex.Message}");
+            return new SendOutcome.Transient($"SMTP {(int)ex.StatusCode}: {ex.Message}")
+            {
+                Provider = EmailProviders.Smtp, StatusCode = (int)ex.StatusCode, Response = $"{(int)ex.StatusCode} {ex.StatusCode}",
+            };
         }
         catch (NotSupportedException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // E.g. a host that is not loopback offers no STARTTLS: nothing is sent in clear.
             LogConnectionProblem(logger, endpoint.Host, endpoint.Port, ex.Message);
-            return new SendOutcome.Transient($"SMTP server refused what this sender requires (TLS for a host that is not loopback): {ex.Message}");
+            return new SendOutcome.Transient($"SMTP server refused what this sender requires (TLS for a host that is not loopback): {ex.Message}")
+            {
+                Provider = EmailProviders.Smtp, Response = "refused (TLS required)",
+            };
         }
         catch (Exception ex) when (ex is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
                                        or TimeoutException or AuthenticationException or OperationCanceledException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogConnectionProblem(logger, endpoint.Host, endpoint.Port, ex.Message);
-            return new SendOutcome.Transient($"SMTP connection problem: {ex.Message}");
+            return new SendOutcome.Transient($"SMTP connection problem: {ex.Message}") { Provider = EmailProviders.Smtp, Response = $"no answer ({ex.GetType().Name})" };
         }
         finally
         {

@@ -16,6 +16,9 @@ public sealed class InAppSender(InboxWriter inbox, LivePushes pushes) : IBatchCh
 {
     public string Channel => Core.Messages.Channel.InApp;
 
+    /// <summary>The inbox: its attempt rows are written with the items, in the inbox transaction (<see cref="InboxWriter"/>).</summary>
+    public string Provider => AttemptProviders.InApp;
+
     public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken) =>
         (await SendBatchAsync([message], leaseOwner, cancellationToken))[0].Outcome;
 

@@ -34,23 +34,31 @@ public sealed partial class PushSender(IEnumerable<IPushProvider> providers, Pus
         {
             var list = group.Select(t => t.Target).ToList();
             var results = await _providers[group.Key].SendAsync(list, cancellationToken);
-            return list.Zip(results);
+            return list.Zip(results, (target, result) => (Target: target, Result: result, Provider: group.Key));
         });
         var answered = (await Task.WhenAll(sends)).SelectMany(r => r).ToList();
 
-        var dead = answered.Where(a => a.Second is PushResult.DeadToken).Select(a => a.First).ToList();
+        var dead = answered.Where(a => a.Result is PushResult.DeadToken).Select(a => a.Target).ToList();
         var pruned = await devices.PruneAsync(dead, cancellationToken);
         if (pruned > 0)
         {
             LogPruned(logger, pruned);
         }
 
-        var resultsOf = answered.ToLookup(a => a.First.Message.Id, a => a.Second);
+        var resultsOf = answered.ToLookup(a => a.Target.Message.Id, a => (a.Result, a.Provider));
         return messages.Select(m => (m, Outcome(resultsOf[m.Id].ToList()))).ToList();
     }
 
-    private SendOutcome Outcome(List<PushResult> results)
+    /// <summary>The message's outcome, recorded under the provider of the device whose answer decided it.</summary>
+    private SendOutcome Outcome(List<(PushResult Result, string Provider)> answers)
     {
+        var outcome = Outcome(answers.Select(a => a.Result).ToList(), out var decisive);
+        return decisive is null ? outcome : outcome with { Provider = answers.First(a => ReferenceEquals(a.Result, decisive)).Provider };
+    }
+
+    private SendOutcome Outcome(List<PushResult> results, out PushResult? decisive)
+    {
+        decisive = results.FirstOrDefault();
         if (results.Count == 0)
         {
             return new SendOutcome.Permanent(
@@ -59,23 +67,27 @@ public sealed partial class PushSender(IEnumerable<IPushProvider> providers, Pus
 
         if (results.OfType<PushResult.Ok>().FirstOrDefault() is { } ok)
         {
+            decisive = ok;
             return new SendOutcome.Sent(ok.Id);
         }
 
         // Held by the provider's bucket or breaker: the message waits (no attempt used) rather than fail or retry.
         if (results.OfType<PushResult.Held>().MaxBy(h => h.Until) is { } held)
         {
+            decisive = held;
             return new SendOutcome.Held(held.Until, held.Reason);
         }
 
         var transients = results.OfType<PushResult.Transient>().ToList();
         if (transients.Count > 0)
         {
+            decisive = transients[0];
             return new SendOutcome.Transient(transients[0].Error, transients.Max(t => t.RetryAfter));
         }
 
         if (results.OfType<PushResult.Permanent>().FirstOrDefault() is { } permanent)
         {
+            decisive = permanent;
             return new SendOutcome.Permanent(permanent.Error);
         }
 

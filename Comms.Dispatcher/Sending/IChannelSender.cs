@@ -8,6 +8,12 @@ public interface IChannelSender
     string Channel { get; }
 
     /// <summary>
+    /// The provider an attempt is recorded under when its outcome names none (<see cref="SendOutcome.Provider"/>):
+    /// <c>twilio</c>, <c>webhook</c>, the deployment's email provider...
+    /// </summary>
+    string Provider => Channel;
+
+    /// <summary>
     /// Sends one message. A sender that records the outcome itself (<see cref="SendOutcome.Recorded"/>) must fence its
     /// write on <see cref="ClaimedMessage.Claim"/>; <paramref name="leaseOwner"/> is this replica's name, for logs.
     /// An exception is a transient failure of this message alone.
@@ -18,6 +24,21 @@ public interface IChannelSender
 /// <summary>What became of one send attempt.</summary>
 public abstract record SendOutcome
 {
+    /// <summary>The provider that handled the attempt, when the sender chooses one per message (email, push); else the sender's own.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>The provider's status code (HTTP status, SMTP reply code), when it answered.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>
+    /// A short summary of the provider's answer for the attempt's record, made of fixed words and codes only
+    /// (e.g. <c>503 ServiceUnavailable</c>) — never the provider's own text or a body, which may quote an address.
+    /// </summary>
+    public string? Response { get; init; }
+
+    /// <summary>The attempt's summary of an HTTP answer: its code and the status's name.</summary>
+    public static string Http(System.Net.HttpStatusCode status) => $"{(int)status} {status}";
+
     /// <summary>The provider accepted the message.</summary>
     public sealed record Sent(string? ProviderMessageId) : SendOutcome;
 

@@ -10,13 +10,16 @@ namespace Comms.Dispatcher.Sending;
 public sealed partial class MessageSendingWorker
 {
     private async Task RecordSentAsync(
-        List<(ClaimedMessage Message, SendOutcome Outcome)> sent, Dictionary<Guid, Activity?> spans, LeaseHeartbeat heartbeat,
-        CancellationToken cancellationToken)
+        List<(ClaimedMessage Message, SendOutcome Outcome)> sent, Dictionary<Guid, Activity?> spans, DateTimeOffset started,
+        LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
     {
         try
         {
-            var held = await queue.MarkSentManyAsync(
-                sent.Select(s => (s.Message.Claim, ((SendOutcome.Sent)s.Outcome).ProviderMessageId)).ToList(), cancellationToken);
+            var held = await queue.MarkSentManyAsync(sent.Select(s =>
+            {
+                var attempt = Attempt(s.Outcome, started)!;
+                return new SentMark(s.Message.Claim, attempt.ProviderMessageId, attempt);
+            }).ToList(), cancellationToken);
             var now = Time.GetUtcNow();
             foreach (var (message, _) in sent)
             {
@@ -44,13 +47,17 @@ public sealed partial class MessageSendingWorker
     }
 
 
-    /// <summary>Records a send's outcome: sent, retried later with backoff, or dead-lettered; then the heartbeat lets it go.</summary>
+    /// <summary>
+    /// Records a send's outcome: sent, retried later with backoff, or dead-lettered, with its attempt row
+    /// (<see cref="Attempt"/>) in the same statement; then the heartbeat lets it go.
+    /// </summary>
     private async Task RecordAsync(
-        ClaimedMessage message, SendOutcome outcome, Activity? activity, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
+        ClaimedMessage message, SendOutcome outcome, Activity? activity, DateTimeOffset started, LeaseHeartbeat heartbeat,
+        CancellationToken cancellationToken)
     {
         try
         {
-            await RecordAsync(message, outcome, activity, cancellationToken);
+            await RecordAsync(message, outcome, activity, Attempt(outcome, started), cancellationToken);
         }
         finally
         {
@@ -58,7 +65,8 @@ public sealed partial class MessageSendingWorker
         }
     }
 
-    private async Task RecordAsync(ClaimedMessage message, SendOutcome outcome, Activity? activity, CancellationToken cancellationToken)
+    private async Task RecordAsync(
+        ClaimedMessage message, SendOutcome outcome, Activity? activity, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         var settings = Settings;
         var channelTag = new KeyValuePair<string, object?>("channel", message.Channel);
@@ -67,7 +75,7 @@ public sealed partial class MessageSendingWorker
             case SendOutcome.Sent or SendOutcome.Recorded:
                 CommsTelemetry.MessagesSent.Add(1, channelTag);
                 CommsTelemetry.QueueToProvider.Record((Time.GetUtcNow() - message.DueAt).TotalMilliseconds, channelTag);
-                if (outcome is SendOutcome.Sent sent && !await queue.MarkSentAsync(message.Claim, sent.ProviderMessageId, cancellationToken))
+                if (outcome is SendOutcome.Sent && !await queue.MarkSentAsync(message.Claim, attempt!, cancellationToken))
                 {
                     // Sent, but another claim took the message over meanwhile: it may be sent twice (at-least-once).
                     LeaseLost(message);
@@ -79,11 +87,11 @@ public sealed partial class MessageSendingWorker
             case SendOutcome.Transient transient when transient.Infrastructure || message.Attempts < settings.MaxAttempts:
                 CommsTelemetry.MessagesRetried.Add(1, channelTag);
                 var retryAt = Time.GetUtcNow() + Backoff.Delay(message.Attempts, settings.RetryBaseDelay, transient.RetryAfter, ceiling: TimeSpan.FromHours(1));
-                Fenced(message, await queue.RetryLaterAsync(message.Claim, retryAt, transient.Error, cancellationToken));
+                Fenced(message, await queue.RetryLaterAsync(message.Claim, retryAt, transient.Error, attempt, cancellationToken));
                 LogRetry(Logger, message.Id, message.Attempts, retryAt, transient.Error);
                 break;
             case SendOutcome.Transient transient:
-                await GiveUpAsync(message, $"Gave up after {message.Attempts} attempts: {transient.Error}", activity, cancellationToken);
+                await GiveUpAsync(message, $"Gave up after {message.Attempts} attempts: {transient.Error}", activity, attempt, cancellationToken);
                 break;
             case SendOutcome.Held held:
                 CommsTelemetry.MessagesHeld.Add(1, channelTag, new KeyValuePair<string, object?>("reason", held.RecordReason ? ReasonCodes.RateLimited : "provider"));
@@ -91,7 +99,7 @@ public sealed partial class MessageSendingWorker
                 LogHeld(Logger, message.Id, held.Until, held.Reason);
                 break;
             case SendOutcome.Permanent permanent:
-                await DeadLetterAsync(message, permanent.Error, activity, cancellationToken);
+                await DeadLetterAsync(message, permanent.Error, activity, attempt, cancellationToken);
                 break;
             case SendOutcome.LeaseLost:
                 LeaseLost(message);
@@ -100,13 +108,13 @@ public sealed partial class MessageSendingWorker
     }
 
     /// <summary>After the last attempt: the rule's next fallback channel for the recipient, if it has one; else dead-lettered.</summary>
-    private async Task GiveUpAsync(ClaimedMessage message, string reason, Activity? activity, CancellationToken cancellationToken)
+    private async Task GiveUpAsync(ClaimedMessage message, string reason, Activity? activity, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
-        var result = await fallback.TryAsync(message, reason, cancellationToken);
+        var result = await fallback.TryAsync(message, reason, attempt, cancellationToken);
         switch (result)
         {
             case null:
-                await DeadLetterAsync(message, reason, activity, cancellationToken);
+                await DeadLetterAsync(message, reason, activity, attempt, cancellationToken);
                 break;
             case { Written: false }:
                 LeaseLost(message);
@@ -119,16 +127,49 @@ public sealed partial class MessageSendingWorker
         }
     }
 
-    private async Task DeadLetterAsync(ClaimedMessage message, string reason, Activity? activity, CancellationToken cancellationToken)
+    private async Task DeadLetterAsync(ClaimedMessage message, string reason, Activity? activity, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         activity?.SetStatus(ActivityStatusCode.Error, reason);
-        if (Fenced(message, await queue.MarkFailedAsync(message.Claim, reason, cancellationToken)))
+        if (Fenced(message, await queue.MarkFailedAsync(message.Claim, reason, attempt, cancellationToken)))
         {
             CommsTelemetry.MessagesFailed.Add(1, new KeyValuePair<string, object?>("channel", message.Channel));
             CommsTelemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>("queue", "messages"));
             LogFailed(Logger, message.Id, message.Attempts, reason);
         }
     }
+
+    /// <summary>
+    /// The attempt row of an outcome: sent, transient or permanent, under the provider that handled it (the outcome's,
+    /// else the sender's), with the provider's status code and safe summary and the <c>COMMS_*</c> code of a failure.
+    /// None for a held message (no attempt was used), an outcome the sender recorded itself (in-app: in its own
+    /// transaction), a lost lease, or a failure of our own database (no provider was involved).
+    /// </summary>
+    private AttemptRecord? Attempt(SendOutcome outcome, DateTimeOffset started)
+    {
+        var provider = outcome.Provider ?? sender.Provider;
+        return outcome switch
+        {
+            SendOutcome.Sent sent => new AttemptRecord(provider, AttemptOutcome.Sent, started)
+            {
+                StatusCode = outcome.StatusCode, Response = outcome.Response ?? "accepted", ProviderMessageId = sent.ProviderMessageId,
+            },
+            SendOutcome.Transient { Infrastructure: false } transient => new AttemptRecord(provider, AttemptOutcome.Transient, started)
+            {
+                StatusCode = outcome.StatusCode, Response = outcome.Response ?? "temporary failure", ErrorCode = ErrorCodeOf(transient.Error),
+            },
+            SendOutcome.Permanent permanent => new AttemptRecord(provider, AttemptOutcome.Permanent, started)
+            {
+                StatusCode = outcome.StatusCode, Response = outcome.Response ?? "rejected", ErrorCode = ErrorCodeOf(permanent.Error),
+            },
+            _ => null,
+        };
+    }
+
+    /// <summary>The <c>COMMS_*</c> code an error starts with (e.g. <c>COMMS_PROVIDER_REJECTED: ...</c>), else none.</summary>
+    public static string? ErrorCodeOf(string error) => ErrorCode().Match(error) is { Success: true } match ? match.Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^COMMS_[A-Z0-9_]{1,57}")]
+    private static partial System.Text.RegularExpressions.Regex ErrorCode();
 
     /// <summary>Passes a fenced write's result through, logging when it changed nothing.</summary>
     private bool Fenced(ClaimedMessage message, bool changed)

@@ -75,7 +75,7 @@ public sealed partial class MessageSendingWorker(
         {
             if (admission.Held is { } held)
             {
-                await RecordAsync(admission.Message, held, null, heartbeat, cancellationToken);
+                await RecordAsync(admission.Message, held, null, Time.GetUtcNow(), heartbeat, cancellationToken);
             }
             else
             {
@@ -114,6 +114,7 @@ public sealed partial class MessageSendingWorker(
     private async Task SendBatchAsync(IBatchChannelSender batchSender, List<ClaimedMessage> due, LeaseHeartbeat heartbeat, CancellationToken cancellationToken)
     {
         var spans = due.ToDictionary(m => m.Id, StartSpan);
+        var started = Time.GetUtcNow();
         IReadOnlyList<(ClaimedMessage Message, SendOutcome Outcome)> outcomes;
         try
         {
@@ -151,14 +152,14 @@ public sealed partial class MessageSendingWorker(
         var sent = outcomes.Where(o => o.Outcome is SendOutcome.Sent).ToList();
         if (sent.Count > 1)
         {
-            await RecordSentAsync(sent, spans, heartbeat, cancellationToken);
+            await RecordSentAsync(sent, spans, started, heartbeat, cancellationToken);
             outcomes = outcomes.Where(o => o.Outcome is not SendOutcome.Sent).ToList();
         }
 
         foreach (var (message, outcome) in outcomes)
         {
             using var span = spans[message.Id];
-            await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+            await RecordAsync(message, outcome, span, started, heartbeat, cancellationToken);
         }
     }
 
@@ -190,6 +191,7 @@ public sealed partial class MessageSendingWorker(
         }
 
         var span = StartSpan(message);
+        var started = Time.GetUtcNow();
         SendOutcome outcome;
         try
         {
@@ -214,13 +216,13 @@ public sealed partial class MessageSendingWorker(
             // Recorded at once (group-committed with the other marks), not when the batch ends — a crash re-sends only
             // what was in flight or waiting to be marked — but behind the sends: this send's slot takes the next message
             // while the mark is written. The round ends when every mark is written.
-            await records.AddAsync(token => RecordAsync(message, outcome, span, heartbeat, token), () => span?.Dispose(), cancellationToken);
+            await records.AddAsync(token => RecordAsync(message, outcome, span, started, heartbeat, token), () => span?.Dispose(), cancellationToken);
             return;
         }
 
         using (span)
         {
-            await RecordAsync(message, outcome, span, heartbeat, cancellationToken);
+            await RecordAsync(message, outcome, span, started, heartbeat, cancellationToken);
         }
     }
 

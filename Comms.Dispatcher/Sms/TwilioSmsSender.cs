@@ -47,6 +47,8 @@ public sealed partial class TwilioSmsSender(
 
     public string Channel => Core.Messages.Channel.Sms;
 
+    public string Provider => AttemptProviders.Twilio;
+
     public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -69,7 +71,7 @@ public sealed partial class TwilioSmsSender(
             if (response.IsSuccessStatusCode)
             {
                 var sid = Parse(text, TwilioJson.Default.TwilioMessage)?.Sid;
-                return new SendOutcome.Sent(sid);
+                return new SendOutcome.Sent(sid) { StatusCode = (int)response.StatusCode, Response = SendOutcome.Http(response.StatusCode) };
             }
 
             var error = Parse(text, TwilioJson.Default.TwilioError);
@@ -77,7 +79,10 @@ public sealed partial class TwilioSmsSender(
             LogRejected(logger, message.Id, status, error?.Code);
             if (PushPayload.IsTransient(response.StatusCode) || error?.Code == 20429)
             {
-                return new SendOutcome.Transient($"Twilio answered {status}{Describe(error)}.", PushPayload.RetryAfter(response.Headers, time.GetUtcNow()));
+                return new SendOutcome.Transient($"Twilio answered {status}{Describe(error)}.", PushPayload.RetryAfter(response.Headers, time.GetUtcNow()))
+                {
+                    StatusCode = (int)response.StatusCode, Response = Answer(response.StatusCode, error),
+                };
             }
 
             if (error?.Code == 21610)
@@ -87,12 +92,15 @@ public sealed partial class TwilioSmsSender(
 
             return new SendOutcome.Permanent(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
                 ? $"{PushPayload.ConfigError}: Twilio refused the account's credentials ({status}{Describe(error)}); check {TwilioOptions.SectionName}."
-                : $"{PushPayload.Rejected}: Twilio answered {status}{Describe(error)}.");
+                : $"{PushPayload.Rejected}: Twilio answered {status}{Describe(error)}.")
+            {
+                StatusCode = (int)response.StatusCode, Response = Answer(response.StatusCode, error),
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogNoAnswer(logger, message.Id, ex.GetType().Name);
-            return new SendOutcome.Transient($"Twilio did not answer: {ex.GetType().Name}.");
+            return new SendOutcome.Transient($"Twilio did not answer: {ex.GetType().Name}.") { Response = $"no answer ({ex.GetType().Name})" };
         }
     }
 
@@ -127,6 +135,10 @@ public sealed partial class TwilioSmsSender(
         { } code when Known.TryGetValue(code, out var meaning) => $", error {code}: {meaning}",
         { } code => $", error {code}" + (error.MoreInfo is { Length: > 0 and < 200 } info && !info.Any(char.IsControl) ? $" ({info})" : ""),
     };
+
+    /// <summary>The attempt's summary: the HTTP status and Twilio's error code (a number), never Twilio's message.</summary>
+    private static string Answer(HttpStatusCode status, TwilioError? error) =>
+        SendOutcome.Http(status) + (error?.Code is { } code ? $", error {code}" : "");
 
     private static T? Parse<T>(string text, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

@@ -13,6 +13,8 @@ public sealed class GuardedChannelSender(IChannelSender inner, string provider, 
 {
     public string Channel => inner.Channel;
 
+    public string Provider => inner.Provider;
+
     public Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken) =>
         guards.ExecuteAsync(
             provider,

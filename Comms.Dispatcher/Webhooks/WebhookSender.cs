@@ -32,6 +32,8 @@ public sealed class WebhookSender(
 
     public string Channel => Core.Messages.Channel.Webhook;
 
+    public string Provider => AttemptProviders.Webhook;
+
     public async Task<SendOutcome> SendAsync(ClaimedMessage message, string leaseOwner, CancellationToken cancellationToken)
     {
         string? eventName = null;
@@ -68,6 +70,7 @@ public sealed class WebhookSender(
 
         return outcomes.OfType<SendOutcome.Transient>().FirstOrDefault() as SendOutcome
                ?? outcomes.OfType<SendOutcome.Permanent>().FirstOrDefault() as SendOutcome
+               ?? outcomes.OfType<SendOutcome.Sent>().FirstOrDefault() as SendOutcome
                ?? new SendOutcome.Sent(id);
     }
 
@@ -96,12 +99,19 @@ public sealed class WebhookSender(
     private async Task<SendOutcome> PostAsync(WebhookTarget target, string id, long timestamp, byte[] body, CancellationToken cancellationToken)
     {
         var result = await poster.PostAsync(target, id, timestamp, body, cancellationToken);
-        return result switch
+        SendOutcome outcome = result switch
         {
             { Delivered: true } => new SendOutcome.Sent(id),
             { HeldUntil: { } until } => new SendOutcome.Held(until, result.Error!),
             { Transient: true } => new SendOutcome.Transient(result.Error!, result.RetryAfter),
             _ => new SendOutcome.Permanent(result.Error!),
+        };
+
+        // The attempt's record: the endpoint's status code, never its body or the error text.
+        return outcome with
+        {
+            StatusCode = result.StatusCode,
+            Response = result.StatusCode is { } code ? SendOutcome.Http((System.Net.HttpStatusCode)code) : "no answer",
         };
     }
 }

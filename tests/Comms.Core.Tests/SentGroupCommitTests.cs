@@ -23,7 +23,7 @@ public sealed class SentGroupCommitTests
         });
 
         var claims = Enumerable.Range(0, 200).Select(i => new LeaseClaim(i == 7 ? takenOver : Guid.NewGuid(), Guid.NewGuid())).ToList();
-        var results = await Task.WhenAll(claims.Select(c => Task.Run(() => commit.MarkAsync(c, "pid", CancellationToken.None))));
+        var results = await Task.WhenAll(claims.Select(c => Task.Run(() => commit.MarkAsync(new SentMark(c, "pid", null), CancellationToken.None))));
 
         Assert.Equal(200, statements.Sum());
         Assert.True(statements.Count < 50, $"{statements.Count} statements for 200 concurrent marks");
@@ -31,7 +31,7 @@ public sealed class SentGroupCommitTests
         Assert.Equal(199, results.Count(r => r));
 
         // A lone mark afterwards is written at once, alone.
-        Assert.True(await commit.MarkAsync(new LeaseClaim(Guid.NewGuid(), Guid.NewGuid()), null, CancellationToken.None));
+        Assert.True(await commit.MarkAsync(new SentMark(new LeaseClaim(Guid.NewGuid(), Guid.NewGuid()), null, null), CancellationToken.None));
         Assert.Equal(1, statements[^1]);
     }
 
@@ -43,10 +43,10 @@ public sealed class SentGroupCommitTests
             ? Task.FromException<IReadOnlySet<Guid>>(new InvalidOperationException("database away"))
             : Task.FromResult<IReadOnlySet<Guid>>(marks.Select(m => m.Claim.Id).ToHashSet()));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => commit.MarkAsync(new LeaseClaim(Guid.NewGuid(), Guid.NewGuid()), null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => commit.MarkAsync(new SentMark(new LeaseClaim(Guid.NewGuid(), Guid.NewGuid()), null, null), CancellationToken.None));
         Assert.Equal("database away", error.Message);
 
         fail = false;
-        Assert.True(await commit.MarkAsync(new LeaseClaim(Guid.NewGuid(), Guid.NewGuid()), null, CancellationToken.None));
+        Assert.True(await commit.MarkAsync(new SentMark(new LeaseClaim(Guid.NewGuid(), Guid.NewGuid()), null, null), CancellationToken.None));
     }
 }

@@ -26,6 +26,14 @@ namespace Comms.Client.Generated.Models
         public Guid? Event { get; set; }
         /// <summary>The from property</summary>
         public DateTimeOffset? From { get; set; }
+        /// <summary>The provider property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Provider { get; set; }
+#nullable restore
+#else
+        public string Provider { get; set; }
+#endif
         /// <summary>The recipient property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -72,6 +80,7 @@ namespace Comms.Client.Generated.Models
                 { "channel", n => { Channel = n.GetStringValue(); } },
                 { "event", n => { Event = n.GetGuidValue(); } },
                 { "from", n => { From = n.GetDateTimeOffsetValue(); } },
+                { "provider", n => { Provider = n.GetStringValue(); } },
                 { "recipient", n => { Recipient = n.GetStringValue(); } },
                 { "status", n => { Status = n.GetStringValue(); } },
                 { "to", n => { To = n.GetDateTimeOffsetValue(); } },
@@ -87,6 +96,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteStringValue("channel", Channel);
             writer.WriteGuidValue("event", Event);
             writer.WriteDateTimeOffsetValue("from", From);
+            writer.WriteStringValue("provider", Provider);
             writer.WriteStringValue("recipient", Recipient);
             writer.WriteStringValue("status", Status);
             writer.WriteDateTimeOffsetValue("to", To);

@@ -14,6 +14,14 @@ namespace Comms.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The attemptHistory property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Comms.Client.Generated.Models.AttemptView>? AttemptHistory { get; set; }
+#nullable restore
+#else
+        public List<global::Comms.Client.Generated.Models.AttemptView> AttemptHistory { get; set; }
+#endif
         /// <summary>The attempts property</summary>
         public int? Attempts { get; set; }
         /// <summary>The category property</summary>
@@ -57,6 +65,14 @@ namespace Comms.Client.Generated.Models
 #nullable restore
 #else
         public string LastError { get; set; }
+#endif
+        /// <summary>The provider property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Provider { get; set; }
+#nullable restore
+#else
+        public string Provider { get; set; }
 #endif
         /// <summary>The providerMessageId property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -119,6 +135,7 @@ namespace Comms.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "attemptHistory", n => { AttemptHistory = n.GetCollectionOfObjectValues<global::Comms.Client.Generated.Models.AttemptView>(global::Comms.Client.Generated.Models.AttemptView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "attempts", n => { Attempts = n.GetIntValue(); } },
                 { "category", n => { Category = n.GetStringValue(); } },
                 { "channel", n => { Channel = n.GetStringValue(); } },
@@ -129,6 +146,7 @@ namespace Comms.Client.Generated.Models
                 { "failedAt", n => { FailedAt = n.GetDateTimeOffsetValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastError", n => { LastError = n.GetStringValue(); } },
+                { "provider", n => { Provider = n.GetStringValue(); } },
                 { "providerMessageId", n => { ProviderMessageId = n.GetStringValue(); } },
                 { "recipientExternalId", n => { RecipientExternalId = n.GetStringValue(); } },
                 { "sentAt", n => { SentAt = n.GetDateTimeOffsetValue(); } },
@@ -144,6 +162,7 @@ namespace Comms.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfObjectValues<global::Comms.Client.Generated.Models.AttemptView>("attemptHistory", AttemptHistory);
             writer.WriteIntValue("attempts", Attempts);
             writer.WriteStringValue("category", Category);
             writer.WriteStringValue("channel", Channel);
@@ -154,6 +173,7 @@ namespace Comms.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("failedAt", FailedAt);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("lastError", LastError);
+            writer.WriteStringValue("provider", Provider);
             writer.WriteStringValue("providerMessageId", ProviderMessageId);
             writer.WriteStringValue("recipientExternalId", RecipientExternalId);
             writer.WriteDateTimeOffsetValue("sentAt", SentAt);

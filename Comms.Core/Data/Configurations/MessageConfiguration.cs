@@ -18,6 +18,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.Status).HasMaxLength(16);
         builder.Property(m => m.LeaseOwner).HasMaxLength(128);
         builder.Property(m => m.ProviderMessageId).HasMaxLength(256);
+        builder.Property(m => m.Provider).HasMaxLength(32);
         builder.Property(m => m.TraceParent).HasMaxLength(128);
         builder.Property(m => m.UnsubscribeUrl).HasMaxLength(2048);
 

@@ -13,9 +13,9 @@ using WireMock.Server;
 namespace Comms.IntegrationTests.Admin;
 
 /// <summary>
-/// The delivery log in the console, in Chromium: a dead-lettered webhook message is found by filters, its page shows the
-/// error, what was rendered and its event's decisions, and Re-send delivers it once the endpoint accepts (audited as the
-/// operator); another tenant's approver gets 404 for it.
+/// The delivery log in the console, in Chromium: a dead-lettered webhook message is found by filters (provider too), its page
+/// shows the error, every attempt (provider, outcome, response), what was rendered and its event's decisions, and Re-send
+/// delivers it once the endpoint accepts (audited as the operator; a second attempt row); another tenant's approver gets 404 for it.
 /// </summary>
 [Collection(CommsCollection.Name)]
 public sealed class ConsoleMessagesTests(CommsFixture fixture) : IAsyncLifetime
@@ -55,8 +55,13 @@ public sealed class ConsoleMessagesTests(CommsFixture fixture) : IAsyncLifetime
         await ConsolePages.SignInAsync(page, "ops@example.test", OperatorSeed.DefaultPassword);
         await page.WaitForURLAsync($"**/admin/messages?tenant={tenant.Id}");
         await page.GetByLabel("Status").SelectOptionAsync("failed");
+        await page.GetByLabel("Provider").SelectOptionAsync("smtp");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("messages-empty")).ToBeVisibleAsync();
+        await page.GetByLabel("Provider").SelectOptionAsync("webhook");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("message-status")).ToHaveTextAsync(["failed"]);
+        await Assertions.Expect(page.GetByTestId("message-provider")).ToHaveTextAsync(["webhook"]);
         await ConsolePages.AssertAccessibleAsync(page);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "webhook to alice" }).ClickAsync();
@@ -64,6 +69,10 @@ public sealed class ConsoleMessagesTests(CommsFixture fixture) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("last-error")).ToContainTextAsync("answered HTTP 400");
         await Assertions.Expect(page.GetByTestId("render-json")).ToContainTextAsync("\"orderId\":\"C-1\"");
         await Assertions.Expect(page.GetByTestId("decision-row")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("provider")).ToHaveTextAsync("webhook");
+        await Assertions.Expect(page.GetByTestId("attempt-provider")).ToHaveTextAsync(["webhook"]);
+        await Assertions.Expect(page.GetByTestId("attempt-outcome")).ToHaveTextAsync(["permanent"]);
+        await Assertions.Expect(page.GetByTestId("attempt-response")).ToHaveTextAsync(["400 BadRequest"]);
         await ConsolePages.AssertAccessibleAsync(page);
 
         _hook.Given(Request.Create().WithPath("/hook").UsingPost()).AtPriority(1).RespondWith(Response.Create().WithStatusCode(200));
@@ -72,6 +81,8 @@ public sealed class ConsoleMessagesTests(CommsFixture fixture) : IAsyncLifetime
         await Poll.UntilAsync(async () => (await FeedbackTestSupport.ReloadAsync(fixture, failed.Id)).Status == MessageStatus.Sent, "the re-sent message to be sent");
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("sent");
+        await Assertions.Expect(page.GetByTestId("attempt-outcome")).ToHaveTextAsync(["permanent", "sent"]);
+        await Assertions.Expect(page.GetByTestId("attempt-response")).ToHaveTextAsync(["400 BadRequest", "200 OK"]);
         Assert.True(_problems.Count == 0, string.Join("\n", _problems));
 
         await using var db = fixture.CreateDbContext();

@@ -62,5 +62,14 @@ public sealed class SendFallbackTests(CommsFixture fixture) : IDisposable
         var view = await tenant.ApiClient().GetFromJsonAsync<JsonElement>($"/v1/events/{eventId}");
         var fallback = view.GetProperty("decisions").EnumerateArray().Single(d => d.GetProperty("outcome").GetString() == "fallback");
         Assert.Contains("HTTP 503", fallback.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Every attempt is recorded, the last one in the fallback's own transaction; the in-app one went through the inbox.
+        await using var check = fixture.CreateDbContext();
+        var attempts = await check.MessageAttempts.AsNoTracking().Where(a => a.MessageId == webhook.Id || a.MessageId == inApp.Id)
+            .OrderBy(a => a.StartedAt).Select(a => new { a.MessageId, a.Attempt, a.Provider, a.Outcome, a.StatusCode }).ToListAsync();
+        Assert.Equal(
+            [(webhook.Id, 1, "webhook", "transient", (int?)503), (webhook.Id, 2, "webhook", "transient", 503), (webhook.Id, 3, "webhook", "transient", 503),
+             (inApp.Id, 1, "inapp", "sent", null)],
+            attempts.Select(a => (a.MessageId, a.Attempt, a.Provider, a.Outcome, a.StatusCode)));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Comms.Core.Messages;
 using Comms.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using WireMock.Server;
 using static Comms.IntegrationTests.Email.SendGridWorld;
 using static Comms.IntegrationTests.Push.PushWorld;
@@ -83,6 +84,17 @@ public sealed class SendGridTests(CommsFixture fixture)
         var accepted = Requests(sendGrid, SendPath).Where(r => Convert.ToInt32(r.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture) == 202)
             .SelectMany(r => Recipients(JsonDocument.Parse(r.RequestMessage.Body!).RootElement)).ToList();
         Assert.Equal(addresses.Where(a => a != "rejected@example.test").Order(), accepted.Order()); // each good one accepted exactly once
+
+        // One attempt row each, written with the batch's "sent" statement: provider, outcome and SendGrid's answer (never its text).
+        await using var db = world.Db();
+        var attempts = await db.MessageAttempts.AsNoTracking().Where(a => ids.Contains(a.MessageId)).ToListAsync();
+        Assert.Equal(40, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal((1, "sendgrid"), (a.Attempt, a.Provider)));
+        var rejected = Assert.Single(attempts, a => a.MessageId == ids[17]);
+        Assert.Equal(("permanent", 400, "400 BadRequest", "COMMS_PROVIDER_REJECTED"), (rejected.Outcome, rejected.StatusCode, rejected.Response, rejected.ErrorCode));
+        Assert.All(attempts.Where(a => a.MessageId != ids[17]), a =>
+            Assert.Equal(("sent", 202, "202 Accepted", messages[a.MessageId].ProviderMessageId), (a.Outcome, a.StatusCode, a.Response, a.ProviderMessageId)));
+        Assert.All(messages.Values, m => Assert.Equal("sendgrid", m.Provider));
     }
 
     [Fact]
@@ -147,6 +159,14 @@ public sealed class SendGridTests(CommsFixture fixture)
         Assert.True(message.Status == MessageStatus.Sent, $"{message.Status}: {message.LastError}");
         Assert.Equal(2, message.Attempts);
         Assert.Equal([status, 202], Requests(sendGrid, SendPath).Select(r => Convert.ToInt32(r.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Both attempts are recorded, with their outcomes and provider.
+        await using var db = world.Db();
+        var attempts = await db.MessageAttempts.AsNoTracking().Where(a => a.MessageId == id).OrderBy(a => a.StartedAt).ToListAsync();
+        Assert.Equal(
+            [(1, "sendgrid", "transient", (int?)status, $"{status} {(System.Net.HttpStatusCode)status}", (string?)null), (2, "sendgrid", "sent", 202, "202 Accepted", message.ProviderMessageId)],
+            attempts.Select(a => (a.Attempt, a.Provider, a.Outcome, a.StatusCode, a.Response, a.ProviderMessageId)));
+        Assert.Equal("sendgrid", message.Provider);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ namespace Comms.IntegrationTests.Retention;
 [Collection(CommsCollection.Name)]
 public sealed class RetentionTests(CommsFixture fixture)
 {
-    private static readonly string[] Tables = ["messages", "message_renders", "decisions", "inbox_items"];
+    private static readonly string[] Tables = ["messages", "message_renders", "message_attempts", "decisions", "inbox_items"];
 
     private RetentionJob Job => fixture.Dispatcher.Services.GetRequiredService<RetentionJob>();
 
@@ -81,7 +81,8 @@ public sealed class RetentionTests(CommsFixture fixture)
             ? s : null, "the in-app item to be delivered");
         var id = Guid.Parse(messageId);
 
-        foreach (var (table, key) in new[] { ("messages", "id"), ("message_renders", "message_id"), ("decisions", "message_id"), ("inbox_items", "message_id") })
+        foreach (var (table, key) in new[]
+                 { ("messages", "id"), ("message_renders", "message_id"), ("message_attempts", "message_id"), ("decisions", "message_id"), ("inbox_items", "message_id") })
         {
             var createdAt = await RetentionRows.ScalarAsync<DateTime>(fixture, $"SELECT created_at FROM {table} WHERE {key} = @id LIMIT 1", ("id", id));
             Assert.Equal($"{table}_{RetentionRows.Month(new DateTimeOffset(createdAt, TimeSpan.Zero))}",
@@ -137,6 +138,7 @@ public sealed class RetentionTests(CommsFixture fixture)
 
         Assert.True(await ExistsAsync($"messages_{RetentionRows.Month(old)}"));
         Assert.True(await ExistsAsync($"message_renders_{RetentionRows.Month(old)}"));
+        Assert.True(await ExistsAsync($"message_attempts_{RetentionRows.Month(old)}"));
         Assert.False(await ExistsAsync($"decisions_{RetentionRows.Month(old)}"));
         Assert.False(await ExistsAsync($"inbox_items_{RetentionRows.Month(old)}"));
         Assert.Equal(RetentionRows.MessageKept, await RetentionRows.LeftAsync(fixture, queued));

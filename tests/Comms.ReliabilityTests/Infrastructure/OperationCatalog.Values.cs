@@ -15,6 +15,7 @@ public static partial class OperationCatalog
         ["GET /v1/recipients/{externalId}/decisions?outcome"] = QueryKind.Strict,
         ["GET /v1/messages?status"] = QueryKind.Strict,
         ["GET /v1/messages?channel"] = QueryKind.Strict,
+        ["GET /v1/messages?provider"] = QueryKind.Strict,
         ["GET /v1/messages?recipient"] = QueryKind.Free,
         ["GET /v1/messages?event"] = QueryKind.Strict,
         ["GET /v1/messages?from"] = QueryKind.Strict,

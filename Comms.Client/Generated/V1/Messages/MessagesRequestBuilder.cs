@@ -41,7 +41,7 @@ namespace Comms.Client.Generated.V1.Messages
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public MessagesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/messages{?before*,channel*,event*,from*,limit*,recipient*,status*,to*}", pathParameters)
+        public MessagesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/messages{?before*,channel*,event*,from*,limit*,provider*,recipient*,status*,to*}", pathParameters)
         {
         }
         /// <summary>
@@ -49,11 +49,11 @@ namespace Comms.Client.Generated.V1.Messages
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public MessagesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/messages{?before*,channel*,event*,from*,limit*,recipient*,status*,to*}", rawUrl)
+        public MessagesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/messages{?before*,channel*,event*,from*,limit*,provider*,recipient*,status*,to*}", rawUrl)
         {
         }
         /// <summary>
-        /// Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, recipient (external id), event (id), from and to (creation time, ISO 8601). Page with &apos;before&apos; (the nextBefore of the previous page); limit 1-200 (default 50).
+        /// Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, provider (of the latest attempt: smtp, sendgrid, fcm, expo, twilio, webhook, inapp), recipient (external id), event (id), from and to (creation time, ISO 8601). Page with &apos;before&apos; (the nextBefore of the previous page); limit 1-200 (default 50).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.MessagePage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -82,7 +82,7 @@ namespace Comms.Client.Generated.V1.Messages
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.MessagePage>(requestInfo, global::Comms.Client.Generated.Models.MessagePage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, recipient (external id), event (id), from and to (creation time, ISO 8601). Page with &apos;before&apos; (the nextBefore of the previous page); limit 1-200 (default 50).
+        /// Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, provider (of the latest attempt: smtp, sendgrid, fcm, expo, twilio, webhook, inapp), recipient (external id), event (id), from and to (creation time, ISO 8601). Page with &apos;before&apos; (the nextBefore of the previous page); limit 1-200 (default 50).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -110,7 +110,7 @@ namespace Comms.Client.Generated.V1.Messages
             return new global::Comms.Client.Generated.V1.Messages.MessagesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, recipient (external id), event (id), from and to (creation time, ISO 8601). Page with &apos;before&apos; (the nextBefore of the previous page); limit 1-200 (default 50).
+        /// Filters: status (queued, sent, delivered, bounced, complained, failed, cancelled; e.g. status=failed for the dead letters), channel, provider (of the latest attempt: smtp, sendgrid, fcm, expo, twilio, webhook, inapp), recipient (external id), event (id), from and to (creation time, ISO 8601). Page with &apos;before&apos; (the nextBefore of the previous page); limit 1-200 (default 50).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class MessagesRequestBuilderGetQueryParameters 
@@ -144,6 +144,19 @@ namespace Comms.Client.Generated.V1.Messages
             [QueryParameter("limit")]
             public int? Limit { get; set; }
             #pragma warning restore CS1591
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("provider")]
+            public string? Provider { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("provider")]
+            public string Provider { get; set; }
+            #pragma warning restore CS1591
+#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

@@ -10,7 +10,7 @@ namespace Comms.Web.Pages.Admin.Messages;
 
 /// <summary>
 /// One message (<c>/admin/messages/{id}</c>): its state and timestamps, attempts and last error, the provider's message
-/// id, its trace id (from its <c>traceparent</c>), what was rendered (as text: HTML is shown as source, never rendered
+/// id, every attempt through a provider (<see cref="MessageAttempt"/>: time, provider, outcome, response, provider id), its trace id (from its <c>traceparent</c>), what was rendered (as text: HTML is shown as source, never rendered
 /// here), and the routing decisions of its event for its recipient. A failed or bounced message can be re-sent (the
 /// API's <see cref="MessageResend"/>, audited); a message of a tenant the operator may not see is 404.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class DetailsModel(IDbContextFactory<CommsDbContext> contexts, Mes
     public string RecipientExternalId { get; private set; } = "";
     public RenderedContent? Render { get; private set; }
     public IReadOnlyList<Decision> Decisions { get; private set; } = [];
+    public IReadOnlyList<MessageAttempt> Attempts { get; private set; } = [];
     public bool CanManage { get; private set; }
     public string? Notice { get; private set; }
 
@@ -64,6 +65,8 @@ public sealed class DetailsModel(IDbContextFactory<CommsDbContext> contexts, Mes
         CanManage = op.CanManage(message.TenantId);
         RecipientExternalId = await db.Recipients.AsNoTracking().Where(r => r.Id == message.RecipientId).Select(r => r.ExternalId).FirstAsync(cancellationToken);
         Render = await db.MessageRenders.AsNoTracking().Where(r => r.MessageId == id).Select(r => r.Content).FirstOrDefaultAsync(cancellationToken);
+        Attempts = await db.MessageAttempts.AsNoTracking().Where(a => a.TenantId == message.TenantId && a.MessageId == id)
+            .OrderBy(a => a.StartedAt).ThenBy(a => a.Id).ToListAsync(cancellationToken);
         Decisions = message.EventId is { } eventId
             ? await db.Decisions.AsNoTracking().Where(d => d.TenantId == message.TenantId && d.EventId == eventId && d.RecipientId == message.RecipientId)
                 .OrderBy(d => d.Id).ToListAsync(cancellationToken)

@@ -10,11 +10,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Comms.Web.Pages.Admin.Messages;
 
 /// <summary>One line of the delivery log.</summary>
-public sealed record MessageLine(Guid Id, string TenantId, string Channel, string Recipient, string Template, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt);
+public sealed record MessageLine(
+    Guid Id, string TenantId, string Channel, string? Provider, string Recipient, string Template, string Status, int Attempts, string? LastError,
+    DateTimeOffset CreatedAt);
 
 /// <summary>
 /// The delivery log (<c>/admin/messages</c>): every message, newest first, 50 a page, filtered by tenant, channel, status,
-/// recipient (external id), event and creation time, with the API's own filter rules (<see cref="MessageLog"/>). An
+/// provider (of its latest attempt), recipient (external id), event and creation time, with the API's own filter rules (<see cref="MessageLog"/>). An
 /// operator with tenant grants sees only their tenants' messages.
 /// </summary>
 [Authorize(Policy = OperatorConsoleAuth.Policy)]
@@ -25,6 +27,7 @@ public sealed class IndexModel(IDbContextFactory<CommsDbContext> contexts) : Pag
     [BindProperty(SupportsGet = true)] public string? Tenant { get; set; }
     [BindProperty(SupportsGet = true)] public string? Status { get; set; }
     [BindProperty(SupportsGet = true)] public string? Channel { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Provider { get; set; }
     [BindProperty(SupportsGet = true)] public string? Recipient { get; set; }
     [BindProperty(SupportsGet = true)] public Guid? Event { get; set; }
     [BindProperty(SupportsGet = true)] public DateTime? From { get; set; }
@@ -36,7 +39,7 @@ public sealed class IndexModel(IDbContextFactory<CommsDbContext> contexts) : Pag
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var filter = new MessageFilter(Blank(Status), Blank(Channel), Blank(Recipient), Event, Utc(From), Utc(To));
+        var filter = new MessageFilter(Blank(Status), Blank(Channel), Blank(Recipient), Event, Utc(From), Utc(To), Blank(Provider));
         Errors = MessageLog.Validate(filter, "");
         if (Errors.Count > 0)
         {
@@ -64,7 +67,7 @@ public sealed class IndexModel(IDbContextFactory<CommsDbContext> contexts) : Pag
         Lines = await (from m in query.OrderByDescending(m => m.Id).Take(PageSize)
                        join r in db.Recipients on m.RecipientId equals r.Id
                        orderby m.Id descending
-                       select new MessageLine(m.Id, m.TenantId, m.Channel, r.ExternalId, m.TemplateName + " v" + m.TemplateVersion, m.Status, m.Attempts,
+                       select new MessageLine(m.Id, m.TenantId, m.Channel, m.Provider, r.ExternalId, m.TemplateName + " v" + m.TemplateVersion, m.Status, m.Attempts,
                            m.LastError, m.CreatedAt)).ToListAsync(cancellationToken);
     }
 
@@ -73,7 +76,7 @@ public sealed class IndexModel(IDbContextFactory<CommsDbContext> contexts) : Pag
     /// <summary>The next page's query string (the same filters, older messages), or null on the last page.</summary>
     public string? NextPage => Lines.Count < PageSize ? null : QueryString.Create(new Dictionary<string, string?>
     {
-        ["tenant"] = Tenant, ["status"] = Status, ["channel"] = Channel, ["recipient"] = Recipient, ["event"] = Event?.ToString(),
+        ["tenant"] = Tenant, ["status"] = Status, ["channel"] = Channel, ["provider"] = Provider, ["recipient"] = Recipient, ["event"] = Event?.ToString(),
         ["from"] = From?.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture), ["to"] = To?.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture),
         ["before"] = Lines[^1].Id.ToString(),
     }.Where(p => !string.IsNullOrEmpty(p.Value))).ToUriComponent();

@@ -40,7 +40,7 @@ namespace Comms.Client.Generated.V1.Messages.Item
         {
         }
         /// <summary>
-        /// Status, attempts, lastError, providerMessageId, timestamps, channel and recipient external id, and &apos;clicks&apos;: the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).
+        /// Status, attempts, lastError, providerMessageId, provider (of the latest attempt), timestamps, channel and recipient external id, &apos;attemptHistory&apos;: every attempt through a provider (number, provider, started/finished, outcome sent/transient/permanent, status code, short response summary, provider message id, error code), and &apos;clicks&apos;: the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.MessageView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -71,7 +71,7 @@ namespace Comms.Client.Generated.V1.Messages.Item
             return await RequestAdapter.SendAsync<global::Comms.Client.Generated.Models.MessageView>(requestInfo, global::Comms.Client.Generated.Models.MessageView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Status, attempts, lastError, providerMessageId, timestamps, channel and recipient external id, and &apos;clicks&apos;: the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).
+        /// Status, attempts, lastError, providerMessageId, provider (of the latest attempt), timestamps, channel and recipient external id, &apos;attemptHistory&apos;: every attempt through a provider (number, provider, started/finished, outcome sent/transient/permanent, status code, short response summary, provider message id, error code), and &apos;clicks&apos;: the clicks on its tracked links (SPEC S11), in total and per link (index, target url, clicks).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
