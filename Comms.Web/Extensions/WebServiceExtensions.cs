@@ -80,6 +80,7 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastControl>();
         // Console: banners (also what the notification center shows) and release notes with their announcement.
         builder.Services.AddSingleton<Comms.Core.Banners.BannerService>();
+        builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteAnnouncer>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());
