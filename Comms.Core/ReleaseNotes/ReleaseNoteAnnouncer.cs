@@ -7,6 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Comms.Core.ReleaseNotes;
 
+/// <summary>The body of <c>POST /sys/release-notes/{id}/announce</c>: the broadcast's audience and an optional link to the public changelog.</summary>
+public sealed record ReleaseNoteAnnounceRequest(JsonElement? Audience, string? ChangelogUrl);
+
 /// <summary>
 /// Announces a published, public release note through the broadcast machinery: makes a broadcast <b>draft</b> from the
 /// note's public fields only (version, title, public body, sections, a link to the public changelog — never the internal
