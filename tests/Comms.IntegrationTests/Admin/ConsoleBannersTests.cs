@@ -76,6 +76,14 @@ public sealed class ConsoleBannersTests(CommsFixture fixture) : IAsyncLifetime
         await Assertions.Expect(banner).ToHaveAttributeAsync("data-kind", "maintenance");
         await ConsolePages.AssertAccessibleAsync(user);
 
+        // Edited: an end tomorrow (the user still sees it).
+        var tomorrow = DateTimeOffset.UtcNow.AddDays(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await page.GetByLabel("Ends (UTC; blank = until ended)").FillAsync(tomorrow);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save activation" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToHaveTextAsync("The activation is saved.");
+        await Assertions.Expect(page.GetByLabel("Ends (UTC; blank = until ended)")).ToHaveValueAsync(tomorrow);
+        await Assertions.Expect(banner).ToHaveCountAsync(1);
+
         // The list shows it active; End now ends it, and it disappears from the user's page.
         await page.GotoAsync($"{fixture.Web.BaseUrl}/admin/banners?kind=maintenance");
         await Assertions.Expect(page.GetByTestId("banner-template-row").Filter(new() { HasText = title })).ToHaveCountAsync(1);
@@ -91,7 +99,8 @@ public sealed class ConsoleBannersTests(CommsFixture fixture) : IAsyncLifetime
         await using var db = fixture.CreateDbContext();
         var rows = await db.AuditLog.AsNoTracking()
             .Where(a => a.Target == "banner_template:" + templateId || a.Target == "banner_activation:" + activationId).OrderBy(a => a.Id).ToListAsync();
-        Assert.Equal(["sys.banner_template.created", "sys.banner_activation.created", "sys.banner_activation.updated"], rows.Select(a => a.Action));
+        Assert.Equal(["sys.banner_template.created", "sys.banner_activation.created", "sys.banner_activation.updated", "sys.banner_activation.updated"],
+            rows.Select(a => a.Action));
         Assert.All(rows, a => Assert.StartsWith("operator:", a.Actor, StringComparison.Ordinal));
     }
 
