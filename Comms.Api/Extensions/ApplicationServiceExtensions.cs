@@ -62,6 +62,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Messages.MessageResend>();
         builder.Services.AddSingleton<Comms.Core.DirectMessages.DirectMessageService>();
         builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteService>();
+        builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteAnnouncer>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastService>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastProgress>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastSender>();

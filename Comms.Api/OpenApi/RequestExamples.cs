@@ -114,6 +114,9 @@ public static class RequestExamples
         ["PUT sys/release-notes/{id}"] = """
             {"version":"1.4.1","title":"Faster inbox","publicBody":"The notification center opens **twice as fast**.","sections":{"fixed":["Mark-all-read on Safari"]},"visibility":"public","channels":["in_app"]}
             """,
+        ["POST sys/release-notes/{id}/announce"] = """
+            {"audience":{"tenants":["demo"]},"changelogUrl":"https://comms.example.com/changelog"}
+            """,
         ["POST sys/broadcasts"] = """
             {"title":"Maintenance on Sunday","audience":{"allTenants":true},"channels":["banner","email"],"subject":"Maintenance on Sunday 02:00 UTC","body":"Hello {{ recipient.name }}, Comms is read-only on Sunday 02:00-03:00 UTC.","banner":{"kind":"maintenance","severity":"warning"}}
             """,

@@ -9,8 +9,8 @@ namespace Comms.Api.ReleaseNotes;
 
 /// <summary>
 /// Operators write release notes (<c>/sys/release-notes</c>): drafts, then publish. A published note with public
-/// visibility appears in the public changelog (<see cref="PublicChangelogApi"/>); the channels are stored for the
-/// announcement that broadcasts will make (not sent yet).
+/// visibility appears in the public changelog (<see cref="PublicChangelogApi"/>); announcing it on its channels makes a
+/// broadcast draft (<see cref="ReleaseNoteAnnouncer"/>) that goes through the broadcasts' test-send gate.
 /// </summary>
 public static class SysReleaseNotesApi
 {
@@ -18,7 +18,7 @@ public static class SysReleaseNotesApi
     {
         var group = app.MapGroup("/sys/release-notes").WithTags("Sys: release notes").RequireAuthorization(AuthExtensions.SysPolicy);
         group.MapPost("/", Create).WithSummary("Create a release note (a draft)")
-            .WithDescription("version (semver, unique), title, internalBody and publicBody (Markdown), sections {added, changed, fixed}, pullRequests (https URLs), visibility (internal | public, default internal), channels (in_app, email: stored for the announcement broadcasts will make).")
+            .WithDescription("version (semver, unique), title, internalBody and publicBody (Markdown), sections {added, changed, fixed}, pullRequests (https URLs), visibility (internal | public, default internal), channels (in_app, email: what POST /sys/release-notes/{id}/announce announces on).")
             .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict);
         group.MapGet("/", List).WithSummary("List release notes, drafts included, newest first (page and limit)");
         group.MapGet("/{id:guid}", Get).WithSummary("Get a release note")
@@ -32,6 +32,13 @@ public static class SysReleaseNotesApi
             .WithDescription("Sets status published and publishedAt (publishing again changes nothing). A public note then appears in the public changelog. With an operator token this needs a recent sign-in (fresh-auth).")
             .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound)
             .RequireFreshAuth();
+        group.MapPost("/{id:guid}/announce", Announce).WithSummary("Announce a published, public release note: a broadcast draft of its public fields")
+            .WithDescription("{ audience ({allTenants:true} | {tenants:[...]} | {roles:[...]}), changelogUrl? }. Makes a broadcast draft (201, the broadcast) "
+                + "on the note's channels (in_app → banner, email → email) from its version, title, public body and sections, never the internal body; "
+                + "test-send and send it with /sys/broadcasts/{id}/test-send and /send. 409 when the note is not published and public or has no channels.")
+            .ProducesProblems(StatusCodes.Status404NotFound, ProblemTypes.NotFound)
+            .ProducesProblems(StatusCodes.Status409Conflict, ProblemTypes.Conflict)
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, ProblemTypes.Validation);
         return group;
     }
 
@@ -88,12 +95,42 @@ public static class SysReleaseNotesApi
         Guid id, ReleaseNoteService notes, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         await notes.PublishAsync(id, Actor(user), cancellationToken) is { } note ? TypedResults.Ok(note) : NotFound(id);
 
+    public static async Task<Results<Created<Comms.Core.Broadcasts.BroadcastView>, ProblemHttpResult>> Announce(
+        Guid id, ReleaseNoteAnnounceRequest? request, ReleaseNoteAnnouncer announcer, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (request?.Audience is not { ValueKind: System.Text.Json.JsonValueKind.Object } audience)
+        {
+            return Unprocessable(new() { ["audience"] = ["audience is required: {\"allTenants\":true}, {\"tenants\":[...]} or {\"roles\":[...]}."] });
+        }
+
+        if (request.ChangelogUrl is { } url && (url.Length > ReleaseNoteRules.MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http")))
+        {
+            return Unprocessable(new() { ["changelogUrl"] = [$"changelogUrl is an absolute http(s) URL of at most {ReleaseNoteRules.MaxUrlLength} characters."] });
+        }
+
+        return await announcer.AnnounceAsync(id, audience, request.ChangelogUrl, Actor(user), cancellationToken) switch
+        {
+            ReleaseNoteAnnouncer.Result.Created created => TypedResults.Created($"/sys/broadcasts/{created.Broadcast.Id}", created.Broadcast),
+            ReleaseNoteAnnouncer.Result.Refused refused => TypedResults.Problem(statusCode: 409, type: ProblemTypes.Conflict,
+                title: "The release note cannot be announced.", detail: refused.Reason),
+            ReleaseNoteAnnouncer.Result.Invalid invalid => Unprocessable(invalid.Errors),
+            _ => NotFound(id),
+        };
+    }
+
     /// <summary>The audit actor: <c>operator:&lt;id&gt;</c> for an operator token, <c>platform-key</c> for the platform key.</summary>
     private static string Actor(ClaimsPrincipal user) =>
         user.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { } id ? "operator:" + id : "platform-key";
 
     private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The release note is invalid.", type: ProblemTypes.Validation);
+
+    private static ProblemHttpResult Unprocessable(Dictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status422UnprocessableEntity, Type = ProblemTypes.Validation, Title = "The announcement is invalid.",
+        });
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, type: ProblemTypes.NotFound, title: "Release note not found.", detail: $"No release note '{id}' exists.");

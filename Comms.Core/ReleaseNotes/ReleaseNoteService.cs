@@ -57,7 +57,7 @@ public sealed class ReleaseNoteService(IDbContextFactory<CommsDbContext> context
             note.Status = ReleaseNoteStatus.Published;
             note.PublishedAt = now;
             note.UpdatedAt = now;
-            // Channels are recorded for the announcement that broadcasts will make; nothing is sent today.
+            // Publishing sends nothing: the announcement on the note's channels is a broadcast draft (ReleaseNoteAnnouncer).
             audit.Add(db, null, actor, "sys.release_note.published", Target(id), new { note.Version, note.Visibility, note.Channels });
             await db.SaveChangesAsync(cancellationToken);
         }

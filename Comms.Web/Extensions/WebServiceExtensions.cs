@@ -82,6 +82,9 @@ public static class WebServiceExtensions
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastProgress>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastSender>();
         builder.Services.AddSingleton<Comms.Core.Broadcasts.BroadcastControl>();
+        // Console: banners (also what the notification center shows) and release notes with their announcement.
+        builder.Services.AddSingleton<Comms.Core.Banners.BannerService>();
+        builder.Services.AddSingleton<Comms.Core.ReleaseNotes.ReleaseNoteAnnouncer>();
         builder.AddCommsRateLimiting(
             failedOpen: policy => CommsTelemetry.RateLimitFailedOpen.Add(1, new KeyValuePair<string, object?>("policy", policy)),
             configure: options => options.GlobalLimiter = SignInLimiter());
@@ -109,6 +112,7 @@ public static class WebServiceExtensions
         app.MapGroup("").AllowAnonymous().MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapSessionEndpoints();
+        app.MapBannerEndpoints();
         WidgetScript.MapWidgetScript(app);
         app.MapLinkRedirects();
         // Negotiate and connect, per user (tenant + subject); the widget connects from its host page's origin with a token.

@@ -82,6 +82,30 @@
     core.load(initial);
     // The page is the inbox opened: what it shows is seen.
     core.seen();
-    core.connect(signalR, '/hubs/notifications');
+    const hub = core.connect(signalR, '/hubs/notifications');
+
+    // Platform banners: fetched now, when the hub says they changed, and after every reconnect (a change may have been missed).
+    const banners = {
+      items: [],
+      css: banner => ({ critical: 'alert-danger', warning: 'alert-warning' })[banner.severity] ?? 'alert-info',
+      async refresh() {
+        try {
+          this.items = await call('GET', '/app/banners');
+        } catch {
+          // Shown again at the next change or reconnect.
+        }
+      },
+      async dismiss(banner) {
+        const response = await fetch(`/app/banners/${banner.activationId}/dismiss`, { method: 'POST', headers: { 'RequestVerificationToken': antiforgery() } });
+        if (response.ok) {
+          this.items = this.items.filter(b => b.activationId !== banner.activationId);
+        }
+      },
+    };
+    Alpine.store('banners', banners);
+    const liveBanners = Alpine.store('banners');
+    hub.on('bannersChanged', () => liveBanners.refresh());
+    hub.onreconnected(() => liveBanners.refresh());
+    liveBanners.refresh();
   });
 })();

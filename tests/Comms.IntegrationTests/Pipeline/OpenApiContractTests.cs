@@ -184,6 +184,14 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
             Assert.True(note.IsSuccessStatusCode, created.ToString());
             values["releaseNoteId"] = created.GetProperty("id").GetString()!;
 
+            // Announcing takes a published, public note with channels: another one, published here.
+            var announced = await sys.PostAsync("/sys/release-notes", new StringContent(
+                """{"version":"0.0.2-contract","title":"Contract","visibility":"public","channels":["email"]}""", Encoding.UTF8, "application/json"));
+            var announcedNote = await announced.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(announced.IsSuccessStatusCode, announcedNote.ToString());
+            values["announcedNoteId"] = announcedNote.GetProperty("id").GetString()!;
+            Assert.True((await sys.PostAsync($"/sys/release-notes/{values["announcedNoteId"]}/publish", null)).IsSuccessStatusCode);
+
             // A broadcast's routes take its uuid: a draft made like the example does.
             var broadcast = await sys.PostAsync("/sys/broadcasts", new StringContent(RequestExamples.All["POST sys/broadcasts"], Encoding.UTF8, "application/json"));
             var draft = await broadcast.Content.ReadFromJsonAsync<JsonElement>();
@@ -206,6 +214,7 @@ public sealed class OpenApiContractTests(CommsFixture fixture)
                 route.StartsWith("v1/categories", StringComparison.Ordinal) && m.Groups[1].Value == "name" ? "orders"
                 : route.StartsWith("v1/webhook-endpoints", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["webhookId"]
                 : route.StartsWith("sys/users", StringComparison.Ordinal) ? Guid.CreateVersion7().ToString()
+                : route == "sys/release-notes/{id}/announce" ? values["announcedNoteId"]
                 : route.StartsWith("sys/release-notes", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["releaseNoteId"]
                 : route.StartsWith("sys/broadcasts", StringComparison.Ordinal) && m.Groups[1].Value == "id" ? values["broadcastId"]
                 : values[m.Groups[1].Value]);

@@ -191,6 +191,8 @@ public static partial class OperationCatalog
             OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
         ["DELETE /sys/release-notes/{id}"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
         ["POST /sys/release-notes/{id}/publish"] = new(Tenancy.NotTenantScoped, OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
+        ["POST /sys/release-notes/{id}/announce"] = new(Tenancy.NotTenantScoped, _ => new JsonObject { ["audience"] = new JsonObject { ["tenants"] = Array("demo") } },
+            OwnerMayFail: "404 COMMS_NOT_FOUND: no note is seeded"),
 
         // Operator sign-in takes no credential: an unknown operator's sign-in is 401 whoever calls it (no seed operators here).
         ["POST /sys/auth/token"] = new(Tenancy.NotTenantScoped, _ => new JsonObject

@@ -79,7 +79,7 @@ namespace Comms.Client.Generated.Sys.ReleaseNotes
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// version (semver, unique), title, internalBody and publicBody (Markdown), sections {added, changed, fixed}, pullRequests (https URLs), visibility (internal | public, default internal), channels (in_app, email: stored for the announcement broadcasts will make).
+        /// version (semver, unique), title, internalBody and publicBody (Markdown), sections {added, changed, fixed}, pullRequests (https URLs), visibility (internal | public, default internal), channels (in_app, email: what POST /sys/release-notes/{id}/announce announces on).
         /// </summary>
         /// <returns>A <see cref="global::Comms.Client.Generated.Models.ReleaseNoteView"/></returns>
         /// <param name="body">The request body</param>
@@ -137,7 +137,7 @@ namespace Comms.Client.Generated.Sys.ReleaseNotes
             return requestInfo;
         }
         /// <summary>
-        /// version (semver, unique), title, internalBody and publicBody (Markdown), sections {added, changed, fixed}, pullRequests (https URLs), visibility (internal | public, default internal), channels (in_app, email: stored for the announcement broadcasts will make).
+        /// version (semver, unique), title, internalBody and publicBody (Markdown), sections {added, changed, fixed}, pullRequests (https URLs), visibility (internal | public, default internal), channels (in_app, email: what POST /sys/release-notes/{id}/announce announces on).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

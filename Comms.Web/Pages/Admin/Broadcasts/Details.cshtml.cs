@@ -26,6 +26,7 @@ public sealed class DetailsModel(
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
     {
         ["saved"] = "The draft is saved.",
+        ["announced"] = "The release note's announcement is a draft: test-send it, then send it.",
         ["test-sent"] = "The test is on its way to your own addresses. You may send this broadcast for the next 30 minutes.",
         ["sent"] = "The broadcast is sending.",
         ["paused"] = "The broadcast is paused.",
