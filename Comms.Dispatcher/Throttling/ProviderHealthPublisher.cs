@@ -40,8 +40,10 @@ public sealed partial class ProviderHealthPublisher(
         {
             await RetireAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
+            // Stopping never throws: when the host stops, the Redis connection (or its tracing hook) may already be gone;
+            // the entries then expire with their TTL.
             LogRetireFailed(logger, ex.Message);
         }
     }
