@@ -77,6 +77,24 @@ public sealed class AudienceExpansionTests(CommsFixture fixture)
             """, id));
     }
 
+    [Fact]
+    public async Task Content_that_reads_nothing_of_the_recipient_is_rendered_once_and_still_reaches_each_with_their_own_unsubscribe_link()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "ann", "bob", "cid");
+        await tenant.AddTemplateAsync("shared", Channel.Email, new() { Subject = "Planned maintenance", Text = "Comms is read-only on {{ day }}." });
+        await tenant.SetRuleAsync("shared", new { templateName = "shared", category = "account", channels = new[] { "email" } });
+        var id = await tenant.PostEventAsync(new { name = "shared", audience = new { all = true }, causeRef = "shared:1", payload = new { day = "Sunday" } });
+        await using var check = fixture.CreateDbContext();
+        await RoutedAsync(check, id);
+        var messages = await check.Messages.AsNoTracking().Where(m => m.EventId == id).ToListAsync();
+        Assert.Equal(3, messages.Count);
+        Assert.Equal(3, messages.Select(m => m.UnsubscribeUrl).Distinct().Count());
+        Assert.Equal(3, await CountAsync("""
+            SELECT count(*) FROM message_renders r JOIN messages m ON m.id = r.message_id
+             WHERE m.event_id = @id AND r.content ->> 'subject' = 'Planned maintenance' AND r.content ->> 'text' = 'Comms is read-only on Sunday.'
+            """, id));
+    }
+
     private static async Task RoutedAsync(Comms.Core.Data.CommsDbContext check, Guid id) =>
         await Poll.UntilAsync(async () => (await check.Events.AsNoTracking().SingleAsync(e => e.Id == id)).Status == "routed",
             "the audience to be routed", TimeSpan.FromSeconds(90));
