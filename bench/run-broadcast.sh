@@ -7,7 +7,7 @@
 #      sending competes for the cores); the dispatcher's resident memory is sampled every 250 ms meanwhile,
 #   2. a bare binary COPY of the very rows the expansion wrote (messages, renders, decisions) into twin tables,
 # and prints messages/s for each and the ratio expansion/COPY. Results are printed and saved in bench/results/.
-# Usage: bench/run-broadcast.sh [recipients=1000000]
+# Usage: bench/run-broadcast.sh [recipients=1000000]   (BENCH_SHARED_BODY=1: a body that reads nothing of the recipient)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
@@ -57,7 +57,7 @@ $bench seed --db "$db" --recipients "$recipients"
   echo
   echo "| Path | Messages | Seconds | Messages/s | Dispatcher RSS (first → max → last) |"
   echo "|---|---:|---:|---:|---|"
-  $bench send --api "$api" --db "$db" --pid "${dispatcher:-0}" --save "$data/rates"
+  $bench send --api "$api" --db "$db" --pid "${dispatcher:-0}" --save "$data/rates" ${BENCH_SHARED_BODY:+--shared-body}
   broadcast=$(grep '^broadcast=' "$data/rates" | cut -d= -f2)
   $bench copy --db "$db" --broadcast "$broadcast" --save "$data/rates"
   expansion=$(grep '^expansion=' "$data/rates" | cut -d= -f2)

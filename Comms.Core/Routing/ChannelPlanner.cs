@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Comms.Core.Events;
 using Comms.Core.Links;
@@ -21,7 +22,30 @@ public sealed record RoutingInput(
     string? DedupeKey,
     string? DigestKey,
     DateTimeOffset Now,
-    string? ThreadKey = null);
+    string? ThreadKey = null)
+{
+    /// <summary>Renders that are the same for every recipient of the event (shared by the chunks, which copy the input).</summary>
+    public RenderMemo Renders { get; init; } = new();
+}
+
+/// <summary>
+/// The renders of an event whose content reads nothing of the recipient: one per (template, variant, channel) instead of
+/// one per recipient. A content is shareable when none of its Liquid sources mentions <c>recipient</c> or
+/// <c>unsubscribe_url</c> (the only per-recipient built-ins) or indexes with <c>[</c> (a name built at render time) —
+/// the payload, tenant and event are the event's own, so such a content renders the same for everyone.
+/// </summary>
+public sealed class RenderMemo
+{
+    private readonly ConcurrentDictionary<(Template Template, string? Variant, string Channel), Task<(RenderedContent, RenderProblem?)>> _renders = new();
+
+    public static bool Shareable(TemplateContent content) =>
+        ContentRenderer.Sources(content).All(s => !s.Source.Contains("recipient", StringComparison.Ordinal)
+            && !s.Source.Contains("unsubscribe_url", StringComparison.Ordinal) && !s.Source.Contains('[', StringComparison.Ordinal));
+
+    public Task<(RenderedContent Content, RenderProblem? Invalid)> GetOrAdd(
+        (Template Template, string? Variant, string Channel) key, Func<Task<(RenderedContent, RenderProblem?)>> render) =>
+        _renders.GetOrAdd(key, _ => render());
+}
 
 /// <summary>
 /// Decides one recipient × channel, in the order of SPEC S2: template and address, suppression,
@@ -89,19 +113,11 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
 
         var variant = Experiments.Choose(template.Variants, $"{ev.TenantId}:{template.Name}", recipient.Id.ToString());
         var unsubscribeUrl = unsubscribe.For(ev.TenantId, recipient.Id, input.Category, channel);
-        var content = await renderer.RenderAsync(channel, variant?.Content ?? template.Content, input.Payload,
-            TemplateBuiltIns.For(recipient, snapshot.Tenant, ev, unsubscribeUrl: unsubscribeUrl));
-        if (channel == Channel.InApp && content.ThreadKey is null && input.ThreadKey is not null)
-        {
-            content = content with { ThreadKey = input.ThreadKey };
-        }
-
-        if (channel == Channel.Sms)
-        {
-            content = SmsFooter.Apply(content, template.Locale);
-        }
-
-        if (RenderChecks.Check(channel, content, snapshot.Links) is { } invalid)
+        var source = variant?.Content ?? template.Content;
+        var (content, invalid) = RenderMemo.Shareable(source)
+            ? await input.Renders.GetOrAdd((template, variant?.Key, channel), () => RenderAsync(input, recipient, channel, template, source, unsubscribeUrl))
+            : await RenderAsync(input, recipient, channel, template, source, unsubscribeUrl);
+        if (invalid is not null)
         {
             return Blocked(recipient, channel, ReasonCodes.RenderInvalid, invalid.Describe());
         }
@@ -114,6 +130,25 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
             id, recipient.Id, channel, ev.Category, template.Name, template.Version ?? 0, template.Locale,
             variant?.Key, string.IsNullOrEmpty(causeRef) ? ev.CauseRef : causeRef, address, verdict.DueAt, escalationOf, content, unsubscribeUrl);
         return new PlannedDecision(recipient.Id, recipient.ExternalId, channel, verdict.Outcome, verdict.Reason, verdict.Detail, message, verdict.DueAt);
+    }
+
+    /// <summary>The content rendered for this recipient, as it is checked (thread key, SMS footer), and what the checks found.</summary>
+    private async Task<(RenderedContent Content, RenderProblem? Invalid)> RenderAsync(
+        RoutingInput input, Recipient recipient, string channel, Template template, TemplateContent source, string? unsubscribeUrl)
+    {
+        var content = await renderer.RenderAsync(channel, source, input.Payload,
+            TemplateBuiltIns.For(recipient, input.Snapshot.Tenant, input.Event, unsubscribeUrl: unsubscribeUrl));
+        if (channel == Channel.InApp && content.ThreadKey is null && input.ThreadKey is not null)
+        {
+            content = content with { ThreadKey = input.ThreadKey };
+        }
+
+        if (channel == Channel.Sms)
+        {
+            content = SmsFooter.Apply(content, template.Locale);
+        }
+
+        return (content, RenderChecks.Check(channel, content, input.Snapshot.Links));
     }
 
     public static QuietHoursWindow? QuietHoursOf(Recipient recipient, TenantSnapshot snapshot) =>

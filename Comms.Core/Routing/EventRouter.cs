@@ -27,7 +27,7 @@ public sealed class EventRouter(
     WakeUps wakeUps,
     TimeProvider time)
 {
-    public const int ChunkSize = 500;
+    public const int ChunkSize = 1000;
 
     /// <summary>Blocks that mean "this channel cannot reach the user", after which a fallback channel is tried.</summary>
     private static readonly HashSet<string> FallbackReasons =
@@ -48,30 +48,80 @@ public sealed class EventRouter(
         }
 
         var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
+        return await RouteAudienceAsync(input, selector, cancellationToken);
+    }
+
+    /// <summary>
+    /// Expands an audience chunk by chunk from the event's cursor, pipelined: while one chunk is written (PostgreSQL's
+    /// work), the next is read and planned (the dispatcher's), so the two overlap on different cores. The writes stay
+    /// in cursor order, each in its own transaction fenced on the claim, so a crash or a lost lease resumes after the
+    /// last chunk written and nothing is written twice.
+    /// </summary>
+    private async Task<int> RouteAudienceAsync(RoutingInput input, AudienceSelector selector, CancellationToken cancellationToken)
+    {
+        var ev = input.Event;
         var total = 0;
-        var after = ev.RoutingCursor;
-        while (true)
+        var ahead = PlanChunkAsync(input, selector, ev.RoutingCursor, cancellationToken);
+        Task? outstanding = ahead;
+        try
         {
-            var chunk = await audience.NextChunkAsync(ev.TenantId, selector, after, ChunkSize, cancellationToken);
-            if (chunk.Count == 0)
+            while (true)
             {
-                if (!await queue.CompleteAsync(ev.Claim, cancellationToken))
+                var chunk = await ahead;
+                outstanding = null;
+                if (chunk is null)
                 {
-                    throw new LeaseLostException(ev.Id);
+                    if (!await queue.CompleteAsync(ev.Claim, cancellationToken))
+                    {
+                        throw new LeaseLostException(ev.Id);
+                    }
+
+                    return total;
                 }
 
-                return total;
-            }
+                if (!chunk.Last)
+                {
+                    var after = chunk.Cursor;
+                    ahead = Task.Run(() => PlanChunkAsync(input, selector, after, cancellationToken), cancellationToken);
+                    outstanding = ahead;
+                }
 
-            after = chunk[^1].Id;
-            var last = chunk.Count < ChunkSize;
-            total += await RouteChunkAsync(input, chunk, [], after, last, cancellationToken);
-            if (last)
+                var recorded = await store.WriteAsync(ev, chunk.Decisions, chunk.Cursor, chunk.Last, cancellationToken);
+                await AnnounceAsync(ev, recorded);
+                total += recorded.Count;
+                if (chunk.Last)
+                {
+                    return total;
+                }
+            }
+        }
+        finally
+        {
+            // The payload the planning reads is disposed by the caller: let a chunk planned ahead finish first.
+            if (outstanding is not null)
             {
-                return total;
+                await outstanding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
     }
+
+    /// <summary>The next chunk of the audience after <paramref name="after"/>, planned; null when the audience is exhausted.</summary>
+    private async Task<PlannedChunk?> PlanChunkAsync(RoutingInput input, AudienceSelector selector, Guid? after, CancellationToken cancellationToken)
+    {
+        var ev = input.Event;
+        var recipients = await audience.NextChunkAsync(ev.TenantId, selector, after, ChunkSize, cancellationToken);
+        if (recipients.Count == 0)
+        {
+            return null;
+        }
+
+        var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, [ev.Category], cancellationToken);
+        var decisions = new List<PlannedDecision>(recipients.Count);
+        await PlanAsync(input with { Facts = facts, Now = time.GetUtcNow() }, recipients, decisions);
+        return new PlannedChunk(decisions, recipients[^1].Id, recipients.Count < ChunkSize);
+    }
+
+    private sealed record PlannedChunk(List<PlannedDecision> Decisions, Guid Cursor, bool Last);
 
     /// <summary>What routing the event needs from the tenant's configuration; the caller disposes the payload document.</summary>
     internal async Task<(RoutingInput Input, JsonDocument Payload)> PrepareAsync(EventRecord ev, CancellationToken cancellationToken)

@@ -18,30 +18,72 @@ internal static class RoutingCommands
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The session setting under which the <c>messages_idempotency</c> trigger stands aside (the keys are claimed set-based).</summary>
+    public const string KeysClaimedSetting = "comms.message_keys";
+
+    /// <summary>Tells the <c>messages_idempotency</c> trigger, for the rest of this transaction or until <see cref="KeysReleased"/>, that the writer claims the keys itself.</summary>
+    public static NpgsqlBatchCommand KeysClaimed() => new($"SELECT set_config('{KeysClaimedSetting}', 'claimed', true)");
+
+    /// <summary>Gives the idempotency back to the trigger for the rest of the transaction (a caller's own inserts keep it).</summary>
+    public static NpgsqlBatchCommand KeysReleased() => new($"SELECT set_config('{KeysClaimedSetting}', '', true)");
+
     /// <summary>
-    /// Inserts messages (of one or many events); a repeat of the idempotency key is skipped — by the <c>messages_idempotency</c>
-    /// trigger, which claims the key in <c>message_keys</c> (see <see cref="MessageKey"/>). Returns the ids inserted.
+    /// Writes messages, their renders and the decisions (of one or many events) in ONE statement, set-based: the
+    /// idempotency keys are claimed first in <c>message_keys</c> (<see cref="MessageKey"/>; a repeat of a key is skipped, in
+    /// the order given, as the <c>messages_idempotency</c> trigger does row by row), then only the messages whose key was
+    /// claimed are inserted with their renders, and a decision whose message was skipped as a repeat is recorded as
+    /// <c>COMMS_DUPLICATE</c>. Returns the ids of the messages inserted. Must run between <see cref="KeysClaimed"/> and
+    /// <see cref="KeysReleased"/>, so that the trigger does not claim the same keys again.
     /// </summary>
-    public static NpgsqlBatchCommand InsertMessages(List<(RowOwner Owner, PlannedMessage Message)> rows, DateTimeOffset now)
+    public static NpgsqlBatchCommand Insert(
+        List<(RowOwner Owner, PlannedMessage Message)> messageRows, List<(RowOwner Owner, PlannedDecision Decision)> decisionRows, DateTimeOffset now)
     {
-        var messages = rows.Select(r => r.Message).ToList();
+        var messages = messageRows.Select(r => r.Message).ToList();
+        var decisions = decisionRows.Select(r => r.Decision).ToList();
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO messages (id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version,
-                                  locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent,
-                                  unsubscribe_url, created_at)
-            SELECT u.id, u.tenant, u.event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
-                   u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, u.trace, u.unsubscribe_url, @now
-              FROM unnest(@tenants, @events, @traces, @ids, @recipients, @channels, @categories, @templates, @versions, @locales,
-                          @variants, @causes, @addresses, @due, @escalations, @unsubscribe_urls)
-                AS u(tenant, event, trace, id, recipient_id, channel, category, template_name, template_version, locale, variant,
-                     cause_ref, address, due_at, escalation_of, unsubscribe_url)
-            RETURNING id
+            WITH k AS (
+                INSERT INTO message_keys (template_name, template_version, recipient_id, cause_ref, channel, message_id, tenant_id, created_at)
+                SELECT u.template_name, u.template_version, u.recipient_id, u.cause_ref, u.channel, u.id, u.tenant, @now
+                  FROM unnest(@tenants, @ids, @recipients, @channels, @templates, @versions, @causes) WITH ORDINALITY
+                    AS u(tenant, id, recipient_id, channel, template_name, template_version, cause_ref, n)
+                 ORDER BY u.n
+                ON CONFLICT DO NOTHING
+                RETURNING message_id),
+            m AS (
+                INSERT INTO messages (id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version,
+                                      locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent,
+                                      unsubscribe_url, created_at)
+                SELECT u.id, u.tenant, u.event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
+                       u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, u.trace, u.unsubscribe_url, @now
+                  FROM unnest(@tenants, @events, @traces, @ids, @recipients, @channels, @categories, @templates, @versions, @locales,
+                              @variants, @causes, @addresses, @due, @escalations, @unsubscribe_urls)
+                    AS u(tenant, event, trace, id, recipient_id, channel, category, template_name, template_version, locale, variant,
+                         cause_ref, address, due_at, escalation_of, unsubscribe_url)
+                 WHERE u.id IN (SELECT message_id FROM k)),
+            r AS (
+                INSERT INTO message_renders (message_id, tenant_id, content, created_at)
+                SELECT u.id, u.tenant, u.content::jsonb, @now FROM unnest(@ids, @tenants, @contents) AS u(id, tenant, content)
+                 WHERE u.id IN (SELECT message_id FROM k)),
+            d AS (
+                INSERT INTO decisions (tenant_id, event_id, recipient_id, recipient_external_id, channel, outcome, reason, detail,
+                                       message_id, due_at, created_at)
+                SELECT d.tenant, d.event, d.recipient_id, d.external_id, d.channel,
+                       CASE WHEN d.duplicate THEN 'blocked' ELSE d.outcome END,
+                       CASE WHEN d.duplicate THEN @duplicate_reason ELSE d.reason END,
+                       CASE WHEN d.duplicate THEN @duplicate_detail ELSE d.detail END,
+                       CASE WHEN d.duplicate THEN NULL ELSE d.message_id END,
+                       d.due_at, @now
+                  FROM (SELECT u.*, (u.message_id IS NOT NULL AND u.message_id NOT IN (SELECT message_id FROM k)) AS duplicate
+                          FROM unnest(@d_tenants, @d_events, @d_recipients, @d_externals, @d_channels, @d_outcomes, @d_reasons, @d_details,
+                                      @d_messages, @d_due)
+                            AS u(tenant, event, recipient_id, external_id, channel, outcome, reason, detail, message_id, due_at)) d)
+            SELECT message_id FROM k
             """);
         var p = command.Parameters;
-        p.AddWithValue("tenants", rows.Select(r => r.Owner.TenantId).ToArray());
-        p.AddWithValue("events", rows.Select(r => r.Owner.EventId).ToArray());
-        p.Add(Text("traces", rows.Select(r => r.Owner.TraceParent)));
         p.AddWithValue("now", now);
+        p.AddWithValue("tenants", messageRows.Select(r => r.Owner.TenantId).ToArray());
+        p.AddWithValue("events", messageRows.Select(r => r.Owner.EventId).ToArray());
+        p.Add(Text("traces", messageRows.Select(r => r.Owner.TraceParent)));
         p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
         p.AddWithValue("recipients", messages.Select(m => m.RecipientId).ToArray());
         p.AddWithValue("channels", messages.Select(m => m.Channel).ToArray());
@@ -55,55 +97,20 @@ internal static class RoutingCommands
         p.Add(Timestamps("due", messages.Select(m => (DateTimeOffset?)m.DueAt)));
         p.Add(new NpgsqlParameter("escalations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages.Select(m => m.EscalationOf).ToArray() });
         p.Add(Text("unsubscribe_urls", messages.Select(m => m.UnsubscribeUrl)));
-        return command;
-    }
+        p.AddWithValue("contents", messages.Select(m => JsonSerializer.Serialize(m.Content, Json)).ToArray());
 
-    /// <summary>Inserts the renders of the messages that the preceding insert actually created.</summary>
-    public static NpgsqlBatchCommand InsertRenders(List<(RowOwner Owner, PlannedMessage Message)> rows, DateTimeOffset now)
-    {
-        var command = new NpgsqlBatchCommand("""
-            INSERT INTO message_renders (message_id, tenant_id, content, created_at)
-            SELECT u.id, u.tenant, u.content::jsonb, @now FROM unnest(@ids, @tenants, @contents) AS u(id, tenant, content)
-             WHERE EXISTS (SELECT 1 FROM messages m WHERE m.id = u.id)
-            """);
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("ids", rows.Select(r => r.Message.Id).ToArray());
-        command.Parameters.AddWithValue("tenants", rows.Select(r => r.Owner.TenantId).ToArray());
-        command.Parameters.AddWithValue("contents", rows.Select(r => JsonSerializer.Serialize(r.Message.Content, Json)).ToArray());
-        return command;
-    }
-
-    /// <summary>Inserts the decisions; one whose message was skipped as a repeat is recorded as <c>COMMS_DUPLICATE</c>.</summary>
-    public static NpgsqlBatchCommand InsertDecisions(List<(RowOwner Owner, PlannedDecision Decision)> rows, DateTimeOffset now)
-    {
-        var decisions = rows.Select(r => r.Decision).ToList();
-        var command = new NpgsqlBatchCommand("""
-            INSERT INTO decisions (tenant_id, event_id, recipient_id, recipient_external_id, channel, outcome, reason, detail,
-                                   message_id, due_at, created_at)
-            SELECT d.tenant, d.event, d.recipient_id, d.external_id, d.channel,
-                   CASE WHEN d.duplicate THEN 'blocked' ELSE d.outcome END,
-                   CASE WHEN d.duplicate THEN @duplicate_reason ELSE d.reason END,
-                   CASE WHEN d.duplicate THEN @duplicate_detail ELSE d.detail END,
-                   CASE WHEN d.duplicate THEN NULL ELSE d.message_id END,
-                   d.due_at, @now
-              FROM (SELECT u.*, (u.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = u.message_id)) AS duplicate
-                      FROM unnest(@tenants, @events, @recipients, @externals, @channels, @outcomes, @reasons, @details, @messages, @due)
-                        AS u(tenant, event, recipient_id, external_id, channel, outcome, reason, detail, message_id, due_at)) d
-            """);
-        var p = command.Parameters;
-        p.AddWithValue("tenants", rows.Select(r => r.Owner.TenantId).ToArray());
-        p.AddWithValue("events", rows.Select(r => r.Owner.EventId).ToArray());
-        p.AddWithValue("now", now);
+        p.AddWithValue("d_tenants", decisionRows.Select(r => r.Owner.TenantId).ToArray());
+        p.AddWithValue("d_events", decisionRows.Select(r => r.Owner.EventId).ToArray());
         p.AddWithValue("duplicate_reason", ReasonCodes.Duplicate);
         p.AddWithValue("duplicate_detail", DuplicateDetail);
-        p.Add(new NpgsqlParameter("recipients", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.RecipientId).ToArray() });
-        p.AddWithValue("externals", decisions.Select(d => d.RecipientExternalId).ToArray());
-        p.AddWithValue("channels", decisions.Select(d => d.Channel).ToArray());
-        p.AddWithValue("outcomes", decisions.Select(d => d.Outcome).ToArray());
-        p.Add(Text("reasons", decisions.Select(d => d.Reason)));
-        p.Add(Text("details", decisions.Select(d => d.Detail is { Length: > 1000 } x ? x[..1000] : d.Detail)));
-        p.Add(new NpgsqlParameter("messages", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.Message?.Id).ToArray() });
-        p.Add(Timestamps("due", decisions.Select(d => d.DueAt ?? d.Message?.DueAt)));
+        p.Add(new NpgsqlParameter("d_recipients", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.RecipientId).ToArray() });
+        p.AddWithValue("d_externals", decisions.Select(d => d.RecipientExternalId).ToArray());
+        p.AddWithValue("d_channels", decisions.Select(d => d.Channel).ToArray());
+        p.AddWithValue("d_outcomes", decisions.Select(d => d.Outcome).ToArray());
+        p.Add(Text("d_reasons", decisions.Select(d => d.Reason)));
+        p.Add(Text("d_details", decisions.Select(d => d.Detail is { Length: > 1000 } x ? x[..1000] : d.Detail)));
+        p.Add(new NpgsqlParameter("d_messages", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = decisions.Select(d => d.Message?.Id).ToArray() });
+        p.Add(Timestamps("d_due", decisions.Select(d => d.DueAt ?? d.Message?.DueAt)));
         return command;
     }
 

@@ -88,15 +88,12 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         var messages = writes.SelectMany(w => w.Decisions.Where(d => d.Message is not null).Select(d => (w.Owner, d.Message!))).ToList();
         var decisions = writes.SelectMany(w => w.Decisions.Select(d => (w.Owner, d))).ToList();
         await using var batch = new NpgsqlBatch(connection, transaction);
-        if (messages.Count > 0)
+        if (messages.Count > 0 || decisions.Count > 0)
         {
-            batch.BatchCommands.Add(RoutingCommands.InsertMessages(messages, now));
-            batch.BatchCommands.Add(RoutingCommands.InsertRenders(messages, now));
-        }
-
-        if (decisions.Count > 0)
-        {
-            batch.BatchCommands.Add(RoutingCommands.InsertDecisions(decisions, now));
+            // One statement (keys claimed set-based, then messages, renders, decisions); the trigger stands aside meanwhile.
+            batch.BatchCommands.Add(RoutingCommands.KeysClaimed());
+            batch.BatchCommands.Add(RoutingCommands.Insert(messages, decisions, now));
+            batch.BatchCommands.Add(RoutingCommands.KeysReleased());
         }
 
         if (finish is not null)
@@ -110,11 +107,15 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             return inserted;
         }
 
-        // Only the message insert returns rows (the ids it created).
+        // The set_config results come first; the write returns the ids of the messages it inserted.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        while (messages.Count > 0 && await reader.ReadAsync(cancellationToken))
+        if (messages.Count > 0 || decisions.Count > 0)
         {
-            inserted.Add(reader.GetGuid(0));
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetGuid(0));
+            }
         }
 
         return inserted;

@@ -58,6 +58,12 @@ public sealed class LiquidRenderer
             return "";
         }
 
+        if (!source.Contains('{', StringComparison.Ordinal))
+        {
+            // No output or tag can start without a brace: the text renders as itself (text is never encoded).
+            return source;
+        }
+
         var template = Parse(source);
         var context = new TemplateContext(_options);
         foreach (var (name, value) in builtIns ?? new Dictionary<string, object?>())

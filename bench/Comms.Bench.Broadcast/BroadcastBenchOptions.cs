@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Comms.Bench.Broadcast;
 
 internal sealed record BroadcastBenchOptions(
-    string Api, string? Database, string Tenant, int Recipients, int? DispatcherPid, Guid? Broadcast, string Email, string Password, string? Save)
+    string Api, string? Database, string Tenant, int Recipients, int? DispatcherPid, Guid? Broadcast, string Email, string Password, string? Save,
+    bool SharedBody = false)
 {
     public static BroadcastBenchOptions Parse(string[] args)
     {
@@ -22,7 +23,8 @@ internal sealed record BroadcastBenchOptions(
             Value("broadcast", "") is { Length: > 0 } id ? Guid.Parse(id) : null,
             Value("email", "ops@example.test"),
             Value("password", "Operator-Passw0rd!"),
-            Value("save", "") is { Length: > 0 } save ? save : null);
+            Value("save", "") is { Length: > 0 } save ? save : null,
+            SharedBody: Array.IndexOf(args, "--shared-body") >= 0);
     }
 
     public string Db => Database ?? throw new InvalidOperationException("--db CONNECTION-STRING is required");

@@ -25,7 +25,9 @@ internal static class BroadcastExpansion
         var draft = await http.PostAsJsonAsync("/sys/broadcasts", new
         {
             title = "Bench", audience = new { tenants = new[] { options.Tenant } }, channels = new[] { "email" },
-            subject = "Maintenance on Sunday", body = "Hello {{ recipient.name }}, Comms is read-only on Sunday 02:00-03:00 UTC.",
+            subject = "Maintenance on Sunday",
+            // --shared-body: a body that reads nothing of the recipient (rendered once per event instead of per recipient).
+            body = options.SharedBody ? "Hello, Comms is read-only on {{ \"Sunday\" }} 02:00-03:00 UTC." : "Hello {{ recipient.name }}, Comms is read-only on Sunday 02:00-03:00 UTC.",
         });
         draft.EnsureSuccessStatusCode();
         var id = (await draft.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
@@ -59,7 +61,7 @@ internal static class BroadcastExpansion
         var rssText = memory.Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture,
             $"{memory[0] / 1024:N0} → max {memory.Max() / 1024:N0} → last {memory[^1] / 1024:N0} MB ({memory.Count} samples)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| broadcast send → audience expanded into message rows (API + dispatcher) | {messages:N0} | {clock.Elapsed.TotalSeconds:F1} | **{rate:N0}** | {rssText} |"));
+            $"| broadcast send → audience expanded into message rows (API + dispatcher){(options.SharedBody ? ", body without per-recipient variables" : "")} | {messages:N0} | {clock.Elapsed.TotalSeconds:F1} | **{rate:N0}** | {rssText} |"));
         await options.SaveAsync("broadcast", id.ToString());
         await options.SaveAsync("expansion", rate.ToString("F0", CultureInfo.InvariantCulture));
     }
