@@ -31,6 +31,9 @@ public static partial class WarmUpExtensions
         builder.Services.AddSingleton<WarmUpState>();
         builder.Services.AddHostedService<WarmUpService>();
         builder.Services.AddHealthChecks().AddCheck<WarmUpHealthCheck>("warm-up", tags: ["ready"]);
+        // First, so that every later step and the first request find the service's own code compiled.
+        builder.Services.AddSingleton<Comms.ServiceDefaults.PrecompileWarmUp>();
+        builder.Services.AddWarmUpStep(provider => provider.GetRequiredService<Comms.ServiceDefaults.PrecompileWarmUp>());
         return builder;
     }
 

@@ -1,0 +1,58 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Comms.Core.Routing;
+using Comms.ServiceDefaults;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+
+namespace Comms.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The precompile warm-up step: for the dispatcher it plans the service's own methods and, for its async methods, the
+/// runtime's state-machine boxes and the builders' generic methods over them (what the first event used to JIT-compile
+/// on its way: ~1,100 methods), leaves EF Core migrations out, and compiles them.
+/// </summary>
+public sealed class PrecompileWarmUpTests
+{
+    private const string Dispatcher = "Comms.Dispatcher";
+
+    [Fact]
+    public void The_plan_holds_the_dispatchers_code_and_the_boxes_of_its_async_methods_but_no_migration()
+    {
+        var plan = PrecompileWarmUp.Plan(Dispatcher);
+        var names = plan.Select(m => $"{m.DeclaringType}::{m.Name}").ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains(plan, m => m.DeclaringType?.Assembly.GetName().Name == Dispatcher);
+        Assert.Contains(plan, m => m.DeclaringType?.Assembly == typeof(EventRouter).Assembly);
+        var routeAsync = typeof(EventRouter).GetNestedTypes(BindingFlags.NonPublic)
+            .Single(t => t.Name.StartsWith("<RouteAsync>", StringComparison.Ordinal) && typeof(IAsyncStateMachine).IsAssignableFrom(t));
+        Assert.Contains(plan, m => m.DeclaringType is { IsGenericType: true } box && box.Name.StartsWith("AsyncStateMachineBox", StringComparison.Ordinal)
+            && box.GetGenericArguments()[1] == routeAsync && m.Name == "MoveNext");
+        Assert.Contains(plan, m => m is MethodInfo { IsGenericMethod: true } g && g.Name == "AwaitUnsafeOnCompleted"
+            && g.GetGenericArguments()[1] == routeAsync);
+        Assert.Contains(plan, m => m is MethodInfo { IsGenericMethod: true } g && g.Name == "Start" && g.GetGenericArguments()[0] == routeAsync);
+        Assert.DoesNotContain(plan, m => m.DeclaringType?.Namespace?.EndsWith(".Data.Migrations", StringComparison.Ordinal) == true);
+        Assert.True(plan.Count > 5_000, $"only {plan.Count} methods planned");
+        Assert.True(names.Count > 1_000);
+    }
+
+    [Fact]
+    public async Task The_step_compiles_thousands_of_methods()
+    {
+        var step = new PrecompileWarmUp(new Environment(Dispatcher));
+        var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+
+        await step.RunAsync(CancellationToken.None);
+
+        Assert.True(step.Compiled > 5_000, $"compiled {step.Compiled}");
+        Assert.True(System.Runtime.JitInfo.GetCompiledMethodCount() - before > 1_000, "the JIT compiled little: the methods were not prepared");
+    }
+
+    private sealed class Environment(string name) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+        public string ApplicationName { get; set; } = name;
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
