@@ -40,12 +40,11 @@ public sealed class PrecompileWarmUpTests
     public async Task The_step_compiles_thousands_of_methods()
     {
         var step = new PrecompileWarmUp(new Environment(Dispatcher));
-        var before = System.Runtime.JitInfo.GetCompiledMethodCount();
 
         await step.RunAsync(CancellationToken.None);
 
         Assert.True(step.Compiled > 5_000, $"compiled {step.Compiled}");
-        Assert.True(System.Runtime.JitInfo.GetCompiledMethodCount() - before > 1_000, "the JIT compiled little: the methods were not prepared");
+        // (Not asserted: how many the JIT compiled meanwhile — another test's warm-up in this process may have prepared them first.)
     }
 
     private sealed class Environment(string name) : IHostEnvironment
