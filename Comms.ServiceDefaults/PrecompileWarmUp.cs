@@ -16,7 +16,7 @@ namespace Comms.ServiceDefaults;
 /// </summary>
 public sealed class PrecompileWarmUp(IHostEnvironment environment) : IWarmUpStep
 {
-    private const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static
+    private const BindingFlags DeclaredMembers = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static
         | BindingFlags.Public | BindingFlags.NonPublic;
 
     public string Name => "precompile";
@@ -40,7 +40,7 @@ public sealed class PrecompileWarmUp(IHostEnvironment environment) : IWarmUpStep
 
     /// <summary>Every method the step compiles for a service (its assembly's simple name, e.g. <c>Comms.Dispatcher</c>).</summary>
     public static IReadOnlyList<MethodBase> Plan(string applicationName) =>
-        [.. Assemblies(applicationName).SelectMany(Types).SelectMany(Methods).Where(m => !(m is MethodInfo { IsGenericMethodDefinition: true }))];
+        [.. Assemblies(applicationName).SelectMany(Types).SelectMany(Methods).Where(m => m is not MethodInfo { IsGenericMethodDefinition: true })];
 
     /// <summary>The service's assembly and the <c>Comms.*</c> assemblies it references (directly).</summary>
     public static IReadOnlyList<Assembly> Assemblies(string applicationName)
@@ -67,27 +67,14 @@ public sealed class PrecompileWarmUp(IHostEnvironment environment) : IWarmUpStep
             && t.Namespace?.EndsWith(".Data.Migrations", StringComparison.Ordinal) != true);
     }
 
-    /// <summary>The type's own methods with a body, and for an async state machine what the runtime makes for it.</summary>
-    private static IEnumerable<MethodBase> Methods(Type type)
-    {
-        foreach (var method in type.GetMethods(Declared).Where(m => !m.IsAbstract && !m.IsGenericMethodDefinition))
-        {
-            yield return method;
-        }
+    /// <summary>The type's own methods, and for an async state machine what the runtime makes for it.</summary>
+    private static IEnumerable<MethodBase> Methods(Type type) =>
+        typeof(IAsyncStateMachine).IsAssignableFrom(type) ? [.. Declared(type), .. AsyncPlumbing(type)] : Declared(type);
 
-        foreach (var constructor in type.GetConstructors(Declared).Where(c => !c.IsStatic))
-        {
-            yield return constructor;
-        }
-
-        if (typeof(IAsyncStateMachine).IsAssignableFrom(type))
-        {
-            foreach (var method in AsyncPlumbing(type))
-            {
-                yield return method;
-            }
-        }
-    }
+    /// <summary>A type's own concrete methods and instance constructors (type initializers are never compiled ahead: they would run).</summary>
+    private static IEnumerable<MethodBase> Declared(Type type) =>
+        type.GetMethods(DeclaredMembers).Where(m => !m.IsAbstract && !m.IsGenericMethodDefinition).Cast<MethodBase>()
+            .Concat(type.GetConstructors(DeclaredMembers).Where(c => !c.IsStatic));
 
     /// <summary>
     /// What the runtime instantiates for one state machine: its box's methods, and the builders' generic methods over it —
@@ -101,22 +88,17 @@ public sealed class PrecompileWarmUp(IHostEnvironment environment) : IWarmUpStep
             yield break;
         }
 
-        foreach (var method in box.Box.GetMethods(Declared).Where(m => !m.IsAbstract && !m.IsGenericMethodDefinition))
+        foreach (var method in Declared(box.Box))
         {
             yield return method;
         }
 
-        foreach (var constructor in box.Box.GetConstructors(Declared).Where(c => !c.IsStatic))
-        {
-            yield return constructor;
-        }
-
-        var awaiters = stateMachine.GetFields(Declared).Where(f => f.Name.StartsWith("<>u__", StringComparison.Ordinal))
+        var awaiters = stateMachine.GetFields(DeclaredMembers).Where(f => f.Name.StartsWith("<>u__", StringComparison.Ordinal))
             .Select(f => f.FieldType).Distinct().ToList();
         var core = typeof(Task).Assembly.GetType("System.Runtime.CompilerServices.AsyncMethodBuilderCore");
         foreach (var owner in new[] { box.Builder, box.Generic, core }.OfType<Type>().Distinct())
         {
-            foreach (var method in owner.GetMethods(Declared).Where(m => m.IsGenericMethodDefinition))
+            foreach (var method in owner.GetMethods(DeclaredMembers).Where(m => m.IsGenericMethodDefinition))
             {
                 var arity = method.GetGenericArguments().Length;
                 if (method.Name is "Start" or "GetStateMachineBox" && arity == 1)
@@ -153,7 +135,7 @@ public sealed class PrecompileWarmUp(IHostEnvironment environment) : IWarmUpStep
     /// </summary>
     private static (Type Box, Type Builder, Type Generic)? StateMachineBox(Type stateMachine)
     {
-        var builder = stateMachine.GetField("<>t__builder", Declared)?.FieldType;
+        var builder = stateMachine.GetField("<>t__builder", DeclaredMembers)?.FieldType;
         if (builder is null)
         {
             return null;
