@@ -25,6 +25,7 @@ public static class RedisClientExtensions
 
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(connectionName,
             sp => new RedisPingCheck(sp.GetRequiredService<IConnectionMultiplexer>()), HealthStatus.Degraded, ["ready"]));
+        builder.Services.AddWarmUpStep<Comms.ServiceDefaults.RedisPubSubWarmUp>();
         return builder;
     }
 

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 
 namespace Comms.Api.Events;
 
+[Comms.ServiceDefaults.HotPath]
 public static class EventsApi
 {
     public const string IdempotencyHeader = "Idempotency-Key";

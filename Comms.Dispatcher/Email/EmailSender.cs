@@ -14,6 +14,7 @@ public sealed record EmailProviderChoice(string Default, IReadOnlyList<string> C
 /// The one <c>email</c> channel sender: each message goes through its tenant's email provider (<c>Tenant.EmailProvider</c>
 /// when this deployment configured it, else <c>Comms:Channels:Email:Provider</c>), SMTP or SendGrid.
 /// </summary>
+[Comms.ServiceDefaults.HotPath]
 public partial class EmailSender(
     EmailProviderChoice providers, TenantCatalog catalog, IServiceProvider services, ILogger<EmailSender> logger) : IChannelSender
 {

@@ -20,6 +20,7 @@ namespace Comms.Dispatcher.Email;
 /// permanent failures; other 4xx replies and connection errors are transient and retried by the worker.
 /// TLS is required for any host that is not loopback (implicit with <c>smtps://</c>, else STARTTLS).
 /// </summary>
+[Comms.ServiceDefaults.HotPath]
 public sealed partial class SmtpEmailSender(
     SmtpEndpoint endpoint, IOptions<EmailOptions> options, TimeProvider time, ILogger<SmtpEmailSender> logger)
     : IChannelSender, IAsyncDisposable

@@ -12,6 +12,7 @@ namespace Comms.Dispatcher.InApp;
 /// <see cref="LivePushes"/>, so a slow or absent Redis never holds up sending. A lost push is caught up by the
 /// client from its cursor.
 /// </summary>
+[Comms.ServiceDefaults.HotPath]
 public sealed class InAppSender(InboxWriter inbox, LivePushes pushes) : IBatchChannelSender
 {
     public string Channel => Core.Messages.Channel.InApp;

@@ -15,6 +15,7 @@ namespace Comms.Dispatcher.Routing;
 /// slowly as a safety net and sleeps until the next event is due or a lease ends. An event that fails is retried
 /// with backoff and dead-lettered (<c>failed</c>, its reason in <c>error</c>) after <c>MaxAttempts</c>, alone.
 /// </summary>
+[Comms.ServiceDefaults.HotPath]
 public sealed partial class EventRoutingWorker(
     EventQueue queue,
     EventRouter router,

@@ -19,6 +19,7 @@ namespace Comms.Dispatcher.Sending;
 /// bucket or an open breaker (<see cref="SendOutcome.Held"/>, <see cref="ProviderHeldException"/>) waits without using
 /// up an attempt.
 /// </summary>
+[Comms.ServiceDefaults.HotPath]
 public sealed partial class MessageSendingWorker(
     IChannelSender sender,
     MessageQueue queue,

@@ -9,6 +9,7 @@ namespace Comms.Dispatcher.Throttling;
 /// transient outcome (not one that only says our database is away) or a connection-level exception counts as a failure.
 /// A held send throws <see cref="ProviderHeldException"/>, which the sending worker turns into <see cref="SendOutcome.Held"/>.
 /// </summary>
+[Comms.ServiceDefaults.HotPath]
 public sealed class GuardedChannelSender(IChannelSender inner, string provider, ProviderGuards guards) : IChannelSender
 {
     public string Channel => inner.Channel;

@@ -151,7 +151,12 @@ public sealed partial class ProviderGuards : IDisposable
         var breaker = new ProviderBreaker("~warm-up", null, _options.Value.Breaker, _time, static (_, _) => { });
         breaker.ThrowIfOpen();
         RateOf("~warm-up");
-        await breaker.ExecuteAsync(static _ => Task.FromResult("warm"), static _ => ProviderAnswer.Accepted, static _ => false, discard: null, cancellationToken);
+        // The attempt completes asynchronously, as a provider's does, so the pipeline's async path is the one compiled.
+        await breaker.ExecuteAsync(static async _ =>
+        {
+            await Task.Yield();
+            return "warm";
+        }, static _ => ProviderAnswer.Accepted, static _ => false, discard: null, cancellationToken);
     }
 
     private void OnChanged(ProviderBreaker breaker, CircuitState state)

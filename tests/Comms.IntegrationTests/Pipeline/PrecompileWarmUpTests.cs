@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.ServiceDefaults;
 using Microsoft.Extensions.FileProviders;
@@ -34,6 +35,23 @@ public sealed class PrecompileWarmUpTests
         Assert.DoesNotContain(plan, m => m.DeclaringType?.Namespace?.EndsWith(".Data.Migrations", StringComparison.Ordinal) == true);
         Assert.True(plan.Count > 5_000, $"only {plan.Count} methods planned");
         Assert.True(names.Count > 1_000);
+    }
+
+    [Fact]
+    public void From_the_hot_path_the_plan_reaches_the_libraries_async_code_and_generics_made_for_our_types()
+    {
+        var plan = PrecompileWarmUp.Plan(Dispatcher);
+
+        // Npgsql's commit, reached through DbTransaction.CommitAsync (a virtual call), down to its state machine's box.
+        Assert.Contains(plan, m => m.DeclaringType?.FullName?.StartsWith("Npgsql.NpgsqlTransaction+<Commit>", StringComparison.Ordinal) == true
+            && m.Name == "MoveNext");
+        Assert.Contains(plan, m => m.DeclaringType is { IsGenericType: true } box && box.Name.StartsWith("AsyncStateMachineBox", StringComparison.Ordinal)
+            && box.GetGenericArguments()[1].FullName?.StartsWith("Npgsql.NpgsqlTransaction+<Commit>", StringComparison.Ordinal) == true);
+        // A framework generic made for one of our types is compiled whole: the enumerator a foreach over IEnumerable<T> uses.
+        Assert.Contains(plan, m => m.DeclaringType is { IsConstructedGenericType: true } list && list.Name == "Enumerator"
+            && list.DeclaringType?.Name == "List`1" && list.GetGenericArguments()[0] == typeof(LeaseClaim) && m.Name == "MoveNext");
+        // Only the hot path is followed: nothing of a library the dispatcher's hot path never calls into (CSV import).
+        Assert.DoesNotContain(plan, m => m.Module.Assembly.GetName().Name == "CsvHelper");
     }
 
     [Fact]

@@ -85,6 +85,21 @@ public sealed class WarmUpTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task The_pubsub_warm_up_receives_its_own_message_on_a_channel_no_service_listens_to()
+    {
+        var wakeUps = new List<string>();
+        var listening = await fixture.RedisClient.GetSubscriber().SubscribeAsync(Comms.Core.Queueing.WakeUps.Channel);
+        listening.OnMessage(message => wakeUps.Add(message.Message.ToString()));
+        var step = new Comms.ServiceDefaults.RedisPubSubWarmUp(fixture.RedisClient);
+
+        await step.RunAsync(CancellationToken.None);
+
+        Assert.True(step.Received);
+        await listening.UnsubscribeAsync();
+        Assert.DoesNotContain("warm-up", wakeUps); // no dispatcher was woken by it
+    }
+
+    [Fact]
     public async Task The_breaker_warm_up_leaves_no_breaker_behind()
     {
         var guards = fixture.Dispatcher.Services.GetRequiredService<dispatcher::Comms.Dispatcher.Throttling.ProviderGuards>();
