@@ -55,7 +55,10 @@ internal static class PrecompileCallGraph
                 }
 
                 reached.Add(callee);
-                var depth = callee.DeclaringType is { } owner && isOwn(owner) ? item.Depth : item.Depth + 1;
+                // Our own code costs no depth, nor does the framework's code calling itself for the same instantiation
+                // (Enumerable.GroupBy → its overload → GroupByIterator → Lookup): a step into a library does.
+                var depth = (callee.DeclaringType is { } owner && isOwn(owner))
+                    || (callee.Module == item.Method.Module && !IsShippedWithApp(callee.Module.Assembly)) ? item.Depth : item.Depth + 1;
                 if (depth < MaxDepth && Follow(callee, isOwn))
                 {
                     queue.Enqueue((callee, depth));
@@ -65,7 +68,14 @@ internal static class PrecompileCallGraph
                 // interfaces and virtual calls the IL does not name (List<T>.GetEnumerator inside a foreach over IEnumerable<T>).
                 if (callee.DeclaringType is { IsConstructedGenericType: true } generic && InstantiationTypes(callee).Any(isOwn))
                 {
-                    reached.AddRange(WholeType(generic, expanded).Where(m => IsCompilable(m) && seen.Add(m)));
+                    foreach (var member in WholeType(generic, expanded).Where(m => IsCompilable(m) && seen.Add(m)))
+                    {
+                        reached.Add(member);
+                        if (depth < MaxDepth)
+                        {
+                            queue.Enqueue((member, depth));
+                        }
+                    }
                 }
 
                 // An async method's body is its state machine's MoveNext, which its stub starts through the builder.

@@ -31,6 +31,7 @@ public abstract record IntakeOutcome
 /// then reads its response — so a repeat returns the first response even while the first is in flight.
 /// The writer loops run in <see cref="EventIntakeWriter"/>, a hosted service.
 /// </summary>
+[Comms.Core.Diagnostics.HotPath]
 public sealed partial class EventIntake
 {
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);

@@ -52,12 +52,14 @@ public sealed class PrecompileWarmUpTests
             && list.DeclaringType?.Name == "List`1" && list.GetGenericArguments()[0] == typeof(LeaseClaim) && m.Name == "MoveNext");
         // Only the hot path is followed: nothing of a library the dispatcher's hot path never calls into (CSV import).
         Assert.DoesNotContain(plan, m => m.Module.Assembly.GetName().Name == "CsvHelper");
+        // With Comms:WarmUp:Precompile = Own, none of it: the service's own code only.
+        Assert.DoesNotContain(PrecompileWarmUp.Plan(Dispatcher, PrecompileMode.Own), m => m.Module.Assembly.GetName().Name == "Npgsql");
     }
 
     [Fact]
     public async Task The_step_compiles_thousands_of_methods()
     {
-        var step = new PrecompileWarmUp(new Environment(Dispatcher));
+        var step = new PrecompileWarmUp(new Environment(Dispatcher), new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
 
         await step.RunAsync(CancellationToken.None);
 
