@@ -27,19 +27,24 @@ stop_apphost() { # also on a failed measurement (set -e), so that no app host ou
   apphost="" data=""
 }
 
-run() { # $1 = true|false: the warm-up
-  local log
+run() { # $1 = true|false: the warm-up; $2 = its precompile mode (HotPath | Own)
+  local log mode=${2:-HotPath}
   data=$(mktemp -d /var/tmp/comms-bench.XXXXXX)
   chmod 755 "$data"
   log="$data/apphost.log"
-  (export Comms__AppHost__DataDirectory="$data" Comms__WarmUp__Enabled="$1"; cd Comms.AppHost && exec setsid dotnet bin/Release/net10.0/Comms.AppHost.dll) >"$log" 2>&1 </dev/null &
+  (export Comms__AppHost__DataDirectory="$data" Comms__WarmUp__Enabled="$1" Comms__WarmUp__Precompile="$mode"; cd Comms.AppHost && exec setsid dotnet bin/Release/net10.0/Comms.AppHost.dll) >"$log" 2>&1 </dev/null &
   apphost=$!
   for _ in $(seq 1 180); do
     grep -q "Comms is running" "$log" && break
     kill -0 "$apphost" 2>/dev/null || { tail -n 40 "$log"; exit 1; }
     sleep 1
   done
-  echo "Warm-up $([ "$1" = true ] && echo on || echo "off (baseline)"):"
+  echo "Warm-up $([ "$1" = true ] && echo "on, precompile $mode" || echo "off (baseline)"):"
+  local pid
+  for service in Api Dispatcher Web; do # resident memory once warm (what the precompile costs)
+    pid=$(pgrep -f "Comms.$service/bin/Release/net10.0/Comms.$service\$" | head -1 || true)
+    [ -n "$pid" ] && printf '  %s resident after start: %s MB\n' "$service" "$(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 ))"
+  done
   $bench first --api "http://127.0.0.1:$((base + 5))" --key demo-api-key --mail "http://127.0.0.1:$((base + 4))"
   stop_apphost
 }
@@ -48,6 +53,7 @@ run() { # $1 = true|false: the warm-up
   trap stop_apphost EXIT # this group runs in a subshell of its own (the pipe into tee)
   echo "Comms first-event benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'), Release, 1 dispatcher"
   run false
-  run true
+  run true Own
+  run true HotPath
 } | tee "$results"
 echo "Saved to $results"
