@@ -63,16 +63,17 @@ public static class SmtpRehearsal
         }
 
         // The asynchronous calls complete asynchronously, as a socket's do: so MailKit's async methods really suspend
-        // and resume here, and what the runtime makes for that (their state-machine boxes) is compiled now too.
+        // and resume here, and what the runtime makes for that (their state-machine boxes) is compiled now too. A
+        // millisecond, not Task.Yield: a yielded continuation can finish on the other core before the caller looks.
         public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
-            await Task.Yield();
+            await Task.Delay(1, cancellationToken);
             return Read(buffer.AsSpan(offset, count));
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Yield();
+            await Task.Delay(1, cancellationToken);
             return Read(buffer.Span);
         }
 
@@ -93,13 +94,13 @@ public static class SmtpRehearsal
 
         public override async Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
-            await Task.Yield();
+            await Task.Delay(1, cancellationToken);
             Write(buffer.AsSpan(offset, count));
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Yield();
+            await Task.Delay(1, cancellationToken);
             Write(buffer.Span);
         }
 
@@ -107,7 +108,7 @@ public static class SmtpRehearsal
         {
         }
 
-        public override async Task FlushAsync(CancellationToken cancellationToken) => await Task.Yield();
+        public override async Task FlushAsync(CancellationToken cancellationToken) => await Task.Delay(1, cancellationToken);
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 

@@ -152,9 +152,9 @@ public sealed partial class ProviderGuards : IDisposable
         breaker.ThrowIfOpen();
         RateOf("~warm-up");
         // The attempt completes asynchronously, as a provider's does, so the pipeline's async path is the one compiled.
-        await breaker.ExecuteAsync(static async _ =>
+        await breaker.ExecuteAsync(static async ct =>
         {
-            await Task.Yield();
+            await Task.Delay(1, ct); // not Task.Yield: its continuation can complete before Polly looks
             return "warm";
         }, static _ => ProviderAnswer.Accepted, static _ => false, discard: null, cancellationToken);
     }
