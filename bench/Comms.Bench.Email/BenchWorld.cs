@@ -65,6 +65,48 @@ internal sealed class BenchWorld : IAsyncDisposable
             """));
     }
 
+    /// <summary>
+    /// PostgreSQL alone: claims every queued email in batches of <paramref name="batchSize"/> with the dispatcher's own
+    /// claim and marks each batch sent with its attempt rows (the dispatcher's own statement), no provider between them;
+    /// the next claim runs while the previous batch is marked, as the sending loop does.
+    /// </summary>
+    public async Task<DrainResult> ClaimAndMarkAsync(int batchSize)
+    {
+        var queue = new Comms.Core.Messages.MessageQueue(DataSource, TimeProvider.System);
+        string[] channels = [Comms.Core.Messages.Channel.Email];
+        var watch = Stopwatch.StartNew();
+        long marked = 0;
+        var next = queue.ClaimAsync(channels, "baseline", batchSize, TimeSpan.FromMinutes(5), CancellationToken.None);
+        Task<IReadOnlySet<Guid>>? marking = null;
+        while (true)
+        {
+            var batch = await next;
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            next = queue.ClaimAsync(channels, "baseline", batchSize, TimeSpan.FromMinutes(5), CancellationToken.None);
+            var started = DateTimeOffset.UtcNow;
+            var marks = batch.Select(m => new Comms.Core.Messages.SentMark(m.Claim, "sg-1",
+                new Comms.Core.Messages.AttemptRecord("sendgrid", Comms.Core.Messages.AttemptOutcome.Sent, started) { StatusCode = 202, Response = "202 Accepted", ProviderMessageId = "sg-1" })).ToList();
+            if (marking is not null)
+            {
+                marked += (await marking).Count;
+            }
+
+            marking = queue.MarkSentManyAsync(marks, CancellationToken.None);
+        }
+
+        if (marking is not null)
+        {
+            marked += (await marking).Count;
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        return new DrainResult(marked, seconds, seconds, 0, 0);
+    }
+
     /// <summary>Starts the dispatcher (Release build, Production environment) with these settings.</summary>
     public void StartDispatcher(string dll, IReadOnlyDictionary<string, string> settings)
     {
