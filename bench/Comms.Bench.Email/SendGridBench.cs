@@ -37,7 +37,7 @@ internal static class SendGridBench
         {
             await baseline.QueueAsync(count, sameContent: false);
             var pg = await baseline.ClaimAndMarkAsync(options.BatchSize);
-            Console.WriteLine($"  PostgreSQL alone, claim + mark sent of {options.BatchSize:N0}-row batches (no provider): {pg.Sent:N0} rows in {pg.Seconds:F2} s = {pg.Rate:N0} rows/s; load average {LoadAverage()}");
+            Console.WriteLine($"  PostgreSQL alone, claim + mark sent of {options.BatchSize:N0}-row batches (no provider): {pg.Sent:N0} rows in {pg.Seconds:F2} s = {pg.Rate:N0} rows/s, PostgreSQL CPU {pg.PostgresCpuPerEmail * 1e6:F0} µs a row; load average {LoadAverage()}");
         }
 
         await using var world = await BenchWorld.StartAsync();
