@@ -29,7 +29,7 @@ public sealed class DispatcherOptions : IValidatableObject
 
     /// <summary>
     /// Claimed rounds of a batch sender (SendGrid) in flight at once (<c>Comms:Dispatcher:Channels:{channel}:RoundsInFlight</c>,
-    /// default 2, at most 2): the next round's requests start while the previous round's last ones are answered and
+    /// default 2, at most 4): the next round's requests start while the previous round's last ones are answered and
     /// recorded. 1: one round after the other.
     /// </summary>
     public int RoundsInFlightFor(string channel) =>
@@ -83,10 +83,10 @@ public sealed class DispatcherOptions : IValidatableObject
                     $"Comms:Dispatcher:Channels:{channel}:BatchSize must be between 1 and 10000.", [$"{nameof(Channels)}:{channel}:BatchSize"]);
             }
 
-            if (settings.RoundsInFlight is < 1 or > 2)
+            if (settings.RoundsInFlight is < 1 or > 4)
             {
                 yield return new ValidationResult(
-                    $"Comms:Dispatcher:Channels:{channel}:RoundsInFlight must be 1 or 2.", [$"{nameof(Channels)}:{channel}:RoundsInFlight"]);
+                    $"Comms:Dispatcher:Channels:{channel}:RoundsInFlight must be between 1 and 4.", [$"{nameof(Channels)}:{channel}:RoundsInFlight"]);
             }
 
             if (settings.Loops is < 1 or > 16)
@@ -110,6 +110,6 @@ public sealed class ChannelDispatchOptions
     public int Loops { get; set; } = 1;
 
     /// <summary>Claimed rounds of a batch sender in flight at once (default 2; see <see cref="DispatcherOptions.RoundsInFlightFor"/>).</summary>
-    [Range(1, 2)]
+    [Range(1, 4)]
     public int RoundsInFlight { get; set; } = 2;
 }

@@ -35,8 +35,8 @@ public sealed partial class MessageSendingWorker(
     /// <summary>The next round's claim, made while this round is sent (only after a full claim: more work is waiting).</summary>
     private Task<Claimed>? _next;
 
-    /// <summary>A batch sender's round still in flight while the next one starts (see <see cref="RunOnceAsync"/>).</summary>
-    private Task? _inFlight;
+    /// <summary>A batch sender's rounds still in flight while the next one starts (see <see cref="RunOnceAsync"/>); only the loop touches it.</summary>
+    private readonly Queue<Task> _inFlight = new();
 
     private sealed record Claimed(IReadOnlyList<ClaimedMessage> Batch, LeaseHeartbeat Heartbeat);
 
@@ -65,22 +65,22 @@ public sealed partial class MessageSendingWorker(
             return true;
         }
 
-        // A batch sender's rounds overlap: this round's requests start while the previous round's last ones are still in
-        // flight (and its outcomes are being written), so the provider's request pipe never empties between two claimed
-        // batches. At most two rounds run at once: this one starts, then the loop waits for the one before it.
-        var previous = Interlocked.Exchange(ref _inFlight, round);
-        if (previous is not null)
+        // A batch sender's rounds overlap: this round's requests start while the previous rounds' last ones are still in
+        // flight (and their outcomes are being written), so the provider's request pipe never empties between two claimed
+        // batches. At most RoundsInFlight rounds run at once: this one starts, then the loop waits for the oldest.
+        _inFlight.Enqueue(round);
+        while (_inFlight.Count >= Settings.RoundsInFlightFor(sender.Channel))
         {
-            await previous;
+            await _inFlight.Dequeue();
         }
 
         return true;
     }
 
-    /// <summary>Waits for the round still in flight (the last one, when rounds overlap).</summary>
+    /// <summary>Waits for the rounds still in flight (when rounds overlap), oldest first.</summary>
     private async Task DrainInFlightAsync()
     {
-        if (Interlocked.Exchange(ref _inFlight, null) is { } round)
+        while (_inFlight.TryDequeue(out var round))
         {
             await round;
         }

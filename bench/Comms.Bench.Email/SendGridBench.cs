@@ -24,21 +24,29 @@ internal static class SendGridBench
         var count = options.Messages > 0 ? options.Messages : 300_000;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"SendGrid: fake admitting {options.RequestsPerSecond} requests/s, claims of {options.BatchSize:N0}, {options.Loops} sending loop(s), {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+        if (options.PostgresOnly)
+        {
+            await PostgresAloneAsync(count, options);
+            return;
+        }
+
         await using var fake = await SendGridFake.StartAsync(options.RequestsPerSecond);
 
-        // The same provider, the same fake, one after the other: rounds one at a time (as before), then two in flight.
-        await ProviderAloneAsync(fake, options, roundsInFlight: 1);
-        await ProviderAloneAsync(fake, options, roundsInFlight: 2);
+        // The same provider, the same fake, one after the other: rounds one at a time (as before), then overlapping.
+        foreach (var rounds in options.Rounds)
+        {
+            await ProviderAloneAsync(fake, options, rounds);
+        }
+
+        if (options.ProviderOnly)
+        {
+            return;
+        }
 
         // PostgreSQL alone, no provider: the dispatcher's own claim and "sent" mark of 10,000-row batches as fast as they go
         // (the next claim made while the previous batch is marked), on a fresh server of its own. Nothing end to end can
         // go faster than this on the same cores.
-        await using (var baseline = await BenchWorld.StartAsync())
-        {
-            await baseline.QueueAsync(count, sameContent: false);
-            var pg = await baseline.ClaimAndMarkAsync(options.BatchSize);
-            Console.WriteLine($"  PostgreSQL alone, claim + mark sent of {options.BatchSize:N0}-row batches (no provider): {pg.Sent:N0} rows in {pg.Seconds:F2} s = {pg.Rate:N0} rows/s, PostgreSQL CPU {pg.PostgresCpuPerEmail * 1e6:F0} µs a row; load average {LoadAverage()}");
-        }
+        await PostgresAloneAsync(count, options);
 
         await using var world = await BenchWorld.StartAsync();
         await world.QueueAsync(count, sameContent: false);
@@ -56,6 +64,14 @@ internal static class SendGridBench
         var drained = await world.WaitForAllAsync(count, TimeSpan.FromMinutes(15));
         Console.WriteLine($"  dispatcher end to end ({count:N0} queued emails, each with content of its own): {drained.Describe()}; load average {LoadAverage()}");
         Console.WriteLine("    " + fake.Describe());
+    }
+
+    private static async Task PostgresAloneAsync(int count, EmailBenchOptions options)
+    {
+        await using var baseline = await BenchWorld.StartAsync();
+        await baseline.QueueAsync(count, sameContent: false);
+        var pg = await baseline.ClaimAndMarkAsync(options.BatchSize);
+        Console.WriteLine($"  PostgreSQL alone, claim + mark sent of {options.BatchSize:N0}-row batches (no provider): {pg.Sent:N0} rows in {pg.Seconds:F2} s = {pg.Rate:N0} rows/s, PostgreSQL CPU {pg.PostgresCpuPerEmail * 1e6:F0} µs a row; load average {LoadAverage()}");
     }
 
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
