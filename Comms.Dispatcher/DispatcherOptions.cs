@@ -27,6 +27,14 @@ public sealed class DispatcherOptions : IValidatableObject
     public int MessageBatchSizeFor(string channel) =>
         Channels.TryGetValue(channel, out var settings) && settings.BatchSize is { } size ? size : MessageBatchSize;
 
+    /// <summary>
+    /// Claimed rounds of a batch sender (SendGrid) in flight at once (<c>Comms:Dispatcher:Channels:{channel}:RoundsInFlight</c>,
+    /// default 2, at most 4): the next round's requests start while the previous round's last ones are answered and
+    /// recorded. 1: one round after the other.
+    /// </summary>
+    public int RoundsInFlightFor(string channel) =>
+        Channels.TryGetValue(channel, out var settings) ? settings.RoundsInFlight : 2;
+
     [Range(1, 1024)]
     public int MaxParallelSends { get; set; } = 16;
 
@@ -75,6 +83,12 @@ public sealed class DispatcherOptions : IValidatableObject
                     $"Comms:Dispatcher:Channels:{channel}:BatchSize must be between 1 and 10000.", [$"{nameof(Channels)}:{channel}:BatchSize"]);
             }
 
+            if (settings.RoundsInFlight is < 1 or > 4)
+            {
+                yield return new ValidationResult(
+                    $"Comms:Dispatcher:Channels:{channel}:RoundsInFlight must be between 1 and 4.", [$"{nameof(Channels)}:{channel}:RoundsInFlight"]);
+            }
+
             if (settings.Loops is < 1 or > 16)
             {
                 yield return new ValidationResult(
@@ -94,4 +108,8 @@ public sealed class ChannelDispatchOptions
     /// <summary>Sending loops of the channel in each dispatcher (default 1; read at start).</summary>
     [Range(1, 16)]
     public int Loops { get; set; } = 1;
+
+    /// <summary>Claimed rounds of a batch sender in flight at once (default 2; see <see cref="DispatcherOptions.RoundsInFlightFor"/>).</summary>
+    [Range(1, 4)]
+    public int RoundsInFlight { get; set; } = 2;
 }

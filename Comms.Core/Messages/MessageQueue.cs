@@ -99,10 +99,17 @@ public sealed partial class MessageQueue
     /// <summary>The heartbeat: extends the leases of these claims; returns the ids still held (the others were taken over or finished).</summary>
     public async Task<IReadOnlySet<Guid>> ExtendLeasesAsync(IReadOnlyCollection<LeaseClaim> claims, TimeSpan lease, CancellationToken cancellationToken)
     {
+        // The rows are locked in id order first, as every statement that updates a set of claimed rows does
+        // (MarkSentManySql): a heartbeat and a group-committed mark of the same claim then never deadlock.
         await using var command = dataSource.CreateCommand("""
+            WITH locked AS (
+                SELECT m.id FROM messages m JOIN unnest(@ids, @tokens) AS c(id, token) ON m.id = c.id AND m.claim_token = c.token
+                 WHERE m.status = 'queued'
+                 ORDER BY m.id
+                   FOR UPDATE OF m)
             UPDATE messages m SET lease_until = @lease_until
-              FROM unnest(@ids, @tokens) AS c(id, token)
-             WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+              FROM locked
+             WHERE m.id = locked.id
             RETURNING m.id
             """);
         command.Parameters.AddWithValue("lease_until", time.GetUtcNow() + lease);
@@ -222,10 +229,15 @@ public sealed partial class MessageQueue
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            WITH done AS (
+            WITH locked AS (
+                SELECT m.id FROM messages m JOIN unnest(@ids, @tokens) AS c(id, token) ON m.id = c.id AND m.claim_token = c.token
+                 WHERE m.status = 'queued'
+                 ORDER BY m.id
+                   FOR UPDATE OF m),
+            done AS (
                 UPDATE messages m SET status = 'sent', sent_at = @now, provider = @provider, lease_owner = NULL, lease_until = NULL, claim_token = NULL
-                  FROM unnest(@ids, @tokens) AS c(id, token)
-                 WHERE m.id = c.id AND m.claim_token = c.token AND m.status = 'queued'
+                  FROM locked
+                 WHERE m.id = locked.id
                 RETURNING m.id, m.tenant_id, m.created_at, m.attempts),
             recorded AS (
                 INSERT INTO message_attempts (message_id, tenant_id, created_at, attempt, provider, outcome, started_at, finished_at)

@@ -36,26 +36,75 @@ public sealed partial class MessageSendingWorker(
     /// <summary>The next round's claim, made while this round is sent (only after a full claim: more work is waiting).</summary>
     private Task<Claimed>? _next;
 
+    /// <summary>A batch sender's rounds still in flight while the next one starts (see <see cref="RunOnceAsync"/>); only the loop touches it.</summary>
+    private readonly Queue<Task> _inFlight = new();
+
     private sealed record Claimed(IReadOnlyList<ClaimedMessage> Batch, LeaseHeartbeat Heartbeat);
 
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var limit = Settings.MessageBatchSizeFor(sender.Channel);
         var claimed = await (Interlocked.Exchange(ref _next, null) ?? ClaimAsync(limit, cancellationToken));
-        await using var heartbeat = claimed.Heartbeat;
-        var batch = claimed.Batch;
-        if (batch.Count == 0)
+        if (claimed.Batch.Count == 0)
         {
+            await claimed.Heartbeat.DisposeAsync();
+            await DrainInFlightAsync();
             return false;
         }
 
-        if (batch.Count >= limit)
+        if (claimed.Batch.Count >= limit)
         {
             // A full claim: more is due. The next claim (a query over thousands of rows) runs while this batch is sent,
             // instead of after it; its own heartbeat keeps its leases until its round comes.
             _next = ClaimAsync(limit, cancellationToken);
         }
 
+        var round = RunRoundAsync(claimed, cancellationToken);
+        if (sender is not IBatchChannelSender || Settings.RoundsInFlightFor(sender.Channel) < 2)
+        {
+            await round;
+            return true;
+        }
+
+        // A batch sender's rounds overlap: this round's requests start while the previous rounds' last ones are still in
+        // flight (and their outcomes are being written), so the provider's request pipe never empties between two claimed
+        // batches. At most RoundsInFlight rounds run at once: this one starts, then the loop waits for the oldest.
+        _inFlight.Enqueue(round);
+        while (_inFlight.Count >= Settings.RoundsInFlightFor(sender.Channel))
+        {
+            await _inFlight.Dequeue();
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits for the rounds still in flight (when rounds overlap), oldest first.</summary>
+    private async Task DrainInFlightAsync()
+    {
+        while (_inFlight.TryDequeue(out var round))
+        {
+            await round;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await DrainInFlightAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || Failures.IsInfrastructure(ex))
+        {
+            // Stopping: what was not recorded is claimed again once its lease ends.
+        }
+    }
+
+    /// <summary>One claimed batch: escalations that are no longer needed cancelled, the tenant buckets asked, then sent and recorded.</summary>
+    private async Task RunRoundAsync(Claimed claimed, CancellationToken cancellationToken)
+    {
+        await using var heartbeat = claimed.Heartbeat;
+        var batch = claimed.Batch;
         var due = new List<ClaimedMessage>(batch.Count);
         foreach (var message in batch)
         {
@@ -99,8 +148,6 @@ public sealed partial class MessageSendingWorker(
         {
             await SendEachAsync(admitted, heartbeat, cancellationToken);
         }
-
-        return true;
     }
 
     private async Task<Claimed> ClaimAsync(int limit, CancellationToken cancellationToken)

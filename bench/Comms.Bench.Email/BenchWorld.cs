@@ -65,6 +65,61 @@ internal sealed class BenchWorld : IAsyncDisposable
             """));
     }
 
+    /// <summary>
+    /// PostgreSQL alone: claims every queued email in batches of <paramref name="batchSize"/> with the dispatcher's own
+    /// claim and marks each batch sent with its attempt rows (the dispatcher's own statement), no provider between them;
+    /// the next claim runs while the previous batch is marked, as the sending loop does.
+    /// </summary>
+    public async Task<DrainResult> ClaimAndMarkAsync(int batchSize, int markGroup = int.MaxValue)
+    {
+        var cpu = PostgresCpuSeconds();
+        var queue = new Comms.Core.Messages.MessageQueue(DataSource, TimeProvider.System);
+        string[] channels = [Comms.Core.Messages.Channel.Email];
+        var watch = Stopwatch.StartNew();
+        long marked = 0;
+        var next = queue.ClaimAsync(channels, "baseline", batchSize, TimeSpan.FromMinutes(5), CancellationToken.None);
+        Task<IReadOnlySet<Guid>>? marking = null;
+        while (true)
+        {
+            var batch = await next;
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            next = queue.ClaimAsync(channels, "baseline", batchSize, TimeSpan.FromMinutes(5), CancellationToken.None);
+            var started = DateTimeOffset.UtcNow;
+            var marks = batch.Select(m => new Comms.Core.Messages.SentMark(m.Claim, "sg-1",
+                new Comms.Core.Messages.AttemptRecord("sendgrid", Comms.Core.Messages.AttemptOutcome.Sent, started) { StatusCode = 202, Response = "202 Accepted", ProviderMessageId = "sg-1" })).ToList();
+            if (marking is not null)
+            {
+                marked += (await marking).Count;
+            }
+
+            marking = MarkInGroupsAsync(marks);
+        }
+
+        if (marking is not null)
+        {
+            marked += (await marking).Count;
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        return new DrainResult(marked, seconds, seconds, 0, 0) { PostgresCpuPerEmail = marked > 0 ? (PostgresCpuSeconds() - cpu) / marked : 0 };
+
+        // One statement at a time, as the group commit's single writer does.
+        async Task<IReadOnlySet<Guid>> MarkInGroupsAsync(List<Comms.Core.Messages.SentMark> marks)
+        {
+            var held = new HashSet<Guid>();
+            foreach (var group in marks.Chunk(Math.Min(markGroup, marks.Count)))
+            {
+                held.UnionWith(await queue.MarkSentManyAsync(group, CancellationToken.None));
+            }
+
+            return held;
+        }
+    }
+
     /// <summary>Starts the dispatcher (Release build, Production environment) with these settings.</summary>
     public void StartDispatcher(string dll, IReadOnlyDictionary<string, string> settings)
     {
@@ -90,10 +145,18 @@ internal sealed class BenchWorld : IAsyncDisposable
         _dispatcher.BeginErrorReadLine();
     }
 
-    /// <summary>Waits until every email is sent or failed; the rate is over the sent_at span (after the dispatcher's start-up).</summary>
-    public async Task<DrainResult> WaitForAllAsync(int count, TimeSpan timeout)
+    /// <summary>Another process whose CPU time is sampled with the dispatcher's (the SMTP sink).</summary>
+    public int? SinkPid { get; set; }
+
+    /// <summary>
+    /// Waits until every email is sent or failed; the rate is over the sent_at span of the emails after the first
+    /// <paramref name="warmUp"/> (the dispatcher's start-up, and its JIT's tiering while the first emails go, excluded), and
+    /// so is the CPU time per email.
+    /// </summary>
+    public async Task<DrainResult> WaitForAllAsync(int count, TimeSpan timeout, int warmUp = 0)
     {
         var deadline = Stopwatch.StartNew();
+        (long Sent, double Dispatcher, double Postgres, double Sink)? first = null, last = null;
         while (deadline.Elapsed < timeout)
         {
             if (_dispatcher is { HasExited: true })
@@ -105,25 +168,57 @@ internal sealed class BenchWorld : IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             var (sent, failed) = (reader.GetInt64(0), reader.GetInt64(1));
+            // CPU from the first email sent (the dispatcher's start-up and warm-up excluded) to the last.
+            var sample = (sent, DispatcherCpuSeconds(), PostgresCpuSeconds(), SinkPid is { } sink ? CpuSeconds.OfTree(sink) : 0);
+            if (first is null && sent > Math.Max(0, warmUp - 1))
+            {
+                first = sample;
+            }
+
+            last = sample;
             if (sent + failed >= count)
             {
                 break;
             }
 
-            await Task.Delay(200);
+            await Task.Delay(1000); // each poll is a scan of the messages table: rarely, so it adds little to PostgreSQL's CPU per email
         }
 
-        await using var span = DataSource.CreateCommand("""
+        await using var span = DataSource.CreateCommand($"""
+            WITH measured AS (SELECT sent_at FROM messages WHERE status = 'sent' ORDER BY sent_at OFFSET {warmUp})
             SELECT count(*), extract(epoch FROM max(sent_at) - min(sent_at)),
                    extract(epoch FROM percentile_disc(0.95) WITHIN GROUP (ORDER BY sent_at) - percentile_disc(0.05) WITHIN GROUP (ORDER BY sent_at)),
-                   (SELECT count(*) FROM messages WHERE status = 'failed'), (SELECT count(*) FROM messages WHERE status = 'queued')
-              FROM messages WHERE status = 'sent'
+                   (SELECT count(*) FROM messages WHERE status = 'failed'), (SELECT count(*) FROM messages WHERE status = 'queued'),
+                   count(*)::float8 / GREATEST(count(DISTINCT sent_at), 1)
+              FROM measured
             """);
         await using var result = await span.ExecuteReaderAsync();
         await result.ReadAsync();
+        var emails = first is { } f && last is { } l && l.Sent > f.Sent ? l.Sent - f.Sent : 0;
         return new DrainResult(result.GetInt64(0), result.IsDBNull(1) ? 0 : (double)result.GetDecimal(1), result.IsDBNull(2) ? 0 : (double)result.GetDecimal(2),
-            result.GetInt64(3), result.GetInt64(4));
+            result.GetInt64(3), result.GetInt64(4))
+        {
+            MarksPerStatement = result.GetDouble(5),
+            DispatcherCpuPerEmail = emails > 0 ? (last!.Value.Dispatcher - first!.Value.Dispatcher) / emails : 0,
+            PostgresCpuPerEmail = emails > 0 ? (last!.Value.Postgres - first!.Value.Postgres) / emails : 0,
+            SinkCpuPerEmail = emails > 0 && SinkPid is not null ? (last!.Value.Sink - first!.Value.Sink) / emails : null,
+        };
     }
+
+    /// <summary>The dispatcher process's CPU time so far (user + system), in seconds.</summary>
+    public double DispatcherCpuSeconds()
+    {
+        if (_dispatcher is not { HasExited: false } process)
+        {
+            return 0;
+        }
+
+        process.Refresh();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>PostgreSQL's CPU time so far, in seconds: the postmaster, its live backends, and the backends that exited.</summary>
+    public double PostgresCpuSeconds() => CpuSeconds.OfTree(_postgres.Pid);
 
     public async Task StopDispatcherAsync()
     {
@@ -157,6 +252,16 @@ internal sealed record DrainResult(long Sent, double Seconds, double MiddleSecon
 
     public double SteadyRate => MiddleSeconds > 0 ? Sent * 0.9 / MiddleSeconds : 0;
 
+    /// <summary>CPU seconds per email from the first email sent to the last: the dispatcher's, PostgreSQL's.</summary>
+    public double DispatcherCpuPerEmail { get; init; }
+
+    public double PostgresCpuPerEmail { get; init; }
+
+    public double? SinkCpuPerEmail { get; init; }
+
+    /// <summary>Emails marked sent by one statement, on average (one statement writes one sent_at).</summary>
+    public double MarksPerStatement { get; init; }
+
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Sent:N0} sent in {Seconds:F2} s = {Rate:N0}/s (steady 5th-95th percentile: {SteadyRate:N0}/s); failed {Failed}, still queued {Queued}");
+        $"{Sent:N0} sent in {Seconds:F2} s = {Rate:N0}/s (steady 5th-95th percentile: {SteadyRate:N0}/s); failed {Failed}, still queued {Queued}; {MarksPerStatement:F0} marks a statement; CPU per email: dispatcher {DispatcherCpuPerEmail * 1e6:F0} µs, PostgreSQL {PostgresCpuPerEmail * 1e6:F0} µs{(SinkCpuPerEmail is { } sink ? $", sink {sink * 1e6:F0} µs" : "")}");
 }

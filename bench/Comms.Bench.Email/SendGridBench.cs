@@ -23,10 +23,30 @@ internal static class SendGridBench
     {
         var count = options.Messages > 0 ? options.Messages : 300_000;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"SendGrid: fake admitting {options.RequestsPerSecond} requests/s, claims of {options.BatchSize:N0}, {options.Loops} sending loop(s), {Environment.ProcessorCount} cores"));
+            $"SendGrid: fake admitting {options.RequestsPerSecond} requests/s, claims of {options.BatchSize:N0}, {options.Loops} sending loop(s), {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+        if (options.PostgresOnly)
+        {
+            await PostgresAloneAsync(count, options);
+            return;
+        }
+
         await using var fake = await SendGridFake.StartAsync(options.RequestsPerSecond);
 
-        await ProviderAloneAsync(fake, options);
+        // The same provider, the same fake, one after the other: rounds one at a time (as before), then overlapping.
+        foreach (var rounds in options.Rounds)
+        {
+            await ProviderAloneAsync(fake, options, rounds);
+        }
+
+        if (options.ProviderOnly)
+        {
+            return;
+        }
+
+        // PostgreSQL alone, no provider: the dispatcher's own claim and "sent" mark of 10,000-row batches as fast as they go
+        // (the next claim made while the previous batch is marked), on a fresh server of its own. Nothing end to end can
+        // go faster than this on the same cores.
+        await PostgresAloneAsync(count, options);
 
         await using var world = await BenchWorld.StartAsync();
         await world.QueueAsync(count, sameContent: false);
@@ -42,11 +62,26 @@ internal static class SendGridBench
             ["Comms:Dispatcher:Channels:email:Loops"] = options.Loops.ToString(CultureInfo.InvariantCulture),
         });
         var drained = await world.WaitForAllAsync(count, TimeSpan.FromMinutes(15));
-        Console.WriteLine($"  dispatcher end to end ({count:N0} queued emails, each with content of its own): {drained.Describe()}");
+        Console.WriteLine($"  dispatcher end to end ({count:N0} queued emails, each with content of its own): {drained.Describe()}; load average {LoadAverage()}");
         Console.WriteLine("    " + fake.Describe());
     }
 
-    private static async Task ProviderAloneAsync(SendGridFake fake, EmailBenchOptions options)
+    private static async Task PostgresAloneAsync(int count, EmailBenchOptions options)
+    {
+        await using var baseline = await BenchWorld.StartAsync();
+        await baseline.QueueAsync(count, sameContent: false);
+        var pg = await baseline.ClaimAndMarkAsync(options.BatchSize);
+        Console.WriteLine($"  PostgreSQL alone, claim + mark sent of {options.BatchSize:N0}-row batches (no provider): {pg.Sent:N0} rows in {pg.Seconds:F2} s = {pg.Rate:N0} rows/s, PostgreSQL CPU {pg.PostgresCpuPerEmail * 1e6:F0} µs a row; load average {LoadAverage()}");
+    }
+
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    /// <summary>
+    /// The provider as a sending loop drives it: claimed batches of 10,000, each sent by one call; with
+    /// <paramref name="roundsInFlight"/> 2 the next batch's call starts while the previous one's last requests are in flight
+    /// (the loop waits for the round before the previous one), as <c>Comms:Dispatcher:Channels:email:RoundsInFlight</c> does.
+    /// </summary>
+    private static async Task ProviderAloneAsync(SendGridFake fake, EmailBenchOptions options, int roundsInFlight)
     {
         var services = new ServiceCollection();
         services.AddHttpClient(SendGridEmailProvider.HttpClientName, client => client.BaseAddress = new Uri(fake.Url));
@@ -62,17 +97,26 @@ internal static class SendGridBench
         var watch = Stopwatch.StartNew();
         long sent = 0, round = 1;
         var next = Task.Run(() => Batch(1, options.BatchSize));
+        var inFlight = new Queue<Task<IReadOnlyList<dispatcher::Comms.Dispatcher.Sending.SendOutcome>>>();
         while (watch.Elapsed < TimeSpan.FromSeconds(options.Seconds))
         {
             var batch = await next;
             var nextRound = ++round;
             next = Task.Run(() => Batch(nextRound, options.BatchSize));
-            var outcomes = await sendGrid.SendAsync(batch, CancellationToken.None);
-            sent += outcomes.Count(o => o is dispatcher::Comms.Dispatcher.Sending.SendOutcome.Sent);
+            inFlight.Enqueue(sendGrid.SendAsync(batch, CancellationToken.None));
+            if (inFlight.Count >= roundsInFlight)
+            {
+                sent += (await inFlight.Dequeue()).Count(o => o is dispatcher::Comms.Dispatcher.Sending.SendOutcome.Sent);
+            }
+        }
+
+        while (inFlight.Count > 0)
+        {
+            sent += (await inFlight.Dequeue()).Count(o => o is dispatcher::Comms.Dispatcher.Sending.SendOutcome.Sent);
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  provider alone: {sent:N0} emails in {watch.Elapsed.TotalSeconds:F1} s = {sent / watch.Elapsed.TotalSeconds:N0}/s"));
+            $"  provider alone, {roundsInFlight} round(s) in flight: {sent:N0} emails in {watch.Elapsed.TotalSeconds:F1} s = {sent / watch.Elapsed.TotalSeconds:N0}/s; load average {LoadAverage()}"));
         Console.WriteLine("    " + fake.Describe());
     }
 

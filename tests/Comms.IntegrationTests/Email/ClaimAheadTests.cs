@@ -36,6 +36,7 @@ public sealed class ClaimAheadTests(CommsFixture fixture)
         var ids = await world.QueueAsync(tenant, Enumerable.Range(0, 6).Select(i => ($"ahead{i}@example.test", Mail($"Ahead {i}"))));
         var settings = world.Settings(sendGrid);
         settings["Comms:Dispatcher:Channels:email:BatchSize"] = "2";
+        settings["Comms:Dispatcher:Channels:email:RoundsInFlight"] = "1"; // the claim ahead alone (RoundsInFlightTests: rounds overlapping)
 
         await using (fixture.StartDispatcher(settings))
         {
