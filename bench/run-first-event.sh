@@ -45,7 +45,7 @@ run() { # $1 = true|false: the warm-up; $2 = its precompile mode (HotPath | Own)
     pid=$(pgrep -f "Comms.$service/bin/Release/net10.0/Comms.$service\$" | head -1 || true)
     [ -n "$pid" ] && printf '  %s resident after start: %s MB\n' "$service" "$(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 ))"
   done
-  $bench first --api "http://127.0.0.1:$((base + 5))" --key demo-api-key --mail "http://127.0.0.1:$((base + 4))"
+  BENCH_MAIL_SMTP="127.0.0.1:$((base + 3))" $bench first --api "http://127.0.0.1:$((base + 5))" --key demo-api-key --mail "http://127.0.0.1:$((base + 4))"
   stop_apphost
 }
 

@@ -22,6 +22,13 @@ internal static class FirstEvent
         using (await mail.PostAsJsonAsync("/api/no-such-endpoint", new { name = "", recipients = new[] { "" }, causeRef = "", category = "", payload = new { name = "" } }))
         {
         }
+        // MailDev's own first message is slow too (its Node.js SMTP parser is cold): that is MailDev, not Comms, and a
+        // real relay is not cold, so one email is sent to it straight over SMTP first (BENCH_MAIL_SMTP=host:port).
+        if (Environment.GetEnvironmentVariable("BENCH_MAIL_SMTP") is { Length: > 0 } smtp)
+        {
+            await WarmMailDevAsync(smtp);
+        }
+
         var accepted = new List<double>();
         var delivered = new List<double>();
         var routed = new List<double>();
@@ -86,5 +93,36 @@ internal static class FirstEvent
         Console.WriteLine($"Events 2-{events} (median): 202 after {Median(accepted.Skip(1)):0} ms, email after {Median(delivered.Skip(1)):0} ms");
         Console.WriteLine($"  where the time went — first: routed after {routed[0]:0} ms, marked sent after {sent[0]:0} ms; "
             + $"events 2-{events} (median): routed after {Median(routed.Skip(1)):0} ms, marked sent after {Median(sent.Skip(1)):0} ms");
+    }
+
+    /// <summary>One email by a raw SMTP conversation (the bench has no mail library), read line by line.</summary>
+    private static async Task WarmMailDevAsync(string hostAndPort)
+    {
+        var (host, port) = (hostAndPort[..hostAndPort.LastIndexOf(':')], int.Parse(hostAndPort[(hostAndPort.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(host, port);
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, System.Text.Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        async Task ReplyAsync()
+        {
+            string? line;
+            do
+            {
+                line = await reader.ReadLineAsync() ?? throw new IOException("MailDev closed the connection");
+            }
+            while (line.Length > 3 && line[3] == '-');
+        }
+
+        await ReplyAsync();
+        foreach (var command in new[] { "EHLO bench", "MAIL FROM:<bench@example.test>", "RCPT TO:<warm-up@example.test>", "DATA" })
+        {
+            await writer.WriteLineAsync(command);
+            await ReplyAsync();
+        }
+
+        await writer.WriteLineAsync("Subject: bench warm-up\r\nFrom: bench@example.test\r\nTo: warm-up@example.test\r\n\r\nWarm-up of MailDev.\r\n.");
+        await ReplyAsync();
+        await writer.WriteLineAsync("QUIT");
     }
 }
