@@ -18,6 +18,14 @@ public sealed class DispatcherOptions : IValidatableObject
     public int MessageBatchSize { get; set; } = 100;
 
     /// <summary>
+    /// Deliver an event's in-app messages in its routing transaction (marked sent, inbox items written, pushed after
+    /// the commit) instead of queueing them for the in-app sender's next claim — for messages due at once, not
+    /// escalations, of tenants with no in-app send limit (those go through the sender's bucket). Off: every in-app
+    /// message goes through the queue, as before.
+    /// </summary>
+    public bool InlineInApp { get; set; } = true;
+
+    /// <summary>
     /// Per-channel overrides (<c>Comms:Dispatcher:Channels:{channel}:BatchSize</c>), e.g. email claimed 10,000 at a time
     /// when SendGrid carries 1,000 recipients a request.
     /// </summary>
@@ -29,6 +37,14 @@ public sealed class DispatcherOptions : IValidatableObject
 
     [Range(1, 1024)]
     public int MaxParallelSends { get; set; } = 16;
+
+    /// <summary>
+    /// Routing loops in this replica (<c>Comms:Dispatcher:RoutingLoops</c>): each claims its own batches
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), so one loop's planning overlaps another's write and commit. Read when the services
+    /// are registered.
+    /// </summary>
+    [Range(1, 16)]
+    public int RoutingLoops { get; set; } = 1;
 
     /// <summary>Events of a claimed batch routed at once.</summary>
     [Range(1, 256)]

@@ -1,5 +1,6 @@
 using Comms.Core.Digests;
 using Comms.Core.Events;
+using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Npgsql;
 
@@ -55,24 +56,76 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Writes many whole events (no digests) and marks them all routed, or — if this dispatcher lost the
-    /// claim on any of them — nothing at all (<see cref="LeaseLostException"/>).
+    /// claim on any of them — nothing at all (<see cref="LeaseLostException"/>). The in-app messages that
+    /// <paramref name="inline"/> allows (due now, not an escalation, queued as decided) are delivered in the same
+    /// transaction (<see cref="InboxWriter.DeliverInlineAsync"/>): marked sent, their inbox items written; the caller
+    /// pushes <see cref="RoutedBatch.Delivered"/> after this returns.
     /// </summary>
-    public async Task<IReadOnlyList<IReadOnlyList<PlannedDecision>>> WriteManyAsync(
-        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, CancellationToken cancellationToken)
+    public async Task<RoutedBatch> WriteManyAsync(
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool>? inline,
+        CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        // Microseconds, as PostgreSQL keeps them: the inline delivery finds its messages by this created_at.
+        var now = InboxWriter.TruncateToMicroseconds(time.GetUtcNow());
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var complete = EventQueue.CompleteCommand(events.Select(e => e.Event.Claim).ToList(), now);
-        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
-        if (complete.RecordsAffected != events.Count)
+        List<DeliveredItem> items = [];
+        IReadOnlyList<IReadOnlyList<PlannedDecision>> recorded;
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await transaction.RollbackAsync(cancellationToken);
-            throw new LeaseLostException(events[0].Event.Id);
+            var complete = EventQueue.CompleteCommand(events.Select(e => e.Event.Claim).ToList(), now);
+            var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
+            if (complete.RecordsAffected != events.Count)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new LeaseLostException(events[0].Event.Id);
+            }
+
+            recorded = events.Select(e => Recorded(e.Decisions, inserted)).ToList();
+            if (inline is not null)
+            {
+                var deliver = InlineInApp(events, inline, inserted, now);
+                if (deliver.Count > 0)
+                {
+                    items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, now, cancellationToken);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        return events.Select(e => Recorded(e.Decisions, inserted)).ToList();
+        var delivered = items.Count == 0
+            ? null
+            : new InboxDelivery(items.Select(i => i.Message).ToList(), items, await InboxWriter.CountsAfterAsync(connection, items, cancellationToken));
+        return new RoutedBatch(recorded, delivered);
+    }
+
+    /// <summary>The in-app messages just inserted that may be delivered in the routing transaction.</summary>
+    private static List<ClaimedMessage> InlineInApp(
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool> inline,
+        HashSet<Guid> inserted, DateTimeOffset now)
+    {
+        var deliver = new List<ClaimedMessage>();
+        foreach (var (ev, decisions) in events)
+        {
+            if (!inline(ev))
+            {
+                continue;
+            }
+
+            foreach (var decision in decisions)
+            {
+                if (decision is { Outcome: DecisionOutcome.Queued, Message: { Channel: Channel.InApp, EscalationOf: null } m }
+                    && m.DueAt <= now && inserted.Contains(m.Id))
+                {
+                    deliver.Add(new ClaimedMessage(
+                        m.Id, ev.TenantId, ev.Id, m.RecipientId, decision.RecipientExternalId, m.Channel, m.Category, m.TemplateName,
+                        m.TemplateVersion, m.Locale, m.CauseRef, m.Address, Attempts: 1, EscalationOf: null, ev.TraceParent, m.Content,
+                        DueAt: m.DueAt, UnsubscribeUrl: m.UnsubscribeUrl));
+                }
+            }
+        }
+
+        return deliver;
     }
 
     /// <summary>Writes messages, renders and decisions within a caller's transaction (used by the digest flusher).</summary>
@@ -129,6 +182,9 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             : d with { Outcome = DecisionOutcome.Blocked, Reason = ReasonCodes.Duplicate, Detail = RoutingCommands.DuplicateDetail, Message = null })
             .ToList();
 }
+
+/// <summary>What a batch write recorded (per event, duplicates rewritten) and the in-app items it delivered in its transaction, if any.</summary>
+public sealed record RoutedBatch(IReadOnlyList<IReadOnlyList<PlannedDecision>> Recorded, InboxDelivery? Delivered);
 
 public sealed class LeaseLostException(Guid eventId)
     : Exception($"The lease on event {eventId} was lost to another dispatcher; its routing is rolled back.");

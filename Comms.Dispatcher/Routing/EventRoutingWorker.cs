@@ -2,7 +2,12 @@ using Comms.Core.Diagnostics;
 using Comms.Core.Events;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
+using Comms.Core.Inbox;
+using Comms.Core.Messages;
+using Comms.Dispatcher.InApp;
 using Comms.Dispatcher.Queueing;
+using Comms.Dispatcher.Throttling;
+using Comms.Realtime;
 using Comms.Dispatcher.Sending;
 using Comms.ServiceDefaults.Availability;
 using Microsoft.Extensions.Options;
@@ -19,6 +24,8 @@ public sealed partial class EventRoutingWorker(
     EventQueue queue,
     EventRouter router,
     BatchRouter batchRouter,
+    LivePushes pushes,
+    IOptionsMonitor<SendLimitOptions> limits,
     DispatcherSignals signals,
     DispatcherIdentity identity,
     IOptions<DispatcherOptions> options,
@@ -37,12 +44,18 @@ public sealed partial class EventRoutingWorker(
 
         await using var heartbeat = LeaseHeartbeat.Start(
             batch.Select(e => e.Claim), queue.ExtendLeasesAsync, Settings.EventLease, Topic, Time, Logger, cancellationToken);
-        var rest = batch;
-        if (batch.Count > 1)
+        IReadOnlyList<EventRecord> rest = batch;
+        if (batch.Count > 1 || Settings.InlineInApp)
         {
             try
             {
-                rest = await batchRouter.RouteAsync(batch, cancellationToken);
+                var routing = await batchRouter.RouteAsync(batch, Settings.InlineInApp ? InlineInApp : null, cancellationToken);
+                rest = routing.Rest;
+                if (routing.Delivered is { } delivered)
+                {
+                    Delivered(delivered);
+                }
+
                 foreach (var routed in batch.Except(rest))
                 {
                     heartbeat.Done(routed.Id);
@@ -71,6 +84,22 @@ public sealed partial class EventRoutingWorker(
                 }
             });
         return true;
+    }
+
+    /// <summary>In-app messages are delivered in the routing transaction unless the tenant's plan limits in-app sends (the sender's bucket then admits them).</summary>
+    private bool InlineInApp(TenantSnapshot snapshot) => limits.CurrentValue.PerSecond(snapshot.Tenant.Plan, Channel.InApp) is null;
+
+    /// <summary>After the commit: the live pushes and the send metrics of the in-app items delivered inline.</summary>
+    private void Delivered(InboxDelivery delivery)
+    {
+        InAppSender.Push(pushes, delivery);
+        var now = Time.GetUtcNow();
+        var channelTag = new KeyValuePair<string, object?>("channel", Channel.InApp);
+        foreach (var message in delivery.Finished)
+        {
+            CommsTelemetry.MessagesSent.Add(1, channelTag);
+            CommsTelemetry.QueueToProvider.Record((now - message.DueAt).TotalMilliseconds, channelTag);
+        }
     }
 
     protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(cancellationToken);
