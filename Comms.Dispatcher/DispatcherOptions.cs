@@ -26,6 +26,13 @@ public sealed class DispatcherOptions : IValidatableObject
     public bool InlineInApp { get; set; } = true;
 
     /// <summary>
+    /// Claim due events by their row locks within the routing transaction (<c>SELECT … FOR UPDATE SKIP LOCKED</c>, no
+    /// lease written; the transaction is the lease and the fence) and route them in it. Events the batch router leaves,
+    /// and a batch that fails, are leased by id and routed one by one as before. Off: every claim writes a lease.
+    /// </summary>
+    public bool ClaimByRowLock { get; set; } = true;
+
+    /// <summary>
     /// Per-channel overrides (<c>Comms:Dispatcher:Channels:{channel}:BatchSize</c>), e.g. email claimed 10,000 at a time
     /// when SendGrid carries 1,000 recipients a request.
     /// </summary>

@@ -32,7 +32,18 @@ public sealed class BatchRouter(
     /// in the routing transaction — for the tenants <paramref name="inlineInApp"/> allows (<see cref="RoutingStore.WriteManyAsync"/>).
     /// </summary>
     public async Task<BatchRouting> RouteAsync(
-        IReadOnlyList<EventRecord> events, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken)
+        IReadOnlyList<EventRecord> events, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken) =>
+        await RouteAsync(events, null, inlineInApp, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RouteAsync(IReadOnlyList{EventRecord}, Func{TenantSnapshot, bool}?, CancellationToken)"/> for events
+    /// claimed by their row locks: what it routes is written and committed in <paramref name="locked"/>'s transaction.
+    /// </summary>
+    public Task<BatchRouting> RouteLockedAsync(LockedEvents locked, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken) =>
+        RouteAsync(locked.Events, locked, inlineInApp, cancellationToken);
+
+    private async Task<BatchRouting> RouteAsync(
+        IReadOnlyList<EventRecord> events, LockedEvents? locked, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken)
     {
         var rest = new List<EventRecord>();
         var inlineTenants = new HashSet<string>(StringComparer.Ordinal);
@@ -63,7 +74,10 @@ public sealed class BatchRouter(
             RoutedBatch written;
             try
             {
-                written = await store.WriteManyAsync(plans, inlineTenants.Count == 0 ? null : e => inlineTenants.Contains(e.TenantId), cancellationToken);
+                Func<EventRecord, bool>? inline = inlineTenants.Count == 0 ? null : e => inlineTenants.Contains(e.TenantId);
+                written = locked is null
+                    ? await store.WriteManyAsync(plans, inline, cancellationToken)
+                    : await store.WriteLockedAsync(locked, plans, inline, cancellationToken);
             }
             catch (LeaseLostException)
             {

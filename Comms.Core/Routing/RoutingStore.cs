@@ -68,31 +68,47 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         // Microseconds, as PostgreSQL keeps them: the inline delivery finds its messages by this created_at.
         var now = InboxWriter.TruncateToMicroseconds(time.GetUtcNow());
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var complete = EventQueue.CompleteCommand(events.Select(e => e.Event.Claim).ToList(), now);
+        return await WriteAsync(connection, transaction, events, complete, inline, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="WriteManyAsync(IReadOnlyList{ValueTuple{EventRecord, IReadOnlyList{PlannedDecision}}}, Func{EventRecord, bool}?, CancellationToken)"/>,
+    /// for events claimed by their row locks: written and committed in the transaction that holds them (<see cref="EventQueue.LockDueAsync"/>).
+    /// </summary>
+    public async Task<RoutedBatch> WriteLockedAsync(
+        LockedEvents locked, IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool>? inline,
+        CancellationToken cancellationToken)
+    {
+        var now = InboxWriter.TruncateToMicroseconds(time.GetUtcNow());
+        var complete = EventQueue.CompleteLockedCommand(events.Select(e => e.Event.Id).ToList(), now);
+        return await WriteAsync(locked.Connection, locked.Transaction, events, complete, inline, now, cancellationToken);
+    }
+
+    private static async Task<RoutedBatch> WriteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events,
+        NpgsqlBatchCommand complete, Func<EventRecord, bool>? inline, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         List<DeliveredItem> items = [];
-        IReadOnlyList<IReadOnlyList<PlannedDecision>> recorded;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
+        if (complete.RecordsAffected != events.Count)
         {
-            var complete = EventQueue.CompleteCommand(events.Select(e => e.Event.Claim).ToList(), now);
-            var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
-            if (complete.RecordsAffected != events.Count)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                throw new LeaseLostException(events[0].Event.Id);
-            }
-
-            recorded = events.Select(e => Recorded(e.Decisions, inserted)).ToList();
-            if (inline is not null)
-            {
-                var deliver = InlineInApp(events, inline, inserted, now);
-                if (deliver.Count > 0)
-                {
-                    items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, now, cancellationToken);
-                }
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            await transaction.RollbackAsync(cancellationToken);
+            throw new LeaseLostException(events[0].Event.Id);
         }
 
+        var recorded = events.Select(e => Recorded(e.Decisions, inserted)).ToList();
+        if (inline is not null)
+        {
+            var deliver = InlineInApp(events, inline, inserted, now);
+            if (deliver.Count > 0)
+            {
+                items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, now, cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         var delivered = items.Count == 0
             ? null
             : new InboxDelivery(items.Select(i => i.Message).ToList(), items, await InboxWriter.CountsAfterAsync(connection, items, cancellationToken));
