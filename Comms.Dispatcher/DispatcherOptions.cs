@@ -11,8 +11,9 @@ public sealed class DispatcherOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Events one routing claim takes (the batch router writes them in one transaction; issue 14: 500 drains ~2× faster than 50).</summary>
     [Range(1, 10_000)]
-    public int EventBatchSize { get; set; } = 50;
+    public int EventBatchSize { get; set; } = 500;
 
     [Range(1, 10_000)]
     public int MessageBatchSize { get; set; } = 100;
@@ -51,7 +52,7 @@ public sealed class DispatcherOptions : IValidatableObject
     /// are registered.
     /// </summary>
     [Range(1, 16)]
-    public int RoutingLoops { get; set; } = 1;
+    public int RoutingLoops { get; set; } = 2;
 
     /// <summary>Events of a claimed batch routed at once.</summary>
     [Range(1, 256)]

@@ -98,7 +98,7 @@ counters_stop() {
 
 {
   echo "Comms intake benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "Settings: dispatchers ${COMMS_BENCH_DISPATCHERS:-1}, Comms__Dispatcher__InlineInApp=${Comms__Dispatcher__InlineInApp:-default}, Comms__Dispatcher__EventBatchSize=${Comms__Dispatcher__EventBatchSize:-default}, Comms__Dispatcher__RoutingLoops=${Comms__Dispatcher__RoutingLoops:-default}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Settings: dispatchers ${COMMS_BENCH_DISPATCHERS:-1}, Comms__Dispatcher__InlineInApp=${Comms__Dispatcher__InlineInApp:-default}, Comms__Dispatcher__EventBatchSize=${Comms__Dispatcher__EventBatchSize:-default}, Comms__Dispatcher__RoutingLoops=${Comms__Dispatcher__RoutingLoops:-default}, Comms__Dispatcher__ClaimByRowLock=${Comms__Dispatcher__ClaimByRowLock:-default}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   $bench setup --api "$api" --key demo-api-key
   echo
   echo "1. Intake alone (dispatcher paused)"

@@ -59,50 +59,18 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// Delivers in-app messages that the router has just inserted (queued, never claimed, <c>created_at</c> =
-    /// <paramref name="createdAt"/>) inside the router's own transaction: marks them sent with their attempt row (the
-    /// status-webhook trigger fires as for any send), takes the recipients' advisory locks and writes their items exactly
-    /// as <see cref="DeliverAsync"/> does. Returns the items written; the caller pushes them after its commit
-    /// (<see cref="CountsAsync"/> then gives the unread counts to push).
+    /// Writes the inbox items of in-app messages that the router has just inserted already sent (in its own transaction,
+    /// with their attempt rows and status webhooks: <c>RoutingCommands.Insert</c>): takes the recipients' advisory locks
+    /// and writes the items exactly as <see cref="DeliverAsync"/> does. Returns the items written; the caller pushes them
+    /// after its commit (<see cref="CountsAfterAsync"/> then gives the unread counts to push).
     /// </summary>
     public static async Task<List<DeliveredItem>> DeliverInlineAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ClaimedMessage> messages, DateTimeOffset createdAt,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ClaimedMessage> messages, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        List<ClaimedMessage> finished;
-        await using (var command = new NpgsqlCommand("""
-            WITH done AS (
-                UPDATE messages m SET status = 'sent', sent_at = @now, provider = @provider, attempts = m.attempts + 1
-                  FROM unnest(@ids) AS u(id)
-                 WHERE m.id = u.id AND m.created_at = @created AND m.status = 'queued' AND m.claim_token IS NULL
-                RETURNING m.id, m.tenant_id, m.created_at, m.attempts),
-            recorded AS (
-                INSERT INTO message_attempts (message_id, tenant_id, created_at, attempt, provider, outcome, started_at, finished_at)
-                SELECT id, tenant_id, created_at, attempts, @provider, 'sent', @now, @now FROM done)
-            SELECT id FROM done
-            """, connection, transaction))
-        {
-            command.Parameters.AddWithValue("now", now);
-            command.Parameters.AddWithValue("created", createdAt);
-            command.Parameters.AddWithValue("provider", AttemptProviders.InApp);
-            command.Parameters.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
-            var owned = new HashSet<Guid>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                owned.Add(reader.GetGuid(0));
-            }
-
-            finished = messages.Where(m => owned.Contains(m.Id)).ToList();
-        }
-
-        if (finished.Count == 0)
-        {
-            return [];
-        }
-
-        await LockRecipientsAsync(connection, transaction, finished, cancellationToken);
-        return await InsertAsync(connection, transaction, finished, now, cancellationToken);
+        var list = messages as List<ClaimedMessage> ?? [.. messages];
+        await LockRecipientsAsync(connection, transaction, list, cancellationToken);
+        return await InsertAsync(connection, transaction, list, now, cancellationToken);
     }
 
     /// <summary>The unread counts to push after a delivery's commit (one per recipient of <paramref name="items"/>).</summary>

@@ -91,7 +91,10 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         NpgsqlBatchCommand complete, Func<EventRecord, bool>? inline, DateTimeOffset now, CancellationToken cancellationToken)
     {
         List<DeliveredItem> items = [];
-        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
+        // The in-app messages delivered in this transaction are inserted already sent (RoutingCommands.Insert).
+        var candidates = inline is null ? new List<ClaimedMessage>() : InlineInApp(events, inline, now);
+        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken,
+            candidates.Count == 0 ? null : candidates.Select(m => m.Id).ToHashSet());
         if (complete.RecordsAffected != events.Count)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -99,13 +102,10 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         var recorded = events.Select(e => Recorded(e.Decisions, inserted)).ToList();
-        if (inline is not null)
+        var deliver = candidates.Where(m => inserted.Contains(m.Id)).ToList(); // a repeat of a key was not inserted
+        if (deliver.Count > 0)
         {
-            var deliver = InlineInApp(events, inline, inserted, now);
-            if (deliver.Count > 0)
-            {
-                items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, now, cancellationToken);
-            }
+            items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -115,10 +115,9 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         return new RoutedBatch(recorded, delivered);
     }
 
-    /// <summary>The in-app messages just inserted that may be delivered in the routing transaction.</summary>
+    /// <summary>The in-app messages that may be delivered in the routing transaction (due now, not an escalation, queued as decided).</summary>
     private static List<ClaimedMessage> InlineInApp(
-        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool> inline,
-        HashSet<Guid> inserted, DateTimeOffset now)
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool> inline, DateTimeOffset now)
     {
         var deliver = new List<ClaimedMessage>();
         foreach (var (ev, decisions) in events)
@@ -131,7 +130,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             foreach (var decision in decisions)
             {
                 if (decision is { Outcome: DecisionOutcome.Queued, Message: { Channel: Channel.InApp, EscalationOf: null } m }
-                    && m.DueAt <= now && inserted.Contains(m.Id))
+                    && m.DueAt <= now)
                 {
                     deliver.Add(new ClaimedMessage(
                         m.Id, ev.TenantId, ev.Id, m.RecipientId, decision.RecipientExternalId, m.Channel, m.Category, m.TemplateName,
@@ -152,7 +151,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private static async Task<HashSet<Guid>> ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<(RowOwner Owner, IReadOnlyList<PlannedDecision> Decisions)> writes,
-        NpgsqlBatchCommand? finish, DateTimeOffset now, CancellationToken cancellationToken)
+        NpgsqlBatchCommand? finish, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlySet<Guid>? sentInline = null)
     {
         var messages = writes.SelectMany(w => w.Decisions.Where(d => d.Message is not null).Select(d => (w.Owner, d.Message!))).ToList();
         var decisions = writes.SelectMany(w => w.Decisions.Select(d => (w.Owner, d))).ToList();
@@ -161,7 +160,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         {
             // One statement (keys claimed set-based, then messages, renders, decisions); the trigger stands aside meanwhile.
             batch.BatchCommands.Add(RoutingCommands.KeysClaimed());
-            batch.BatchCommands.Add(RoutingCommands.Insert(messages, decisions, now));
+            batch.BatchCommands.Add(RoutingCommands.Insert(messages, decisions, now, sentInline));
             batch.BatchCommands.Add(RoutingCommands.KeysReleased());
         }
 
