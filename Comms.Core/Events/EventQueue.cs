@@ -53,13 +53,25 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
     /// them with <see cref="CompleteLockedCommand"/> in the same transaction; anything not routed in it goes back to the
     /// leased path (<see cref="ClaimByIdsAsync"/>) after it ends.
     /// </summary>
-    public async Task<LockedEvents> LockDueAsync(string owner, int limit, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A dispatcher that stalls (paused, hung) while it holds the locks must not hold them for ever: the transaction sets
+    /// <c>idle_in_transaction_session_timeout</c> to <paramref name="lease"/>, so PostgreSQL ends its session after that
+    /// long without a statement — the locks are released, the events claimable by others, and the stalled dispatcher's
+    /// later write fails with its session (fenced) — the same bound a lease gives.
+    /// </remarks>
+    public async Task<LockedEvents> LockDueAsync(string owner, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var timeout = new NpgsqlCommand("SELECT set_config('idle_in_transaction_session_timeout', @ms, true)", connection, transaction))
+            {
+                timeout.Parameters.AddWithValue("ms", ((long)Math.Ceiling(lease.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await using var command = new NpgsqlCommand($"""
                 SELECT {Columns}
                   FROM events e

@@ -61,7 +61,7 @@ public sealed partial class EventRoutingWorker(
     {
         IReadOnlyList<EventRecord> rest;
         BatchRouting? routing = null;
-        await using (var locked = await queue.LockDueAsync(identity.Id, Settings.EventBatchSize, cancellationToken))
+        await using (var locked = await queue.LockDueAsync(identity.Id, Settings.EventBatchSize, Settings.EventLease, cancellationToken))
         {
             if (locked.Events.Count == 0)
             {
@@ -160,6 +160,14 @@ public sealed partial class EventRoutingWorker(
         var channelTag = new KeyValuePair<string, object?>("channel", Channel.InApp);
         foreach (var message in delivery.Finished)
         {
+            // The send's span, continuing the event's trace, as the in-app sender would have made it.
+            using (var span = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, System.Diagnostics.ActivityKind.Producer))
+            {
+                span?.SetTag("comms.message.id", message.Id);
+                span?.SetTag("comms.channel", message.Channel);
+                span?.SetTag("comms.template", message.TemplateName);
+            }
+
             CommsTelemetry.MessagesSent.Add(1, channelTag);
             CommsTelemetry.QueueToProvider.Record((now - message.DueAt).TotalMilliseconds, channelTag);
         }

@@ -25,13 +25,13 @@ public sealed class RowLockClaimTests(CommsFixture fixture)
         var clock = new FakeTimeProvider(sendAt.AddSeconds(1));
         var queue = new EventQueue(fixture.DataSource, clock);
 
-        var locked = await queue.LockDueAsync("replica-a", 1000, CancellationToken.None);
+        var locked = await queue.LockDueAsync("replica-a", 1000, TimeSpan.FromMinutes(2), CancellationToken.None);
         var held = Assert.Single(locked.Events, e => e.Id == id);
         Assert.Equal(1, held.Attempts); // counted as a claim counts it
 
         // Held by the open transaction: another replica's claim, leased or locked, skips it.
         Assert.DoesNotContain(await queue.ClaimByIdsAsync([id], "replica-b", TimeSpan.FromMinutes(2), CancellationToken.None), e => e.Id == id);
-        await using (var other = await queue.LockDueAsync("replica-b", 1000, CancellationToken.None))
+        await using (var other = await queue.LockDueAsync("replica-b", 1000, TimeSpan.FromMinutes(2), CancellationToken.None))
         {
             Assert.DoesNotContain(other.Events, e => e.Id == id);
         }
@@ -47,6 +47,38 @@ public sealed class RowLockClaimTests(CommsFixture fixture)
         var taken = Assert.Single(await queue.ClaimByIdsAsync([id], "replica-b", TimeSpan.FromMinutes(2), CancellationToken.None));
         Assert.Equal(("replica-b", 1), (taken.LeaseOwner, taken.Attempts));
         Assert.NotNull(taken.ClaimToken);
+    }
+
+    [Fact]
+    public async Task A_stalled_holder_loses_its_row_locks_after_the_lease_and_its_late_write_fails()
+    {
+        var tenant = await TestTenant.CreateAsync(fixture, "ann");
+        var sendAt = DateTimeOffset.UtcNow.AddDays(31);
+        var id = await tenant.PostEventAsync(new
+        {
+            name = TestTenant.WelcomeEvent, recipients = new[] { "ann" }, causeRef = "row-lock:stalled", sendAt, payload = new { name = "Ann" },
+        });
+        var queue = new EventQueue(fixture.DataSource, new FakeTimeProvider(sendAt.AddSeconds(1)));
+
+        // The holder locks the event and then says nothing more (a paused dispatcher): after its lease PostgreSQL ends its
+        // session, and another replica claims the event.
+        await using var stalled = await queue.LockDueAsync("replica-a", 1000, TimeSpan.FromSeconds(1), CancellationToken.None);
+        Assert.Contains(stalled.Events, e => e.Id == id);
+        var taken = await Poll.UntilAsync(async () =>
+            (await queue.ClaimByIdsAsync([id], "replica-b", TimeSpan.FromMinutes(2), CancellationToken.None)).SingleOrDefault(), "the event claimed by another replica");
+        Assert.Equal("replica-b", taken.LeaseOwner);
+
+        // The stalled holder's write, when it wakes, changes nothing.
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var write = new Npgsql.NpgsqlCommand("UPDATE events SET status = 'routed' WHERE id = @id", stalled.Connection, stalled.Transaction);
+            write.Parameters.AddWithValue("id", id);
+            await write.ExecuteNonQueryAsync();
+            await stalled.Transaction.CommitAsync();
+        });
+        await using var db = fixture.CreateDbContext();
+        var row = await db.Events.AsNoTracking().SingleAsync(e => e.Id == id);
+        Assert.Equal(("pending", "replica-b"), (row.Status, row.LeaseOwner));
     }
 
     [Fact]
