@@ -4,7 +4,13 @@
 #   1. intake alone (dispatcher paused): sustained events/s and p50/p99 event→queued latency (the 202),
 #   2. the raw PostgreSQL insert rate on the same machine (one INSERT+COMMIT per row),
 #   3. the dispatcher draining that backlog (events routed and delivered in-app per second),
-#   4. the whole system at once (intake with the dispatcher routing and delivering alongside).
+#   4. the whole system at once (intake with the dispatcher routing and delivering alongside),
+#   5. sustained end to end: an open-loop generator at fixed rates (BENCH_RATES, default "1000 2000 3000"; BENCH_OPEN_SECONDS,
+#      default 60), event -> inbox item p50/p99 and whether the backlog grows.
+# Step 2 also runs batched INSERTs and a binary COPY; step 3 also profiles the drain (CPU per process from /proc,
+# pg_stat_statements per routed event, dotnet-counters of the dispatcher when /tmp/perf-tools/dotnet-counters exists).
+# BENCH_STEPS picks steps ("1 3": intake and drain only); BENCH_LABEL suffixes the results file; COMMS_BENCH_DISPATCHERS=2
+# runs two dispatcher replicas; Comms__Dispatcher__* settings pass through to the dispatcher.
 # Results are printed and saved in bench/results/. Usage: bench/run-intake.sh [concurrency] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,18 +28,20 @@ step() { [[ "$steps" == *" $1 "* ]]; }
 results="bench/results/intake-$(date -u +%Y%m%dT%H%M%SZ)${BENCH_LABEL:+-$BENCH_LABEL}.txt"
 mkdir -p bench/results
 
-echo "==> Building (Release)"
-dotnet build Comms.AppHost/Comms.AppHost.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
-dotnet build bench/Comms.Bench.Intake/Comms.Bench.Intake.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
-bench="dotnet bench/Comms.Bench.Intake/bin/Release/net10.0/Comms.Bench.Intake.dll"
-
 apphost=
 stop() {
+  [ -f "$data/counters.pids" ] && while read -r p; do kill -TERM "$p" 2>/dev/null || true; done <"$data/counters.pids"
   [ -n "$apphost" ] && kill -TERM "$apphost" 2>/dev/null || true
   wait "$apphost" 2>/dev/null || true
   rm -rf "$data" 2>/dev/null || true
 }
 trap stop EXIT
+
+echo "==> Building (Release)"
+dotnet build Comms.AppHost/Comms.AppHost.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build bench/Comms.Bench.Intake/Comms.Bench.Intake.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+bench="dotnet bench/Comms.Bench.Intake/bin/Release/net10.0/Comms.Bench.Intake.dll"
+
 export Comms__AppHost__DataDirectory="$data"
 # The cluster is created here (with the app host's own init script and a password file it then reuses) so that
 # PostgreSQL starts with pg_stat_statements loaded: the drain's profile reports the SQL per routed event.
