@@ -11,11 +11,27 @@ public sealed class DispatcherOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Events one routing claim takes (the batch router writes them in one transaction; issue 14: 500 drains ~2× faster than 50).</summary>
     [Range(1, 10_000)]
-    public int EventBatchSize { get; set; } = 50;
+    public int EventBatchSize { get; set; } = 500;
 
     [Range(1, 10_000)]
     public int MessageBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// Deliver an event's in-app messages in its routing transaction (marked sent, inbox items written, pushed after
+    /// the commit) instead of queueing them for the in-app sender's next claim — for messages due at once, not
+    /// escalations, of tenants with no in-app send limit (those go through the sender's bucket). Off: every in-app
+    /// message goes through the queue, as before.
+    /// </summary>
+    public bool InlineInApp { get; set; } = true;
+
+    /// <summary>
+    /// Claim due events by their row locks within the routing transaction (<c>SELECT … FOR UPDATE SKIP LOCKED</c>, no
+    /// lease written; the transaction is the lease and the fence) and route them in it. Events the batch router leaves,
+    /// and a batch that fails, are leased by id and routed one by one as before. Off: every claim writes a lease.
+    /// </summary>
+    public bool ClaimByRowLock { get; set; } = true;
 
     /// <summary>
     /// Per-channel overrides (<c>Comms:Dispatcher:Channels:{channel}:BatchSize</c>), e.g. email claimed 10,000 at a time
@@ -37,6 +53,14 @@ public sealed class DispatcherOptions : IValidatableObject
 
     [Range(1, 1024)]
     public int MaxParallelSends { get; set; } = 16;
+
+    /// <summary>
+    /// Routing loops in this replica (<c>Comms:Dispatcher:RoutingLoops</c>): each claims its own batches
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), so one loop's planning overlaps another's write and commit. Read when the services
+    /// are registered.
+    /// </summary>
+    [Range(1, 16)]
+    public int RoutingLoops { get; set; } = 2;
 
     /// <summary>Events of a claimed batch routed at once.</summary>
     [Range(1, 256)]

@@ -36,6 +36,103 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("limit", limit);
 
+        return await ReadAsync(command, owner, cancellationToken);
+    }
+
+    private const string Columns = """
+        e.id, e.tenant_id, e.name, e.category, e.priority, e.cause_ref, e.actor, e.payload::text,
+        e.locale, e.accept_language, e.recipients, e.audience::text, e.send_at, e.due_at,
+        e.attempts, e.routing_cursor, e.trace_parent, e.created_at, e.claim_token
+        """;
+
+    /// <summary>
+    /// Claims due events by their row locks alone, within <paramref name="transaction"/>: <c>SELECT … FOR UPDATE SKIP
+    /// LOCKED</c>, no lease written. Until that transaction ends no other dispatcher can claim, lease or change these
+    /// rows (their locks are skipped), and if this dispatcher dies its connection closes, the transaction rolls back and the
+    /// events are claimable again — the lease and the fence of the routing write are the transaction itself. Complete
+    /// them with <see cref="CompleteLockedCommand"/> in the same transaction; anything not routed in it goes back to the
+    /// leased path (<see cref="ClaimByIdsAsync"/>) after it ends.
+    /// </summary>
+    /// <remarks>
+    /// A dispatcher that stalls (paused, hung) while it holds the locks must not hold them for ever: the transaction sets
+    /// <c>idle_in_transaction_session_timeout</c> to <paramref name="lease"/>, so PostgreSQL ends its session after that
+    /// long without a statement — the locks are released, the events claimable by others, and the stalled dispatcher's
+    /// later write fails with its session (fenced) — the same bound a lease gives.
+    /// </remarks>
+    public async Task<LockedEvents> LockDueAsync(string owner, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var timeout = new NpgsqlCommand("SELECT set_config('idle_in_transaction_session_timeout', @ms, true)", connection, transaction))
+            {
+                timeout.Parameters.AddWithValue("ms", ((long)Math.Ceiling(lease.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var command = new NpgsqlCommand($"""
+                SELECT {Columns}
+                  FROM events e
+                 WHERE e.status = 'pending' AND e.due_at <= @now AND (e.lease_until IS NULL OR e.lease_until < @now)
+                 ORDER BY e.due_at, e.id
+                 LIMIT @limit
+                 FOR UPDATE SKIP LOCKED
+                """, connection, transaction);
+            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("limit", limit);
+            // Attempts as a claim counts them (the completion adds the one this routing is).
+            var events = await ReadAsync(command, owner, cancellationToken);
+            foreach (var ev in events)
+            {
+                ev.Attempts++;
+            }
+
+            return new LockedEvents(connection, transaction, events);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Leases these events (those still pending, due and free) as <see cref="ClaimAsync"/> does: the leased path for events a locked claim did not route.</summary>
+    public async Task<IReadOnlyList<EventRecord>> ClaimByIdsAsync(IReadOnlyCollection<Guid> ids, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE events e
+               SET lease_owner = @owner, lease_until = @lease_until, attempts = e.attempts + 1, claim_token = gen_random_uuid()
+             WHERE e.id IN (
+                   SELECT id FROM events
+                    WHERE id = ANY(@ids) AND status = 'pending' AND due_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+                    FOR UPDATE SKIP LOCKED)
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("lease_until", now + lease);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        return await ReadAsync(command, owner, cancellationToken);
+    }
+
+    /// <summary>Marks events routed that this transaction holds by their row locks (<see cref="LockDueAsync"/>), counting the attempt.</summary>
+    internal static NpgsqlBatchCommand CompleteLockedCommand(IReadOnlyCollection<Guid> ids, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE events SET status = 'routed', routed_at = @now, attempts = attempts + 1,
+                   lease_owner = NULL, lease_until = NULL, claim_token = NULL
+             WHERE id = ANY(@ids) AND status = 'pending'
+            """);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<EventRecord>> ReadAsync(NpgsqlCommand command, string owner, CancellationToken cancellationToken)
+    {
         var claimed = new List<EventRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -60,7 +157,7 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
                 RoutingCursor = reader.IsDBNull(15) ? null : reader.GetGuid(15),
                 TraceParent = reader.IsDBNull(16) ? null : reader.GetString(16),
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(17),
-                ClaimToken = reader.GetGuid(18),
+                ClaimToken = reader.IsDBNull(18) ? null : reader.GetGuid(18),
                 LeaseOwner = owner,
             });
         }

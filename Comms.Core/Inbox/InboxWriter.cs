@@ -58,6 +58,28 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
         return new InboxDelivery(finished, items, counts);
     }
 
+    /// <summary>
+    /// Writes the inbox items of in-app messages that the router has just inserted already sent (in its own transaction,
+    /// with their attempt rows and status webhooks: <c>RoutingCommands.Insert</c>): takes the recipients' advisory locks
+    /// and writes the items exactly as <see cref="DeliverAsync"/> does. Returns the items written; the caller pushes them
+    /// after its commit (<see cref="CountsAfterAsync"/> then gives the unread counts to push).
+    /// </summary>
+    public static async Task<List<DeliveredItem>> DeliverInlineAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ClaimedMessage> messages, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var list = messages as List<ClaimedMessage> ?? [.. messages];
+        await LockRecipientsAsync(connection, transaction, list, cancellationToken);
+        return await InsertAsync(connection, transaction, list, now, cancellationToken);
+    }
+
+    /// <summary>The unread counts to push after a delivery's commit (one per recipient of <paramref name="items"/>).</summary>
+    public static async Task<IReadOnlyDictionary<Guid, UnreadCounts>> CountsAfterAsync(
+        NpgsqlConnection connection, IReadOnlyList<DeliveredItem> items, CancellationToken cancellationToken) =>
+        items.Count == 0
+            ? new Dictionary<Guid, UnreadCounts>()
+            : await CountsAsync(connection, items.Select(i => i.Message.RecipientId).Distinct().ToArray(), cancellationToken);
+
     /// <summary>One advisory lock per recipient, in a fixed order so two deliveries cannot deadlock.</summary>
     private static async Task LockRecipientsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<ClaimedMessage> messages, CancellationToken cancellationToken)

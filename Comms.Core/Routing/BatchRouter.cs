@@ -12,6 +12,9 @@ namespace Comms.Core.Routing;
 /// <see cref="EventRouter"/> makes; everything else (audiences, digests, resumed events, events whose
 /// tenant or rule is gone, and the whole batch if a lease was lost) is left to be routed one by one.
 /// </summary>
+/// <summary>What a batch left to be routed one by one, and the in-app items it delivered in its transaction (to push).</summary>
+public sealed record BatchRouting(IReadOnlyList<EventRecord> Rest, Inbox.InboxDelivery? Delivered);
+
 public sealed class BatchRouter(
     EventRouter router,
     TenantCatalog catalog,
@@ -21,9 +24,29 @@ public sealed class BatchRouter(
     TimeProvider time)
 {
     /// <summary>Routes what it can; returns the events left for <see cref="EventRouter.RouteAsync"/>.</summary>
-    public async Task<IReadOnlyList<EventRecord>> RouteAsync(IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EventRecord>> RouteAsync(IReadOnlyList<EventRecord> events, CancellationToken cancellationToken) =>
+        (await RouteAsync(events, inlineInApp: null, cancellationToken)).Rest;
+
+    /// <summary>
+    /// Routes what it can; returns the events left for <see cref="EventRouter.RouteAsync"/> and the in-app items delivered
+    /// in the routing transaction — for the tenants <paramref name="inlineInApp"/> allows (<see cref="RoutingStore.WriteManyAsync"/>).
+    /// </summary>
+    public async Task<BatchRouting> RouteAsync(
+        IReadOnlyList<EventRecord> events, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken) =>
+        await RouteAsync(events, null, inlineInApp, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RouteAsync(IReadOnlyList{EventRecord}, Func{TenantSnapshot, bool}?, CancellationToken)"/> for events
+    /// claimed by their row locks: what it routes is written and committed in <paramref name="locked"/>'s transaction.
+    /// </summary>
+    public Task<BatchRouting> RouteLockedAsync(LockedEvents locked, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken) =>
+        RouteAsync(locked.Events, locked, inlineInApp, cancellationToken);
+
+    private async Task<BatchRouting> RouteAsync(
+        IReadOnlyList<EventRecord> events, LockedEvents? locked, Func<TenantSnapshot, bool>? inlineInApp, CancellationToken cancellationToken)
     {
         var rest = new List<EventRecord>();
+        var inlineTenants = new HashSet<string>(StringComparer.Ordinal);
         var plans = new List<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)>();
         var disposables = new List<IDisposable>();
         try
@@ -32,6 +55,11 @@ public sealed class BatchRouter(
             foreach (var tenant in events.OrderBy(e => e.DueAt).ThenBy(e => e.CreatedAt).ThenBy(e => e.Id).GroupBy(e => e.TenantId))
             {
                 var prepared = await PrepareAsync(tenant.ToList(), rest, disposables, cancellationToken);
+                if (inlineInApp is not null && prepared.Count > 0 && inlineInApp(prepared[0].Snapshot))
+                {
+                    inlineTenants.Add(tenant.Key);
+                }
+
                 if (prepared.Count > 0)
                 {
                     await PlanAsync(tenant.Key, prepared, plans, cancellationToken);
@@ -40,28 +68,34 @@ public sealed class BatchRouter(
 
             if (plans.Count == 0)
             {
-                return rest;
+                return new BatchRouting(rest, null);
             }
 
-            IReadOnlyList<IReadOnlyList<PlannedDecision>> recorded;
+            RoutedBatch written;
             try
             {
-                recorded = await store.WriteManyAsync(plans, cancellationToken);
+                Func<EventRecord, bool>? inline = inlineTenants.Count == 0 ? null : e => inlineTenants.Contains(e.TenantId);
+                written = locked is null
+                    ? await store.WriteManyAsync(plans, inline, cancellationToken)
+                    : await store.WriteLockedAsync(locked, plans, inline, cancellationToken);
             }
             catch (LeaseLostException)
             {
                 // Nothing was written; routed one by one, each event meets its own fate.
                 rest.AddRange(plans.Select(p => p.Event));
-                return rest;
+                return new BatchRouting(rest, null);
             }
+
+            var recorded = written.Recorded;
+            var delivered = written.Delivered?.Items.Select(i => i.Message.Id).ToHashSet();
 
             var woken = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < plans.Count; i++)
             {
-                await router.AnnounceAsync(plans[i].Event, recorded[i], woken);
+                await router.AnnounceAsync(plans[i].Event, recorded[i], woken, delivered);
             }
 
-            return rest;
+            return new BatchRouting(rest, written.Delivered);
         }
         finally
         {

@@ -186,7 +186,8 @@ public sealed class EventRouter(
     }
 
     /// <summary>After a write: metrics, and wake-ups for the senders (and the digest flusher).</summary>
-    internal async Task AnnounceAsync(EventRecord ev, IReadOnlyList<PlannedDecision> recorded, HashSet<string>? alreadyWoken = null)
+    internal async Task AnnounceAsync(
+        EventRecord ev, IReadOnlyList<PlannedDecision> recorded, HashSet<string>? alreadyWoken = null, IReadOnlySet<Guid>? deliveredInline = null)
     {
         foreach (var decision in recorded)
         {
@@ -194,7 +195,8 @@ public sealed class EventRouter(
         }
 
         CommsTelemetry.EventToQueued.Record((time.GetUtcNow() - ev.CreatedAt).TotalMilliseconds);
-        var topics = recorded.Where(d => d.Message is not null).Select(d => WakeUps.MessagesFor(d.Channel))
+        // A message delivered in the routing transaction (in-app, inline) is sent already: no sender needs waking for it.
+        var topics = recorded.Where(d => d.Message is not null && deliveredInline?.Contains(d.Message.Id) != true).Select(d => WakeUps.MessagesFor(d.Channel))
             .Concat(recorded.Any(d => d.Digest is not null) ? [WakeUps.Digests] : []);
         foreach (var topic in topics.Distinct())
         {

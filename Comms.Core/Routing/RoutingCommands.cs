@@ -35,8 +35,15 @@ internal static class RoutingCommands
     /// <c>COMMS_DUPLICATE</c>. Returns the ids of the messages inserted. Must run between <see cref="KeysClaimed"/> and
     /// <see cref="KeysReleased"/>, so that the trigger does not claim the same keys again.
     /// </summary>
+    /// <remarks>
+    /// The messages named in <paramref name="sentInline"/> (in-app, delivered in this transaction) are inserted already
+    /// <c>sent</c> — provider <c>in_app</c>, attempt 1, with their attempt row — and, as the <c>messages_status_webhooks</c>
+    /// trigger does for a status change to sent, one <c>message.sent</c> delivery per enabled endpoint of the tenant
+    /// subscribed to it, with the trigger's payload (previous status <c>queued</c>).
+    /// </remarks>
     public static NpgsqlBatchCommand Insert(
-        List<(RowOwner Owner, PlannedMessage Message)> messageRows, List<(RowOwner Owner, PlannedDecision Decision)> decisionRows, DateTimeOffset now)
+        List<(RowOwner Owner, PlannedMessage Message)> messageRows, List<(RowOwner Owner, PlannedDecision Decision)> decisionRows, DateTimeOffset now,
+        IReadOnlySet<Guid>? sentInline = null)
     {
         var messages = messageRows.Select(r => r.Message).ToList();
         var decisions = decisionRows.Select(r => r.Decision).ToList();
@@ -52,14 +59,41 @@ internal static class RoutingCommands
             m AS (
                 INSERT INTO messages (id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version,
                                       locale, variant, cause_ref, address, status, due_at, attempts, escalation_of, trace_parent,
-                                      unsubscribe_url, created_at)
+                                      unsubscribe_url, created_at, sent_at, provider)
                 SELECT u.id, u.tenant, u.event, u.recipient_id, u.channel, u.category, u.template_name, u.template_version,
-                       u.locale, u.variant, u.cause_ref, u.address, 'queued', u.due_at, 0, u.escalation_of, u.trace, u.unsubscribe_url, @now
+                       u.locale, u.variant, u.cause_ref, u.address, CASE WHEN u.sent THEN 'sent' ELSE 'queued' END, u.due_at,
+                       CASE WHEN u.sent THEN 1 ELSE 0 END, u.escalation_of, u.trace, u.unsubscribe_url, @now,
+                       CASE WHEN u.sent THEN @now END, CASE WHEN u.sent THEN @in_app END
                   FROM unnest(@tenants, @events, @traces, @ids, @recipients, @channels, @categories, @templates, @versions, @locales,
-                              @variants, @causes, @addresses, @due, @escalations, @unsubscribe_urls)
+                              @variants, @causes, @addresses, @due, @escalations, @unsubscribe_urls, @sent)
                     AS u(tenant, event, trace, id, recipient_id, channel, category, template_name, template_version, locale, variant,
-                         cause_ref, address, due_at, escalation_of, unsubscribe_url)
-                 WHERE u.id IN (SELECT message_id FROM k)),
+                         cause_ref, address, due_at, escalation_of, unsubscribe_url, sent)
+                 WHERE u.id IN (SELECT message_id FROM k)
+                RETURNING id, tenant_id, event_id, recipient_id, channel, category, template_name, template_version, status),
+            a AS (
+                INSERT INTO message_attempts (message_id, tenant_id, created_at, attempt, provider, outcome, started_at, finished_at)
+                SELECT m.id, m.tenant_id, @now, 1, @in_app, 'sent', @now, @now FROM m WHERE m.status = 'sent'),
+            w AS (
+                INSERT INTO webhook_deliveries (tenant_id, endpoint_id, message_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+                SELECT m.tenant_id, e.id, m.id, 'message.sent',
+                       jsonb_build_object(
+                           'type', 'message.sent',
+                           'timestamp', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                           'data', jsonb_build_object(
+                               'messageId', m.id,
+                               'eventId', m.event_id,
+                               'status', 'sent',
+                               'previousStatus', 'queued',
+                               'channel', m.channel,
+                               'category', m.category,
+                               'recipient', jsonb_build_object('externalId', (SELECT r.external_id FROM recipients r WHERE r.id = m.recipient_id)),
+                               'template', jsonb_build_object('name', m.template_name, 'version', m.template_version),
+                               'attempts', 1,
+                               'providerMessageId', NULL,
+                               'error', NULL)),
+                       'pending', 0, clock_timestamp(), clock_timestamp()
+                  FROM m JOIN webhook_endpoints e ON e.tenant_id = m.tenant_id AND e.enabled AND 'message.sent' = ANY(e.event_types)
+                 WHERE m.status = 'sent'),
             r AS (
                 INSERT INTO message_renders (message_id, tenant_id, content, created_at)
                 SELECT u.id, u.tenant, u.content::jsonb, @now FROM unnest(@ids, @tenants, @contents) AS u(id, tenant, content)
@@ -98,6 +132,8 @@ internal static class RoutingCommands
         p.Add(new NpgsqlParameter("escalations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages.Select(m => m.EscalationOf).ToArray() });
         p.Add(Text("unsubscribe_urls", messages.Select(m => m.UnsubscribeUrl)));
         p.AddWithValue("contents", messages.Select(m => JsonSerializer.Serialize(m.Content, Json)).ToArray());
+        p.AddWithValue("sent", messages.Select(m => sentInline?.Contains(m.Id) == true).ToArray());
+        p.AddWithValue("in_app", AttemptProviders.InApp);
 
         p.AddWithValue("d_tenants", decisionRows.Select(r => r.Owner.TenantId).ToArray());
         p.AddWithValue("d_events", decisionRows.Select(r => r.Owner.EventId).ToArray());

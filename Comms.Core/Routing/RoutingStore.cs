@@ -1,5 +1,6 @@
 using Comms.Core.Digests;
 using Comms.Core.Events;
+using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Npgsql;
 
@@ -55,24 +56,91 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     /// <summary>
     /// Writes many whole events (no digests) and marks them all routed, or — if this dispatcher lost the
-    /// claim on any of them — nothing at all (<see cref="LeaseLostException"/>).
+    /// claim on any of them — nothing at all (<see cref="LeaseLostException"/>). The in-app messages that
+    /// <paramref name="inline"/> allows (due now, not an escalation, queued as decided) are delivered in the same
+    /// transaction (<see cref="InboxWriter.DeliverInlineAsync"/>): marked sent, their inbox items written; the caller
+    /// pushes <see cref="RoutedBatch.Delivered"/> after this returns.
     /// </summary>
-    public async Task<IReadOnlyList<IReadOnlyList<PlannedDecision>>> WriteManyAsync(
-        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, CancellationToken cancellationToken)
+    public async Task<RoutedBatch> WriteManyAsync(
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool>? inline,
+        CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        // Microseconds, as PostgreSQL keeps them: the inline delivery finds its messages by this created_at.
+        var now = InboxWriter.TruncateToMicroseconds(time.GetUtcNow());
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var complete = EventQueue.CompleteCommand(events.Select(e => e.Event.Claim).ToList(), now);
-        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken);
+        return await WriteAsync(connection, transaction, events, complete, inline, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="WriteManyAsync(IReadOnlyList{ValueTuple{EventRecord, IReadOnlyList{PlannedDecision}}}, Func{EventRecord, bool}?, CancellationToken)"/>,
+    /// for events claimed by their row locks: written and committed in the transaction that holds them (<see cref="EventQueue.LockDueAsync"/>).
+    /// </summary>
+    public async Task<RoutedBatch> WriteLockedAsync(
+        LockedEvents locked, IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool>? inline,
+        CancellationToken cancellationToken)
+    {
+        var now = InboxWriter.TruncateToMicroseconds(time.GetUtcNow());
+        var complete = EventQueue.CompleteLockedCommand(events.Select(e => e.Event.Id).ToList(), now);
+        return await WriteAsync(locked.Connection, locked.Transaction, events, complete, inline, now, cancellationToken);
+    }
+
+    private static async Task<RoutedBatch> WriteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events,
+        NpgsqlBatchCommand complete, Func<EventRecord, bool>? inline, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        List<DeliveredItem> items = [];
+        // The in-app messages delivered in this transaction are inserted already sent (RoutingCommands.Insert).
+        var candidates = inline is null ? new List<ClaimedMessage>() : InlineInApp(events, inline, now);
+        var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken,
+            candidates.Count == 0 ? null : candidates.Select(m => m.Id).ToHashSet());
         if (complete.RecordsAffected != events.Count)
         {
             await transaction.RollbackAsync(cancellationToken);
             throw new LeaseLostException(events[0].Event.Id);
         }
 
+        var recorded = events.Select(e => Recorded(e.Decisions, inserted)).ToList();
+        var deliver = candidates.Where(m => inserted.Contains(m.Id)).ToList(); // a repeat of a key was not inserted
+        if (deliver.Count > 0)
+        {
+            items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return events.Select(e => Recorded(e.Decisions, inserted)).ToList();
+        var delivered = items.Count == 0
+            ? null
+            : new InboxDelivery(items.Select(i => i.Message).ToList(), items, await InboxWriter.CountsAfterAsync(connection, items, cancellationToken));
+        return new RoutedBatch(recorded, delivered);
+    }
+
+    /// <summary>The in-app messages that may be delivered in the routing transaction (due now, not an escalation, queued as decided).</summary>
+    private static List<ClaimedMessage> InlineInApp(
+        IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events, Func<EventRecord, bool> inline, DateTimeOffset now)
+    {
+        var deliver = new List<ClaimedMessage>();
+        foreach (var (ev, decisions) in events)
+        {
+            if (!inline(ev))
+            {
+                continue;
+            }
+
+            foreach (var decision in decisions)
+            {
+                if (decision is { Outcome: DecisionOutcome.Queued, Message: { Channel: Channel.InApp, EscalationOf: null } m }
+                    && m.DueAt <= now)
+                {
+                    deliver.Add(new ClaimedMessage(
+                        m.Id, ev.TenantId, ev.Id, m.RecipientId, decision.RecipientExternalId, m.Channel, m.Category, m.TemplateName,
+                        m.TemplateVersion, m.Locale, m.CauseRef, m.Address, Attempts: 1, EscalationOf: null, ev.TraceParent, m.Content,
+                        DueAt: m.DueAt, UnsubscribeUrl: m.UnsubscribeUrl));
+                }
+            }
+        }
+
+        return deliver;
     }
 
     /// <summary>Writes messages, renders and decisions within a caller's transaction (used by the digest flusher).</summary>
@@ -83,7 +151,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private static async Task<HashSet<Guid>> ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<(RowOwner Owner, IReadOnlyList<PlannedDecision> Decisions)> writes,
-        NpgsqlBatchCommand? finish, DateTimeOffset now, CancellationToken cancellationToken)
+        NpgsqlBatchCommand? finish, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlySet<Guid>? sentInline = null)
     {
         var messages = writes.SelectMany(w => w.Decisions.Where(d => d.Message is not null).Select(d => (w.Owner, d.Message!))).ToList();
         var decisions = writes.SelectMany(w => w.Decisions.Select(d => (w.Owner, d))).ToList();
@@ -92,7 +160,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         {
             // One statement (keys claimed set-based, then messages, renders, decisions); the trigger stands aside meanwhile.
             batch.BatchCommands.Add(RoutingCommands.KeysClaimed());
-            batch.BatchCommands.Add(RoutingCommands.Insert(messages, decisions, now));
+            batch.BatchCommands.Add(RoutingCommands.Insert(messages, decisions, now, sentInline));
             batch.BatchCommands.Add(RoutingCommands.KeysReleased());
         }
 
@@ -129,6 +197,9 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             : d with { Outcome = DecisionOutcome.Blocked, Reason = ReasonCodes.Duplicate, Detail = RoutingCommands.DuplicateDetail, Message = null })
             .ToList();
 }
+
+/// <summary>What a batch write recorded (per event, duplicates rewritten) and the in-app items it delivered in its transaction, if any.</summary>
+public sealed record RoutedBatch(IReadOnlyList<IReadOnlyList<PlannedDecision>> Recorded, InboxDelivery? Delivered);
 
 public sealed class LeaseLostException(Guid eventId)
     : Exception($"The lease on event {eventId} was lost to another dispatcher; its routing is rolled back.");

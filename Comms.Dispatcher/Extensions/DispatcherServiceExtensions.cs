@@ -67,7 +67,13 @@ public static class DispatcherServiceExtensions
         builder.Services.AddSingleton(sp => new ChannelProviders(sp.GetServices<IChannelSender>().Select(sender => sender.Channel)));
         builder.Services.AddSingleton<EventRouter>();
         builder.Services.AddSingleton<BatchRouter>();
-        builder.Services.AddHostedService<EventRoutingWorker>();
+        var routingLoops = int.TryParse(builder.Configuration[$"{DispatcherOptions.SectionName}:{nameof(DispatcherOptions.RoutingLoops)}"],
+            System.Globalization.CultureInfo.InvariantCulture, out var loops) ? Math.Clamp(loops, 1, 16) : new DispatcherOptions().RoutingLoops;
+        for (var i = 0; i < routingLoops; i++)
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<EventRoutingWorker>(sp));
+        }
+
         builder.Services.AddSingleton<RoutingRehearsal>();
         builder.Services.AddWarmUpStep<RoutingWarmUp>();
         builder.Services.AddSingleton<DigestQueue>();

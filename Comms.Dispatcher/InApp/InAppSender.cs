@@ -27,6 +27,16 @@ public sealed class InAppSender(InboxWriter inbox, LivePushes pushes) : IBatchCh
         IReadOnlyList<ClaimedMessage> messages, string leaseOwner, CancellationToken cancellationToken)
     {
         var delivery = await inbox.DeliverAsync(messages, cancellationToken);
+        Push(pushes, delivery);
+
+        // Finished messages were marked sent in the inbox transaction; the others lost their claim to another dispatcher.
+        var finished = delivery.Finished.Select(m => m.Id).ToHashSet();
+        return messages.Select(m => (m, finished.Contains(m.Id) ? (SendOutcome)new SendOutcome.Recorded() : new SendOutcome.LeaseLost())).ToList();
+    }
+
+    /// <summary>The live pushes of a delivery: each item, then one unread count per user (fire-and-forget).</summary>
+    public static void Push(LivePushes pushes, InboxDelivery delivery)
+    {
         foreach (var item in delivery.Items)
         {
             pushes.NotificationReceived(item.Message.TenantId, item.Message.RecipientExternalId, item.Item);
@@ -39,9 +49,5 @@ public sealed class InAppSender(InboxWriter inbox, LivePushes pushes) : IBatchCh
                 pushes.UnreadCountChanged(message.TenantId, message.RecipientExternalId, unread);
             }
         }
-
-        // Finished messages were marked sent in the inbox transaction; the others lost their claim to another dispatcher.
-        var finished = delivery.Finished.Select(m => m.Id).ToHashSet();
-        return messages.Select(m => (m, finished.Contains(m.Id) ? (SendOutcome)new SendOutcome.Recorded() : new SendOutcome.LeaseLost())).ToList();
     }
 }

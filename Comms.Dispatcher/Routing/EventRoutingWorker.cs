@@ -2,7 +2,12 @@ using Comms.Core.Diagnostics;
 using Comms.Core.Events;
 using Comms.Core.Queueing;
 using Comms.Core.Routing;
+using Comms.Core.Inbox;
+using Comms.Core.Messages;
+using Comms.Dispatcher.InApp;
 using Comms.Dispatcher.Queueing;
+using Comms.Dispatcher.Throttling;
+using Comms.Realtime;
 using Comms.Dispatcher.Sending;
 using Comms.ServiceDefaults.Availability;
 using Microsoft.Extensions.Options;
@@ -20,6 +25,8 @@ public sealed partial class EventRoutingWorker(
     EventQueue queue,
     EventRouter router,
     BatchRouter batchRouter,
+    LivePushes pushes,
+    IOptionsMonitor<SendLimitOptions> limits,
     DispatcherSignals signals,
     DispatcherIdentity identity,
     IOptions<DispatcherOptions> options,
@@ -30,20 +37,87 @@ public sealed partial class EventRoutingWorker(
 
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (Settings.ClaimByRowLock)
+        {
+            return await RunLockedAsync(cancellationToken);
+        }
+
         var batch = await queue.ClaimAsync(identity.Id, Settings.EventBatchSize, Settings.EventLease, cancellationToken);
         if (batch.Count == 0)
         {
             return false;
         }
 
+        await RouteLeasedAsync(batch, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// A round that claims by row locks (<see cref="EventQueue.LockDueAsync"/>): the batch is routed, written and committed
+    /// in the transaction that holds the events' locks, so no lease is written for them. What the batch router leaves
+    /// (audiences, digests, an event whose tenant or rule is gone) or a batch that fails is rolled back and goes the leased
+    /// way — leased by id, under a heartbeat, routed one by one with its own retries.
+    /// </summary>
+    private async Task<bool> RunLockedAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<EventRecord> rest;
+        BatchRouting? routing = null;
+        await using (var locked = await queue.LockDueAsync(identity.Id, Settings.EventBatchSize, Settings.EventLease, cancellationToken))
+        {
+            if (locked.Events.Count == 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                routing = await batchRouter.RouteLockedAsync(locked, Settings.InlineInApp ? InlineInApp : null, cancellationToken);
+                rest = routing.Rest;
+                LogBatchRouted(Logger, locked.Events.Count - rest.Count);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing of the batch was written (its transaction is rolled back): every event is routed on its own.
+                LogBatchFailed(Logger, locked.Events.Count, ex.Message);
+                rest = locked.Events;
+            }
+        }
+
+        if (routing?.Delivered is { } delivered)
+        {
+            Delivered(delivered);
+        }
+
+        if (rest.Count > 0)
+        {
+            var leased = await queue.ClaimByIdsAsync(rest.Select(e => e.Id).ToList(), identity.Id, Settings.EventLease, cancellationToken);
+            if (leased.Count > 0)
+            {
+                await using var heartbeat = LeaseHeartbeat.Start(
+                    leased.Select(e => e.Claim), queue.ExtendLeasesAsync, Settings.EventLease, Topic, Time, Logger, cancellationToken);
+                await RouteEachAsync(leased, heartbeat, cancellationToken);
+            }
+        }
+
+        return true;
+    }
+
+    private async Task RouteLeasedAsync(IReadOnlyList<EventRecord> batch, CancellationToken cancellationToken)
+    {
         await using var heartbeat = LeaseHeartbeat.Start(
             batch.Select(e => e.Claim), queue.ExtendLeasesAsync, Settings.EventLease, Topic, Time, Logger, cancellationToken);
-        var rest = batch;
-        if (batch.Count > 1)
+        IReadOnlyList<EventRecord> rest = batch;
+        if (batch.Count > 1 || Settings.InlineInApp)
         {
             try
             {
-                rest = await batchRouter.RouteAsync(batch, cancellationToken);
+                var routing = await batchRouter.RouteAsync(batch, Settings.InlineInApp ? InlineInApp : null, cancellationToken);
+                rest = routing.Rest;
+                if (routing.Delivered is { } delivered)
+                {
+                    Delivered(delivered);
+                }
+
                 foreach (var routed in batch.Except(rest))
                 {
                     heartbeat.Done(routed.Id);
@@ -58,6 +132,10 @@ public sealed partial class EventRoutingWorker(
             }
         }
 
+        await RouteEachAsync(rest, heartbeat, cancellationToken);
+    }
+
+    private async Task RouteEachAsync(IReadOnlyList<EventRecord> rest, LeaseHeartbeat heartbeat, CancellationToken cancellationToken) =>
         await Parallel.ForEachAsync(rest,
             new ParallelOptions { MaxDegreeOfParallelism = Settings.RoutingParallelism, CancellationToken = cancellationToken },
             async (ev, ct) =>
@@ -71,7 +149,29 @@ public sealed partial class EventRoutingWorker(
                     heartbeat.Done(ev.Id);
                 }
             });
-        return true;
+
+    /// <summary>In-app messages are delivered in the routing transaction unless the tenant's plan limits in-app sends (the sender's bucket then admits them).</summary>
+    private bool InlineInApp(TenantSnapshot snapshot) => limits.CurrentValue.PerSecond(snapshot.Tenant.Plan, Channel.InApp) is null;
+
+    /// <summary>After the commit: the live pushes and the send metrics of the in-app items delivered inline.</summary>
+    private void Delivered(InboxDelivery delivery)
+    {
+        InAppSender.Push(pushes, delivery);
+        var now = Time.GetUtcNow();
+        var channelTag = new KeyValuePair<string, object?>("channel", Channel.InApp);
+        foreach (var message in delivery.Finished)
+        {
+            // The send's span, continuing the event's trace, as the in-app sender would have made it.
+            using (var span = CommsTelemetry.StartActivity("send " + message.Channel, message.TraceParent, System.Diagnostics.ActivityKind.Producer))
+            {
+                span?.SetTag("comms.message.id", message.Id);
+                span?.SetTag("comms.channel", message.Channel);
+                span?.SetTag("comms.template", message.TemplateName);
+            }
+
+            CommsTelemetry.MessagesSent.Add(1, channelTag);
+            CommsTelemetry.QueueToProvider.Record((now - message.DueAt).TotalMilliseconds, channelTag);
+        }
     }
 
     protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => queue.NextDueAsync(cancellationToken);

@@ -16,12 +16,33 @@ internal static class BenchCommands
             case "first":
                 await FirstEvent.RunAsync(options);
                 break;
+            case "open":
+                await OpenLoad.RunAsync(options);
+                break;
             case "drain":
-                (await DrainRate.MeasureAsync(options.Database!, TimeSpan.FromSeconds(options.Seconds))).Print();
+                await DrainAsync(options);
                 break;
             default:
                 await LoadAsync(options);
                 break;
+        }
+    }
+
+    /// <summary>The drain, and with <c>--profile</c> where its time went: SQL per event and the processes' CPU.</summary>
+    private static async Task DrainAsync(BenchOptions options)
+    {
+        var cpu = options.Pids is { } pids ? ProcessCpu.Start(pids) : null;
+        if (options.Profile)
+        {
+            await SqlProfile.ResetAsync(options.Database!);
+        }
+
+        var drain = await DrainRate.MeasureAsync(options.Database!, TimeSpan.FromSeconds(options.Seconds));
+        drain.Print();
+        cpu?.Print(drain.Events, drain.Seconds);
+        if (options.Profile)
+        {
+            await SqlProfile.ReportAsync(options.Database!, drain.Events);
         }
     }
 

@@ -1,7 +1,8 @@
 namespace Comms.Bench.Intake;
 
 internal sealed record BenchOptions(
-    string Api, string Key, string? Database, int Concurrency, int Seconds, int Warmup, string EventName, string Recipient, string? Mail = null)
+    string Api, string Key, string? Database, int Concurrency, int Seconds, int Warmup, string EventName, string Recipient, string? Mail = null,
+    string? Pids = null, bool Profile = false, double Rate = 0)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -20,7 +21,10 @@ internal sealed record BenchOptions(
             int.Parse(Value("warmup", "5"), System.Globalization.CultureInfo.InvariantCulture),
             Value("event", BenchSetup.EventName),
             Value("recipient", BenchSetup.Recipient),
-            Value("mail", "") is { Length: > 0 } mail ? mail.TrimEnd('/') : null);
+            Value("mail", "") is { Length: > 0 } mail ? mail.TrimEnd('/') : null,
+            Value("pids", "") is { Length: > 0 } pids ? pids : null,
+            args.Contains("--profile"),
+            double.Parse(Value("rate", "0"), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 

@@ -23,7 +23,7 @@ internal sealed record DrainRate(long Events, long Messages, double Seconds, lon
         var (left, leftQueued) = (pending, queued);
         while (clock.Elapsed < timeout && (left > 0 || leftQueued > 0))
         {
-            await Task.Delay(250);
+            await Task.Delay(500);
             (left, leftQueued) = await CountAsync();
         }
 
