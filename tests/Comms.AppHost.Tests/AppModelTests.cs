@@ -40,6 +40,26 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task Without_the_dashboard_the_services_export_no_telemetry_to_where_it_would_have_listened()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Comms_AppHost>(
+            [.. AppHostFixture.Arguments(Path.Combine("/var/tmp", "comms-model-test-" + Guid.NewGuid().ToString("N")[..8])), "--Comms:AppHost:Dashboard=false"],
+            deadline.Token);
+        await using var app = await builder.BuildAsync(deadline.Token);
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+
+        foreach (var service in new[] { "api", "dispatcher", "web" })
+        {
+            var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == service);
+#pragma warning disable CS0618 // The simple reader is enough here; ExecutionConfigurationBuilder needs a running app's context.
+            var environment = await project.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
+#pragma warning restore CS0618
+            Assert.False(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"), $"{service} exports to {environment.GetValueOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT")}");
+        }
+    }
+
+    [Fact]
     public async Task By_default_the_app_host_runs_postgres_redis_and_mail_itself_and_two_dispatchers()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
