@@ -39,8 +39,15 @@ public sealed class CrashRecoveryTests(CommsFixture fixture)
         await tenant.DecisionsAsync(eventId);
         await Poll.UntilAsync(async () => (await fixture.Mailbox.ToAsync(tenant.EmailOf("ann"))).Count == 1
                                           && (await fixture.Mailbox.ToAsync(tenant.EmailOf("bob"))).Count == 1, "both emails");
+        // A send's "sent" mark is group-committed just behind the SMTP answer: the email can be in the mailbox a moment
+        // before its row says so.
+        var messages = await Poll.UntilAsync(async () =>
+        {
+            await using var db = fixture.CreateDbContext();
+            var rows = await db.Messages.AsNoTracking().Where(m => m.EventId == eventId).ToListAsync();
+            return rows.Count == 4 && rows.All(m => m.Status == MessageStatus.Sent) ? rows : null;
+        }, "all four messages marked sent");
         await using var check = fixture.CreateDbContext();
-        var messages = await check.Messages.AsNoTracking().Where(m => m.EventId == eventId).ToListAsync();
         Assert.All(messages, m => Assert.Equal(MessageStatus.Sent, m.Status));
         Assert.Equal(4, messages.Count);
         Assert.Equal(2, (await check.Events.AsNoTracking().SingleAsync(e => e.Id == eventId)).Attempts);
