@@ -108,9 +108,12 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
                 INSERT INTO inbox_items (id, tenant_id, recipient_id, message_id, event_id, category, title, body, body_html,
                                          link, icon, thread_key, created_at)
                 SELECT u.id, u.tenant, u.recipient, u.id, u.event, u.category, u.title, u.body, u.body_html, u.link, u.icon, u.thread,
+                       -- A user's items of one batch follow each other a microsecond apart in the batch's (event) order:
+                       -- ids (UUIDv7) are random below the millisecond, so they cannot order items of the same time.
                        GREATEST(@now, l.created_at + interval '1 microsecond')
+                         + (row_number() OVER (PARTITION BY u.recipient ORDER BY u.ord) - 1) * interval '1 microsecond'
                   FROM unnest(@ids, @tenants, @recipients, @events, @categories, @titles, @bodies, @html, @links, @icons, @threads)
-                    AS u(id, tenant, recipient, event, category, title, body, body_html, link, icon, thread)
+                       WITH ORDINALITY AS u(id, tenant, recipient, event, category, title, body, body_html, link, icon, thread, ord)
                   JOIN latest l ON l.recipient = u.recipient
                  -- Once per message: inbox_items is partitioned by month, so no unique index can hold message_id alone;
                  -- the recipient's advisory lock (held) makes this check race-free.
@@ -146,7 +149,7 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, TimeProvider time)
             }
         }
 
-        // A user's items of one batch share their time and follow each other in id order.
+        // A user's items of one batch follow each other a microsecond apart, in the batch's order.
         var byId = messages.ToDictionary(m => m.Id);
         var delivered = new List<DeliveredItem>(written.Count);
         foreach (var user in written.GroupBy(w => byId[w.Id].RecipientId))
