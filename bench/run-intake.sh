@@ -9,6 +9,7 @@
 #      default 60), event -> inbox item p50/p99 and whether the backlog grows.
 # Step 2 also runs batched INSERTs and a binary COPY; step 3 also profiles the drain (CPU per process from /proc,
 # pg_stat_statements per routed event, dotnet-counters of the dispatcher when /tmp/perf-tools/dotnet-counters exists).
+# BENCH_USERS=N sends the events to N users in turn (default 1: every event to one user, whose inbox writes queue on one lock).
 # BENCH_STEPS picks steps ("1 3": intake and drain only); BENCH_LABEL suffixes the results file; COMMS_BENCH_DISPATCHERS=2
 # runs two dispatcher replicas; Comms__Dispatcher__* settings pass through to the dispatcher.
 # Results are printed and saved in bench/results/. Usage: bench/run-intake.sh [concurrency] [seconds]
@@ -24,6 +25,7 @@ data=$(mktemp -d /var/tmp/comms-bench.XXXXXX)
 chmod 755 "$data"
 # BENCH_STEPS picks steps (default all); BENCH_LABEL names the results file (e.g. a lever's before/after).
 steps=" ${BENCH_STEPS:-1 2 3 4 5} "
+users=${BENCH_USERS:-1}
 step() { [[ "$steps" == *" $1 "* ]]; }
 results="bench/results/intake-$(date -u +%Y%m%dT%H%M%SZ)${BENCH_LABEL:+-$BENCH_LABEL}.txt"
 mkdir -p bench/results
@@ -106,12 +108,12 @@ counters_stop() {
 
 {
   echo "Comms intake benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "Settings: dispatchers ${COMMS_BENCH_DISPATCHERS:-1}, Comms__Dispatcher__InlineInApp=${Comms__Dispatcher__InlineInApp:-default}, Comms__Dispatcher__EventBatchSize=${Comms__Dispatcher__EventBatchSize:-default}, Comms__Dispatcher__RoutingLoops=${Comms__Dispatcher__RoutingLoops:-default}, Comms__Dispatcher__ClaimByRowLock=${Comms__Dispatcher__ClaimByRowLock:-default}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  $bench setup --api "$api" --key demo-api-key
+  echo "Settings: dispatchers ${COMMS_BENCH_DISPATCHERS:-1}, users $users, Comms__Dispatcher__InlineInApp=${Comms__Dispatcher__InlineInApp:-default}, Comms__Dispatcher__EventBatchSize=${Comms__Dispatcher__EventBatchSize:-default}, Comms__Dispatcher__RoutingLoops=${Comms__Dispatcher__RoutingLoops:-default}, Comms__Dispatcher__ClaimByRowLock=${Comms__Dispatcher__ClaimByRowLock:-default}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  $bench setup --api "$api" --key demo-api-key --users "$users"
   echo
   echo "1. Intake alone (dispatcher paused)"
   kill -STOP $dispatcher
-  $bench load --api "$api" --key demo-api-key --concurrency "$concurrency" --seconds "$seconds" --warmup 5
+  $bench load --api "$api" --key demo-api-key --users "$users" --concurrency "$concurrency" --seconds "$seconds" --warmup 5
   if step 2; then
     echo
     echo "2. Raw PostgreSQL baselines"
@@ -126,14 +128,14 @@ counters_stop() {
   if step 4; then
     echo
     echo "4. Whole system (intake while the dispatcher routes and delivers)"
-    $bench load --api "$api" --key demo-api-key --db "$db" --concurrency "$concurrency" --seconds "$seconds" --warmup 5
+    $bench load --api "$api" --key demo-api-key --users "$users" --db "$db" --concurrency "$concurrency" --seconds "$seconds" --warmup 5
   fi
   if step 5; then
     echo
     echo "5. Sustained end to end: open-loop generator at fixed rates, event → inbox item"
     for rate in ${BENCH_RATES:-1000 2000 3000}; do
       $bench drain --db "$db" --seconds 120 >/dev/null # whatever an earlier step left is worked off first
-      $bench open --api "$api" --key demo-api-key --db "$db" --rate "$rate" --seconds "${BENCH_OPEN_SECONDS:-60}"
+      $bench open --api "$api" --key demo-api-key --users "$users" --db "$db" --rate "$rate" --seconds "${BENCH_OPEN_SECONDS:-60}"
     done
   fi
   echo

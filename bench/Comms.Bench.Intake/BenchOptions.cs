@@ -2,8 +2,11 @@ namespace Comms.Bench.Intake;
 
 internal sealed record BenchOptions(
     string Api, string Key, string? Database, int Concurrency, int Seconds, int Warmup, string EventName, string Recipient, string? Mail = null,
-    string? Pids = null, bool Profile = false, double Rate = 0)
+    string? Pids = null, bool Profile = false, double Rate = 0, int Users = 1)
 {
+    /// <summary>The recipient of the <paramref name="n"/>th event: one user, or <see cref="Users"/> users in turn (<c>--users</c>).</summary>
+    public string RecipientOf(long n) => Users <= 1 ? Recipient : $"{Recipient}-{n % Users}";
+
     public static BenchOptions Parse(string[] args)
     {
         string Value(string name, string fallback)
@@ -24,7 +27,8 @@ internal sealed record BenchOptions(
             Value("mail", "") is { Length: > 0 } mail ? mail.TrimEnd('/') : null,
             Value("pids", "") is { Length: > 0 } pids ? pids : null,
             args.Contains("--profile"),
-            double.Parse(Value("rate", "0"), System.Globalization.CultureInfo.InvariantCulture));
+            double.Parse(Value("rate", "0"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Value("users", "1"), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 

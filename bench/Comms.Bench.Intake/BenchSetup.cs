@@ -18,6 +18,14 @@ internal static class BenchSetup
         using var http = new HttpClient { BaseAddress = new Uri(options.Api) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
         await SendAsync(http.PutAsJsonAsync($"/v1/recipients/{Recipient}", new { name = "Benchmark", quietHours = new { enabled = false } }));
+        // --users N: the events go to N users in turn (a realistic spread: one user's inbox is written by one transaction at a time).
+        for (var first = 0; options.Users > 1 && first < options.Users; first += 1000)
+        {
+            var users = Enumerable.Range(first, Math.Min(1000, options.Users - first))
+                .Select(n => new { externalId = options.RecipientOf(n), name = $"Benchmark {n}", quietHours = new { enabled = false } });
+            await SendAsync(http.PostAsJsonAsync("/v1/recipients/bulk", new { recipients = users }));
+        }
+
         await SendAsync(http.PutAsJsonAsync($"/v1/templates/{EventName}/in_app/en-US/draft", new
         {
             category = "account",
@@ -28,7 +36,7 @@ internal static class BenchSetup
         {
             templateName = EventName, category = "account", channels = new[] { "in_app" },
         }));
-        Console.WriteLine($"Set up recipient '{Recipient}', template and rule '{EventName}' (in-app only).");
+        Console.WriteLine($"Set up {(options.Users > 1 ? $"{options.Users} recipients '{Recipient}-0'…" : $"recipient '{Recipient}'")}, template and rule '{EventName}' (in-app only).");
     }
 
     private static async Task SendAsync(Task<HttpResponseMessage> request)

@@ -31,7 +31,7 @@ internal sealed record IntakeLoad(long Accepted, long Failed, double Seconds, Li
             while (!Volatile.Read(ref stop))
             {
                 var n = Interlocked.Increment(ref sequence);
-                var body = $$$"""{"name":"{{{options.EventName}}}","recipients":["{{{options.Recipient}}}"],"causeRef":"bench:{{{runId}}}:{{{n}}}","category":"account","payload":{"name":"Bench {{{n}}}"}}""";
+                var body = $$$"""{"name":"{{{options.EventName}}}","recipients":["{{{options.RecipientOf(n)}}}"],"causeRef":"bench:{{{runId}}}:{{{n}}}","category":"account","payload":{"name":"Bench {{{n}}}"}}""";
                 using var content = new StringContent(body, Encoding.UTF8, "application/json");
                 var started = Stopwatch.GetTimestamp();
                 try

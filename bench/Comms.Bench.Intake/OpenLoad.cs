@@ -110,7 +110,7 @@ internal static class OpenLoad
 
         async Task PostAsync(int n)
         {
-            var body = $$$"""{"name":"{{{options.EventName}}}","recipients":["{{{options.Recipient}}}"],"causeRef":"{{{runId}}}:{{{n}}}","category":"account","payload":{"name":"Bench {{{n}}}"}}""";
+            var body = $$$"""{"name":"{{{options.EventName}}}","recipients":["{{{options.RecipientOf(n)}}}"],"causeRef":"{{{runId}}}:{{{n}}}","category":"account","payload":{"name":"Bench {{{n}}}"}}""";
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             try
             {
