@@ -4,6 +4,7 @@ using Comms.Core.Diagnostics;
 using Comms.Core.Data;
 using Comms.Core.Events;
 using Comms.Core.Inbox;
+using Comms.Core.Queueing;
 using Comms.Core.Routing;
 using Comms.Core.Templates;
 using Comms.Core.Tenancy;
@@ -21,7 +22,8 @@ namespace Comms.Api.Events;
 /// </summary>
 internal sealed class IntakeWarmUp(
     TenantCatalog catalog, ApiKeyStore keys, InboxService inbox, EventIntake intake, IDbContextFactory<CommsDbContext> contexts,
-    IOptions<IntakeOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time) : IWarmUpStep
+    IOptions<IntakeOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, Npgsql.NpgsqlDataSource dataSource,
+    TimeProvider time) : IWarmUpStep
 {
     private const string NoTenant = "~warm-up";
 
@@ -69,6 +71,8 @@ internal sealed class IntakeWarmUp(
                 Payload = """{"name":"Warm"}""", Recipients = ["someone"], DueAt = now, CreatedAt = now,
             },
         ], cancellationToken);
+        await CommitRehearsal.RunAsync(dataSource, cancellationToken);
+        RuntimeHelpers.RunClassConstructor(typeof(WakeUps).TypeHandle); // the wake-up published after the intake's commit
         await inbox.ListAsync(NoTenant, "someone", new InboxQuery(InboxFilter.Unread), cancellationToken);
         await inbox.ListAsync(NoTenant, "someone", new InboxQuery(Before: InboxPosition.Start, Group: InboxGrouping.Thread), cancellationToken);
         await inbox.CountAsync(NoTenant, "someone", cancellationToken);

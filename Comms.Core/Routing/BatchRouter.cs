@@ -52,7 +52,7 @@ public sealed class BatchRouter(
         try
         {
             // In the order they were posted, so that the earlier of two events with one dedupe key is the one sent.
-            foreach (var tenant in events.OrderBy(e => e.DueAt).ThenBy(e => e.CreatedAt).ThenBy(e => e.Id).GroupBy(e => e.TenantId))
+            foreach (var tenant in InPostedOrder(events).GroupBy(e => e.TenantId))
             {
                 var prepared = await PrepareAsync(tenant.ToList(), rest, disposables, cancellationToken);
                 if (inlineInApp is not null && prepared.Count > 0 && inlineInApp(prepared[0].Snapshot))
@@ -105,6 +105,10 @@ public sealed class BatchRouter(
             }
         }
     }
+
+    /// <summary>Events in the order they were posted (due time, then stored time, then id).</summary>
+    internal static IOrderedEnumerable<EventRecord> InPostedOrder(IEnumerable<EventRecord> events) =>
+        events.OrderBy(e => e.DueAt).ThenBy(e => e.CreatedAt).ThenBy(e => e.Id);
 
     private async Task<List<RoutingInput>> PrepareAsync(
         List<EventRecord> events, List<EventRecord> rest, List<IDisposable> disposables, CancellationToken cancellationToken)

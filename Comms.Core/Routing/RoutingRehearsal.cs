@@ -17,7 +17,8 @@ public sealed class RoutingRehearsal(
 {
     public const string TenantId = "~warm-up";
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs the rehearsal; returns how many in-app items its inline delivery wrote (and rolled back).</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var recipient = new Recipient
@@ -26,7 +27,7 @@ public sealed class RoutingRehearsal(
             QuietHoursEnabled = false, CreatedAt = now, UpdatedAt = now,
         };
         var decisions = new List<PlannedDecision>();
-        if (await SampleTenantAsync(cancellationToken) is { } tenantId
+        if (await SampleTenantAsync(cancellationToken) is ({ } tenantId, var sampleRecipient)
             && await catalog.GetAsync(tenantId, cancellationToken) is { } snapshot
             && snapshot.Rules.Values.OrderBy(r => r.DedupeKey is null && r.DigestKey is null ? 0 : 1).FirstOrDefault() is { } rule)
         {
@@ -37,7 +38,8 @@ public sealed class RoutingRehearsal(
                 var (input, payload) = await router.PrepareAsync(real, cancellationToken);
                 using (payload)
                 {
-                    await audience.ByExternalIdsAsync(tenantId, ["~warm-up"], cancellationToken);
+                    // A real recipient of the tenant is read (read only), so that every column's reader is warm (quiet hours' times).
+                    await audience.ByExternalIdsAsync(tenantId, [sampleRecipient ?? "~warm-up"], cancellationToken);
                     var facts = await RecipientFacts.LoadAsync(dataSource, tenantId, [recipient], [real.Category], cancellationToken);
                     await router.PlanAsync(input with { Facts = facts, DedupeKey = null, DigestKey = null }, [recipient], decisions);
                 }
@@ -49,6 +51,8 @@ public sealed class RoutingRehearsal(
         }
 
         var ev = Event(TenantId, "warm.up", "account", now);
+        // A batch's events are routed in the order they were posted.
+        _ = BatchRouter.InPostedOrder([ev, Event(TenantId, "warm.up", "account", now)]).GroupBy(e => e.TenantId).ToList();
         foreach (var channel in new[] { Channel.Email, Channel.InApp })
         {
             var message = new PlannedMessage(
@@ -57,7 +61,7 @@ public sealed class RoutingRehearsal(
             decisions.Add(new PlannedDecision(recipient.Id, recipient.ExternalId, channel, DecisionOutcome.Queued, null, null, message, now));
         }
 
-        await store.RehearseAsync(ev, [.. decisions.Where(d => d.Digest is null)], cancellationToken);
+        return await store.RehearseAsync(ev, [.. decisions.Where(d => d.Digest is null)], cancellationToken);
     }
 
     private static EventRecord Event(string tenantId, string name, string category, DateTimeOffset now) => new()
@@ -66,9 +70,16 @@ public sealed class RoutingRehearsal(
         Payload = """{"name":"Warm"}""", Recipients = ["warm-up"], DueAt = now, CreatedAt = now,
     };
 
-    private async Task<string?> SampleTenantAsync(CancellationToken cancellationToken)
+    /// <summary>A tenant with a routing rule, and one of its recipients (if it has any).</summary>
+    private async Task<(string? Tenant, string? Recipient)> SampleTenantAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT tenant_id FROM routing_rules ORDER BY tenant_id LIMIT 1");
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        await using var command = dataSource.CreateCommand("""
+            SELECT t.tenant_id, (SELECT r.external_id FROM recipients r WHERE r.tenant_id = t.tenant_id AND r.erased_at IS NULL LIMIT 1)
+              FROM (SELECT tenant_id FROM routing_rules ORDER BY tenant_id LIMIT 1) t
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (null, null);
     }
 }

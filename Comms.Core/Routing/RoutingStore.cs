@@ -41,8 +41,11 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         return Recorded(decisions, inserted);
     }
 
-    /// <summary>Writes one event's decisions and messages as <see cref="WriteAsync"/> does, and rolls it all back (the warm-up).</summary>
-    public async Task RehearseAsync(EventRecord ev, IReadOnlyList<PlannedDecision> decisions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one event's decisions and messages as <see cref="WriteAsync"/> does, then as a locked batch with its in-app
+    /// message delivered inline, and rolls it all back (the warm-up); returns how many inbox items that batch wrote.
+    /// </summary>
+    public async Task<int> RehearseAsync(EventRecord ev, IReadOnlyList<PlannedDecision> decisions, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -51,7 +54,18 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], EventQueue.AdvanceCommand(ev.Claim, null, true, now), now, cancellationToken);
         var again = decisions.Select(d => d.Message is null ? d : d with { Message = d.Message with { Id = Guid.CreateVersion7() } }).ToList();
         await ExecuteAsync(connection, transaction, [(Owner(ev), again)], EventQueue.CompleteCommand([ev.Claim], now), now, cancellationToken);
+        // And a locked batch whose in-app message is delivered inline (inbox item, unread counts), as the routing loops write.
+        // (Another cause: the same keys as above would be repeats, and a repeat is not delivered.)
+        var inline = decisions.Select(d => d.Message is null ? d : d with { Message = d.Message with { Id = Guid.CreateVersion7(), CauseRef = "warm-up-inline" } })
+            .ToList();
+        // A List, as the routing loops pass (a collection expression would make another type, whose LINQ differs), written a
+        // millisecond on, as a real write comes after its planning (the in-app message is then due).
+        var written = now.AddMilliseconds(1);
+        var batch = await WriteAsync(connection, transaction, new List<(EventRecord, IReadOnlyList<PlannedDecision>)> { (ev, inline) },
+            EventQueue.CompleteLockedCommand(new List<Guid> { ev.Id }, written), _ => true, InboxWriter.TruncateToMicroseconds(written),
+            cancellationToken, rehearse: true);
         await transaction.RollbackAsync(cancellationToken);
+        return batch.Delivered?.Items.Count ?? 0;
     }
 
     /// <summary>
@@ -88,14 +102,15 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private static async Task<RoutedBatch> WriteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(EventRecord Event, IReadOnlyList<PlannedDecision> Decisions)> events,
-        NpgsqlBatchCommand complete, Func<EventRecord, bool>? inline, DateTimeOffset now, CancellationToken cancellationToken)
+        NpgsqlBatchCommand complete, Func<EventRecord, bool>? inline, DateTimeOffset now, CancellationToken cancellationToken,
+        bool rehearse = false)
     {
         List<DeliveredItem> items = [];
         // The in-app messages delivered in this transaction are inserted already sent (RoutingCommands.Insert).
         var candidates = inline is null ? new List<ClaimedMessage>() : InlineInApp(events, inline, now);
         var inserted = await ExecuteAsync(connection, transaction, events.Select(e => (Owner(e.Event), e.Decisions)).ToList(), complete, now, cancellationToken,
             candidates.Count == 0 ? null : candidates.Select(m => m.Id).ToHashSet());
-        if (complete.RecordsAffected != events.Count)
+        if (complete.RecordsAffected != events.Count && !rehearse) // a rehearsal's event is made up: no row to complete
         {
             await transaction.RollbackAsync(cancellationToken);
             throw new LeaseLostException(events[0].Event.Id);
@@ -106,6 +121,12 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         if (deliver.Count > 0)
         {
             items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, cancellationToken);
+        }
+
+        if (rehearse)
+        {
+            // The caller rolls back.
+            return new RoutedBatch(recorded, new InboxDelivery([.. items.Select(i => i.Message)], items, await InboxWriter.CountsAfterAsync(connection, items, cancellationToken)));
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Comms.Core.Data;
 using Comms.Core.Inbox;
 using Comms.Core.Messages;
 using Comms.Core.Routing;
@@ -11,10 +12,12 @@ namespace Comms.Dispatcher.Routing;
 /// Runs the dispatcher's hot paths once before it reports healthy: the tenant catalog (EF Core's model and its
 /// first queries, for a tenant that does not exist, and the version check of a cached one) and rendering — Liquid, Markdown and HTML sanitizing — of
 /// each channel's content, then a whole routing pass that keeps nothing (<see cref="RoutingRehearsal"/>), so the
-/// first event routes as fast as the tenth; then the live pushes of an in-app delivery, to a user no connection can be.
+/// first event routes as fast as the tenth; a sent mark that changes nothing; then the live pushes of an in-app delivery, to a user no connection can be.
 /// </summary>
 internal sealed class RoutingWarmUp(
-    TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal, LivePushes pushes, TimeProvider time) : IWarmUpStep
+    TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal, LivePushes pushes, MessageQueue queue,
+    Npgsql.NpgsqlDataSource dataSource, TimeProvider time)
+    : IWarmUpStep
 {
     private static readonly TemplateContent Sample = new()
     {
@@ -36,6 +39,14 @@ internal sealed class RoutingWarmUp(
 
         await rehearsal.RunAsync(cancellationToken);
         MessageQueue.WarmUp();
+        await CommitRehearsal.RunAsync(dataSource, cancellationToken);
+        // A sender's "sent" mark with its attempt row, for a claim no message has: every array parameter's converter (times,
+        // nullable status codes) is resolved and the group commit's statement run, and nothing is changed.
+        var now = time.GetUtcNow();
+        await queue.MarkSentAsync(
+            new Comms.Core.Queueing.LeaseClaim(Guid.CreateVersion7(), Guid.NewGuid()),
+            new AttemptRecord("smtp", AttemptOutcome.Sent, now) { StatusCode = 250, Response = "warm-up", ProviderMessageId = "warm-up" },
+            cancellationToken);
         InboxCursor.TryDecode(InboxCursor.Encode(time.GetUtcNow(), Guid.Empty), out InboxPosition _);
         await pushes.WarmUpAsync(time.GetUtcNow());
     }

@@ -42,12 +42,14 @@ public sealed class WarmUpTests(CommsFixture fixture)
         var tenant = await TestTenant.CreateAsync(fixture, "alice"); // at least one tenant with a rule and a recipient
         var rehearsal = fixture.Dispatcher.Services.GetRequiredService<Comms.Core.Routing.RoutingRehearsal>();
 
-        await rehearsal.RunAsync(CancellationToken.None); // throws if any statement fails
+        var delivered = await rehearsal.RunAsync(CancellationToken.None); // throws if any statement fails
+        Assert.True(delivered > 0, "the rehearsal's locked batch delivered no in-app message inline, as the routing loops do");
 
         await using var db = fixture.CreateDbContext();
         Assert.False(await db.Messages.AnyAsync(m => m.CauseRef == "warm-up" || m.TenantId == "~warm-up"));
         Assert.False(await db.Decisions.AnyAsync(d => d.RecipientExternalId == "warm-up"));
         Assert.False(await db.Events.AnyAsync(e => e.CauseRef == "warm-up"));
+        Assert.False(await db.InboxItems.AnyAsync(i => i.TenantId == "~warm-up"));
         Assert.NotNull(tenant);
     }
 
