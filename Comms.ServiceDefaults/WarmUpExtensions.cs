@@ -79,6 +79,11 @@ public static partial class WarmUpExtensions
                     }
                 }
 
+                // The warm-up's garbage (the call graph's reflection objects, the rehearsals' buffers) is collected now,
+                // compacted and its memory given back, before the service reports healthy: else the first requests' GC
+                // pays for it with a long pause.
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 LogDone(logger, total.ElapsedMilliseconds);
             }
             finally

@@ -15,6 +15,9 @@ internal static class FirstEvent
     {
         using var api = new HttpClient { BaseAddress = new Uri(options.Api) };
         api.DefaultRequestHeaders.Authorization = new("Bearer", options.Key);
+        // Every event on a connection of its own, as curl or a client's first call: the first event would otherwise be the
+        // only one to pay for the TCP connection and Kestrel's, and the comparison would measure connection reuse.
+        api.DefaultRequestHeaders.ConnectionClose = true;
         using var mail = new HttpClient { BaseAddress = new Uri(options.Mail ?? throw new InvalidOperationException("--mail URL is required")) };
         // The load generator's own first request (its HTTP stack and JSON being JIT-compiled) is not Comms' latency:
         // warm this process against MailDev and an in-memory serialization, never against the API being measured.
