@@ -81,9 +81,14 @@ public static partial class WarmUpExtensions
 
                 // The warm-up's garbage (the call graph's reflection objects, the rehearsals' buffers) is collected now,
                 // compacted and its memory given back, before the service reports healthy: else the first requests' GC
-                // pays for it with a long pause.
-                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                // pays for it with a long pause. (Comms:WarmUp:Collect = false skips it: the tests host many services in one
+                // process, whose every start would stop them all for a full collection of the whole process.)
+                if (configuration.GetValue("Comms:WarmUp:Collect", true))
+                {
+                    System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                }
+
                 LogDone(logger, total.ElapsedMilliseconds);
             }
             finally

@@ -58,6 +58,8 @@ public sealed class ServicesFixture : IAsyncLifetime
             ["Comms:Auth:SecretEncryptionKey"] = SecretEncryptionKey,
             ["Comms:Sys:ApiKey"] = SysKey,
             ["Comms:Dispatcher:PollInterval"] = "00:00:01",
+            // One process hosts many services here: no full collection of it at each one's start (on by default).
+            ["Comms:WarmUp:Collect"] = "false",
             // The suites send thousands of requests from one in-process client address.
             ["Comms:RateLimits:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
