@@ -6,7 +6,8 @@
 #   3. the dispatcher draining that backlog (events routed and delivered in-app per second),
 #   4. the whole system at once (intake with the dispatcher routing and delivering alongside),
 #   5. sustained end to end: an open-loop generator at fixed rates (BENCH_RATES, default "1000 2000 3000"; BENCH_OPEN_SECONDS,
-#      default 60), event -> inbox item p50/p99 and whether the backlog grows.
+#      default 60), event -> inbox item p50/p99 and whether the backlog grows; each rate starts after the earlier steps'
+#      backlog is worked off and the tables they churned are vacuumed; the p99 is also printed per 10 s, with the backlog.
 # Step 2 also runs batched INSERTs and a binary COPY; step 3 also profiles the drain (CPU per process from /proc,
 # pg_stat_statements per routed event, dotnet-counters of the dispatcher when /tmp/perf-tools/dotnet-counters exists).
 # BENCH_USERS=N sends the events to N users in turn (default 1: every event to one user, whose inbox writes queue on one lock).
@@ -135,6 +136,10 @@ counters_stop() {
     echo "5. Sustained end to end: open-loop generator at fixed rates, event → inbox item"
     for rate in ${BENCH_RATES:-1000 2000 3000}; do
       $bench drain --db "$db" --seconds 120 >/dev/null # whatever an earlier step left is worked off first
+      # ...and PostgreSQL's own catching up on it (the earlier steps wrote and updated a few hundred thousand rows just
+      # before): vacuumed now, not by autovacuum in the first seconds of the measured run. Autovacuum stays on during it.
+      PGPASSWORD=$(cat "$data/postgres.password") "$pgbin/psql" -q -h 127.0.0.1 -p $((base + 1)) -U postgres -d commsdb \
+        -c "VACUUM (ANALYZE) events, messages, message_keys, message_renders, decisions, inbox_items, message_attempts" >/dev/null
       $bench open --api "$api" --key demo-api-key --users "$users" --db "$db" --rate "$rate" --seconds "${BENCH_OPEN_SECONDS:-60}"
     done
   fi

@@ -34,7 +34,7 @@ internal static class OpenLoad
         var lateMs = new double[total];
         long accepted = 0, failed = 0;
         string? firstError = null;
-        var backlog = new List<(double At, long Pending)>();
+        var backlog = new List<(double At, long Pending, long Vacuums)>();
         var inFlight = new List<Task>(total);
         var sampling = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -43,7 +43,8 @@ internal static class OpenLoad
         {
             while (!sampling.IsCancellationRequested)
             {
-                backlog.Add((clock.Elapsed.TotalSeconds, await PendingAsync(dataSource)));
+                var (pending, vacuums) = await PendingAsync(dataSource);
+                backlog.Add((clock.Elapsed.TotalSeconds, pending, vacuums));
                 try
                 {
                     await Task.Delay(1000, sampling.Token);
@@ -84,7 +85,7 @@ internal static class OpenLoad
         await sampling.CancelAsync();
         await sampler;
 
-        var (fromSchedule, fromStored) = await LatenciesAsync(dataSource, runId, scheduled);
+        var (fromSchedule, fromStored, byWindow) = await LatenciesAsync(dataSource, runId, scheduled, rate);
         Array.Sort(lateMs);
         var late = lateMs.ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -103,6 +104,11 @@ internal static class OpenLoad
         Console.WriteLine(FormattableString.Invariant(
             $"  backlog (events not yet routed, sampled each second): max {firstHalf} in the first half, {secondHalf} in the second; at the end {samples.LastOrDefault().Pending}; {end}") +
             (grows ? " — the backlog GROWS: not sustainable" : " — the backlog does not grow"));
+        // The shape over time, so that a p99 is not read without it: per 10 s of the schedule, the p99 of the events sent then,
+        // the largest backlog, and how many autovacuum workers PostgreSQL ran meanwhile (its own work on the same cores).
+        Console.WriteLine("  per 10 s of the schedule (p99 event → inbox item / max backlog / autovacuum workers seen): " + string.Join("; ",
+            byWindow.Select((w, i) => FormattableString.Invariant(
+                $"{i * 10}-{i * 10 + 10} s {Percentiles.Of(w, 99):F0} ms / {samples.Where(b => b.At >= i * 10 && b.At < i * 10 + 10).Select(b => b.Pending).DefaultIfEmpty(0).Max()} / {samples.Where(b => b.At >= i * 10 && b.At < i * 10 + 10).Select(b => b.Vacuums).DefaultIfEmpty(0).Max()}"))));
         if (firstError is not null)
         {
             Console.WriteLine($"  first error: {firstError}");
@@ -133,10 +139,13 @@ internal static class OpenLoad
         }
     }
 
-    private static async Task<long> PendingAsync(NpgsqlDataSource dataSource)
+    private static async Task<(long Pending, long Vacuums)> PendingAsync(NpgsqlDataSource dataSource)
     {
-        await using var command = dataSource.CreateCommand("SELECT count(*) FROM events WHERE status = 'pending'");
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM events WHERE status = 'pending'), (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker')");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private static async Task<long> MissingAsync(NpgsqlDataSource dataSource, string runId, long accepted)
@@ -149,10 +158,14 @@ internal static class OpenLoad
         return accepted - (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Per event of the run: inbox item time − scheduled send, and − the event's stored time (ms, sorted).</summary>
-    private static async Task<(List<double> FromSchedule, List<double> FromStored)> LatenciesAsync(
-        NpgsqlDataSource dataSource, string runId, DateTimeOffset[] scheduled)
+    /// <summary>
+    /// Per event of the run: inbox item time − scheduled send, and − the event's stored time (ms, sorted); and the first of
+    /// them per 10 s of the schedule (sorted).
+    /// </summary>
+    private static async Task<(List<double> FromSchedule, List<double> FromStored, List<List<double>> ByWindow)> LatenciesAsync(
+        NpgsqlDataSource dataSource, string runId, DateTimeOffset[] scheduled, double rate)
     {
+        var byWindow = Enumerable.Range(0, (int)Math.Ceiling(scheduled.Length / rate / 10)).Select(_ => new List<double>()).ToList();
         await using var command = dataSource.CreateCommand("""
             SELECT split_part(e.cause_ref, ':', 3)::int, i.created_at, e.created_at
               FROM events e JOIN inbox_items i ON i.event_id = e.id
@@ -165,12 +178,15 @@ internal static class OpenLoad
         while (await reader.ReadAsync())
         {
             var item = reader.GetFieldValue<DateTimeOffset>(1);
-            fromSchedule.Add((item - scheduled[reader.GetInt32(0)]).TotalMilliseconds);
+            var n = reader.GetInt32(0);
+            fromSchedule.Add((item - scheduled[n]).TotalMilliseconds);
+            byWindow[Math.Min((int)(n / rate / 10), byWindow.Count - 1)].Add((item - scheduled[n]).TotalMilliseconds);
             fromStored.Add((item - reader.GetFieldValue<DateTimeOffset>(2)).TotalMilliseconds);
         }
 
         fromSchedule.Sort();
         fromStored.Sort();
-        return (fromSchedule, fromStored);
+        byWindow.ForEach(w => w.Sort());
+        return (fromSchedule, fromStored, byWindow);
     }
 }
