@@ -19,7 +19,7 @@ var api = builder.AddProject<Projects.Comms_Api>("api", launchProfileName: null)
     .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Comms_Dispatcher>("dispatcher", launchProfileName: null).WithHttpEndpoint(port: settings.Port("dispatcher"))
-    .WithReplicas(settings.DispatcherReplicas)
+    .WithReplicas(settings.DispatcherReplicas).WithRoutingLoopsSplit(settings.DispatcherReplicas)
     .WithCommsDefaults(builder).Uses(db).Uses(redis).Uses(mail).WaitForCompletion(migrator).WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Comms_Web>("web", launchProfileName: null).WithHttpEndpoint(port: settings.Port("web"), isProxied: false)

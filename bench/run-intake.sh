@@ -74,6 +74,10 @@ api="http://127.0.0.1:$((base + 5))"
 db="Host=127.0.0.1;Port=$((base + 1));Username=postgres;Password=$(cat "$data/postgres.password");Database=commsdb"
 # The processes of this app host only (another benchmark may run a Release dispatcher too): those whose environment
 # names this run's PostgreSQL port.
+vacuum_tables() {
+  PGPASSWORD=$(cat "$data/postgres.password") "$pgbin/psql" -q -h 127.0.0.1 -p $((base + 1)) -U postgres -d commsdb \
+    -c "VACUUM (ANALYZE) events, messages, message_keys, message_renders, decisions, inbox_items, message_attempts" >/dev/null
+}
 ours_matching() {
   local p
   for p in $(pgrep -f "$1"); do
@@ -123,6 +127,9 @@ counters_stop() {
   echo
   echo "3. Dispatcher working off the backlog of step 1"
   counters_start drain
+  # The drain starts on vacuumed tables, as every run does whatever steps it runs (step 1 just wrote its backlog; with step 2
+  # in between autovacuum had done it by then, without it autovacuum took up to a third of PostgreSQL's CPU in the drain).
+  vacuum_tables
   kill -CONT $dispatcher
   $bench drain --db "$db" --seconds 300 --profile --pids "$pids" | tee "$data/drain.txt"
   counters_stop drain "$(sed -n 's/^Dispatcher drain: \([0-9]*\) events.*/\1/p' "$data/drain.txt")"
@@ -138,8 +145,7 @@ counters_stop() {
       $bench drain --db "$db" --seconds 120 >/dev/null # whatever an earlier step left is worked off first
       # ...and PostgreSQL's own catching up on it (the earlier steps wrote and updated a few hundred thousand rows just
       # before): vacuumed now, not by autovacuum in the first seconds of the measured run. Autovacuum stays on during it.
-      PGPASSWORD=$(cat "$data/postgres.password") "$pgbin/psql" -q -h 127.0.0.1 -p $((base + 1)) -U postgres -d commsdb \
-        -c "VACUUM (ANALYZE) events, messages, message_keys, message_renders, decisions, inbox_items, message_attempts" >/dev/null
+      vacuum_tables
       $bench open --api "$api" --key demo-api-key --users "$users" --db "$db" --rate "$rate" --seconds "${BENCH_OPEN_SECONDS:-60}"
     done
   fi

@@ -39,6 +39,24 @@ public sealed class AppModelTests
         }
     }
 
+    [Theory]
+    [InlineData(1, null)]
+    [InlineData(2, "1")]
+    public async Task Dispatcher_replicas_on_this_machine_share_one_replicas_routing_loops(int replicas, string? loops)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Comms_AppHost>(
+            [.. AppHostFixture.Arguments(Path.Combine("/var/tmp", "comms-model-test-" + Guid.NewGuid().ToString("N")[..8])),
+             $"--Comms:AppHost:DispatcherReplicas={replicas}"],
+            deadline.Token);
+        await using var app = await builder.BuildAsync(deadline.Token);
+        var dispatcher = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>().Single(r => r.Name == "dispatcher");
+#pragma warning disable CS0618 // The simple reader is enough here; ExecutionConfigurationBuilder needs a running app's context.
+        var environment = await dispatcher.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
+#pragma warning restore CS0618
+        Assert.Equal(loops, environment.GetValueOrDefault("Comms__Dispatcher__RoutingLoops"));
+    }
+
     [Fact]
     public async Task Without_the_dashboard_the_services_export_no_telemetry_to_where_it_would_have_listened()
     {
