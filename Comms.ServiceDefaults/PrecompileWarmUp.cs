@@ -79,11 +79,86 @@ public sealed class PrecompileWarmUp(IHostEnvironment environment, IConfiguratio
         var own = assemblies.ToHashSet();
         var types = assemblies.SelectMany(Types).ToList();
         var roots = mode == PrecompileMode.HotPath ? types.Where(IsOnHotPath).SelectMany(Declared).ToList() : [];
-        var machines = new HashSet<Type>();
+        var machines = mode == PrecompileMode.HotPath ? LibraryPipelineMachines().ToHashSet() : [];
         var reached = PrecompileCallGraph.Reach(roots, type => own.Contains(type.Assembly), machine => machines.Add(machine));
         return [.. types.SelectMany(Methods).Concat(reached).Concat(machines.SelectMany(AsyncPlumbing)).Distinct()
             .Where(m => m is not MethodInfo { IsGenericMethodDefinition: true })];
     }
+
+    /// <summary>
+    /// Library code every request or send runs through but whose async continuations only a real await that waits reaches:
+    /// ASP.NET Core's minimal-API request delegates (the handler's result and the JSON body read), Polly's pipeline (the
+    /// bridge and the circuit breaker) and EF Core's async queries (whose reads wait only when the server's answer is not
+    /// there yet). The warm-up's self-requests end before such an await (at an unknown tenant), its breaker attempt takes
+    /// another path through them and its queries' answers are often there at once, so their state machines are planned
+    /// here: generic ones in their shared form (over <see cref="object"/>, which every reference type's instantiation uses)
+    /// and, for EF Core's, over the scalar types our queries return (<c>long?</c>: the catalog's version check).
+    /// </summary>
+    private static IEnumerable<Type> LibraryPipelineMachines()
+    {
+        foreach (var (name, arguments) in PipelineTypes)
+        {
+            if (Type.GetType(name, throwOnError: false) is not { } owner)
+            {
+                continue;
+            }
+
+            foreach (var machine in NestedTypes(owner).Where(t => typeof(IAsyncStateMachine).IsAssignableFrom(t)))
+            {
+                if (!machine.IsGenericTypeDefinition)
+                {
+                    yield return machine;
+                    continue;
+                }
+
+                foreach (var argument in arguments)
+                {
+                    Type? made;
+                    try
+                    {
+                        made = machine.MakeGenericType([.. machine.GetGenericArguments().Select(p => Argument(p, argument))]);
+                    }
+                    catch (ArgumentException)
+                    {
+                        made = null; // a constraint the argument does not meet
+                    }
+
+                    if (made is not null)
+                    {
+                        yield return made;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="argument"/>, unless the parameter is constrained to a class or an interface and the argument is
+    /// <see cref="object"/>: then that constraint type, a reference type too, so the shared code is the same
+    /// (<c>ExecuteTaskResult&lt;T&gt; where T : IResult</c>).
+    /// </summary>
+    private static Type Argument(Type parameter, Type argument) =>
+        argument == typeof(object)
+        && parameter.GetGenericParameterConstraints().FirstOrDefault(c => !c.ContainsGenericParameters && (c.IsInterface || (c.IsClass && c != typeof(ValueType)))) is { } constraint
+            ? constraint
+            : argument;
+
+    private static readonly Type[] Shared = [typeof(object)];
+    private static readonly Type[] SharedAndScalars = [typeof(object), typeof(long?), typeof(int), typeof(bool)];
+
+    private static readonly (string Type, Type[] Arguments)[] PipelineTypes =
+    [
+        ("Microsoft.AspNetCore.Http.RequestDelegateFactory, Microsoft.AspNetCore.Http.Extensions", Shared),
+        ("Polly.ResiliencePipeline, Polly.Core", Shared),
+        ("Polly.Utils.Pipeline.BridgeComponent`1, Polly.Core", Shared),
+        ("Polly.CircuitBreaker.CircuitBreakerResilienceStrategy`1, Polly.Core", Shared),
+        ("Microsoft.EntityFrameworkCore.Query.Internal.SingleQueryingEnumerable`1, Microsoft.EntityFrameworkCore.Relational", SharedAndScalars),
+        ("Microsoft.EntityFrameworkCore.Query.ShapedQueryCompilingExpressionVisitor, Microsoft.EntityFrameworkCore", SharedAndScalars),
+        ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions, Microsoft.EntityFrameworkCore", SharedAndScalars),
+    ];
+
+    private static IEnumerable<Type> NestedTypes(Type type) =>
+        type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic).SelectMany(n => NestedTypes(n).Prepend(n));
 
     /// <summary>A type marked <see cref="HotPathAttribute"/>, or nested in one (its lambdas and async state machines).</summary>
     private static bool IsOnHotPath(Type type)

@@ -37,6 +37,19 @@ public sealed class PrecompileWarmUpTests
         Assert.True(names.Count > 1_000);
     }
 
+    private static bool IsBoxOf(MethodBase method, string machinePrefix) =>
+        method.DeclaringType is { IsGenericType: true } box && box.Name.StartsWith("AsyncStateMachineBox", StringComparison.Ordinal)
+        && box.GetGenericArguments()[1].FullName?.StartsWith(machinePrefix, StringComparison.Ordinal) == true;
+
+    [Fact]
+    public void The_apis_plan_holds_the_request_delegates_continuations_no_self_request_reaches()
+    {
+        // A minimal-API handler that awaits a wait: the request delegate's box for its result and for its JSON body.
+        var plan = PrecompileWarmUp.Plan("Comms.Api");
+        Assert.Contains(plan, m => IsBoxOf(m, "Microsoft.AspNetCore.Http.RequestDelegateFactory+<ExecuteTaskResult>") && m.Name == "MoveNext");
+        Assert.Contains(plan, m => IsBoxOf(m, "Microsoft.AspNetCore.Http.RequestDelegateFactory+<>c__DisplayClass") && m.Name == "MoveNext");
+    }
+
     [Fact]
     public void From_the_hot_path_the_plan_reaches_the_libraries_async_code_and_generics_made_for_our_types()
     {
@@ -50,6 +63,11 @@ public sealed class PrecompileWarmUpTests
         // A framework generic made for one of our types is compiled whole: the enumerator a foreach over IEnumerable<T> uses.
         Assert.Contains(plan, m => m.DeclaringType is { IsConstructedGenericType: true } list && list.Name == "Enumerator"
             && list.DeclaringType?.Name == "List`1" && list.GetGenericArguments()[0] == typeof(LeaseClaim) && m.Name == "MoveNext");
+        // The boxes of awaits in the libraries' pipelines that only a real wait reaches, in their shared form: Polly's bridge
+        // (a send through the breaker) and EF Core's query enumerator (a read whose answer is not there yet).
+        Assert.Contains(plan, m => IsBoxOf(m, "Polly.Utils.Pipeline.BridgeComponent`1+") && m.Name == "MoveNext");
+        Assert.Contains(plan, m => IsBoxOf(m, "Microsoft.EntityFrameworkCore.Query.Internal.SingleQueryingEnumerable`1+AsyncEnumerator")
+            && m.Name == "MoveNext");
         // Only the hot path is followed: nothing of a library the dispatcher's hot path never calls into (CSV import).
         Assert.DoesNotContain(plan, m => m.Module.Assembly.GetName().Name == "CsvHelper");
         // With Comms:WarmUp:Precompile = Own, none of it: the service's own code only.
