@@ -3,8 +3,26 @@ using Comms.AppHost.Resources;
 namespace Comms.AppHost.Tests;
 
 /// <summary>What the app host gives each service, read from its model without starting anything.</summary>
-public sealed class AppModelTests
+public sealed class AppModelTests : IDisposable
 {
+    private readonly List<string> _directories = [];
+
+    /// <summary>A data folder of this test's own (the model writes a few files into it), removed after the test.</summary>
+    private string DataDirectory()
+    {
+        var directory = Path.Combine("/var/tmp", "comms-model-test-" + Guid.NewGuid().ToString("N")[..8]);
+        _directories.Add(directory);
+        return directory;
+    }
+
+    public void Dispose()
+    {
+        foreach (var directory in _directories.Where(Directory.Exists))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Existing_servers_given_by_connection_string_replace_the_local_ones_and_Comms_settings_reach_every_service()
     {
@@ -46,7 +64,7 @@ public sealed class AppModelTests
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Comms_AppHost>(
-            [.. AppHostFixture.Arguments(Path.Combine("/var/tmp", "comms-model-test-" + Guid.NewGuid().ToString("N")[..8])),
+            [.. AppHostFixture.Arguments(DataDirectory()),
              $"--Comms:AppHost:DispatcherReplicas={replicas}"],
             deadline.Token);
         await using var app = await builder.BuildAsync(deadline.Token);
@@ -62,7 +80,7 @@ public sealed class AppModelTests
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Comms_AppHost>(
-            [.. AppHostFixture.Arguments(Path.Combine("/var/tmp", "comms-model-test-" + Guid.NewGuid().ToString("N")[..8])), "--Comms:AppHost:Dashboard=false"],
+            [.. AppHostFixture.Arguments(DataDirectory()), "--Comms:AppHost:Dashboard=false"],
             deadline.Token);
         await using var app = await builder.BuildAsync(deadline.Token);
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
@@ -82,7 +100,7 @@ public sealed class AppModelTests
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Comms_AppHost>(
-            AppHostFixture.Arguments(Path.Combine("/var/tmp", "comms-model-test-" + Guid.NewGuid().ToString("N")[..8])), deadline.Token);
+            AppHostFixture.Arguments(DataDirectory()), deadline.Token);
         await using var app = await builder.BuildAsync(deadline.Token);
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
 
