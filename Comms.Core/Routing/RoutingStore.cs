@@ -123,13 +123,11 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             items = await InboxWriter.DeliverInlineAsync(connection, transaction, deliver, now, cancellationToken);
         }
 
-        if (rehearse)
+        if (!rehearse) // a rehearsal's caller rolls it back
         {
-            // The caller rolls back.
-            return new RoutedBatch(recorded, new InboxDelivery([.. items.Select(i => i.Message)], items, await InboxWriter.CountsAfterAsync(connection, items, cancellationToken)));
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         var delivered = items.Count == 0
             ? null
             : new InboxDelivery(items.Select(i => i.Message).ToList(), items, await InboxWriter.CountsAfterAsync(connection, items, cancellationToken));

@@ -47,7 +47,7 @@ internal sealed class RoutingWarmUp(
             new Comms.Core.Queueing.LeaseClaim(Guid.CreateVersion7(), Guid.NewGuid()),
             new AttemptRecord("smtp", AttemptOutcome.Sent, now) { StatusCode = 250, Response = "warm-up", ProviderMessageId = "warm-up" },
             cancellationToken);
-        InboxCursor.TryDecode(InboxCursor.Encode(time.GetUtcNow(), Guid.Empty), out InboxPosition _);
-        await pushes.WarmUpAsync(time.GetUtcNow());
+        InboxCursor.TryDecode(InboxCursor.Encode(now, Guid.Empty), out InboxPosition _);
+        await pushes.WarmUpAsync(now);
     }
 }
