@@ -230,8 +230,12 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
         return command;
     }
 
-    /// <summary>Advances the routing cursor, or marks the event routed, within a routing transaction — only while the claim holds.</summary>
-    internal static NpgsqlBatchCommand AdvanceCommand(LeaseClaim claim, Guid? cursor, bool last, DateTimeOffset now)
+    /// <summary>
+    /// Advances the routing cursor from <paramref name="previous"/> to <paramref name="cursor"/>, or marks the event routed,
+    /// within a routing transaction — only while the claim holds and the cursor is still where this chunk began, so a chunk
+    /// never commits before the chunks ahead of it.
+    /// </summary>
+    internal static NpgsqlBatchCommand AdvanceCommand(LeaseClaim claim, Guid? previous, Guid? cursor, bool last, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand("""
             UPDATE events SET routing_cursor = @cursor,
@@ -240,10 +244,11 @@ public sealed class EventQueue(NpgsqlDataSource dataSource, TimeProvider time)
                    lease_owner = CASE WHEN @last THEN NULL ELSE lease_owner END,
                    lease_until = CASE WHEN @last THEN NULL ELSE lease_until END,
                    claim_token = CASE WHEN @last THEN NULL ELSE claim_token END
-             WHERE id = @id AND claim_token = @token AND status = 'pending'
+             WHERE id = @id AND claim_token = @token AND status = 'pending' AND routing_cursor IS NOT DISTINCT FROM @previous
             """);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("token", claim.Token);
+        command.Parameters.Add(new NpgsqlParameter("previous", NpgsqlDbType.Uuid) { Value = (object?)previous ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("cursor", NpgsqlDbType.Uuid) { Value = (object?)cursor ?? DBNull.Value });
         command.Parameters.AddWithValue("last", last);
         command.Parameters.AddWithValue("now", now);

@@ -51,16 +51,23 @@ public sealed class EventRouter(
         return await RouteAudienceAsync(input, selector, cancellationToken);
     }
 
+    /// <summary>How many chunks of an audience are written at once (each by its own transaction, committed in order).</summary>
+    public const int WritesInFlight = 2;
+
     /// <summary>
-    /// Expands an audience chunk by chunk from the event's cursor, pipelined: while one chunk is written (PostgreSQL's
-    /// work), the next is read and planned (the dispatcher's), so the two overlap on different cores. The writes stay
-    /// in cursor order, each in its own transaction fenced on the claim, so a crash or a lost lease resumes after the
-    /// last chunk written and nothing is written twice.
+    /// Expands an audience chunk by chunk from the event's cursor, pipelined: while chunks are written (PostgreSQL's work,
+    /// up to <see cref="WritesInFlight"/> at once on different backends), the next is read and planned (the dispatcher's),
+    /// so the work spreads over the cores. Each chunk's transaction writes its rows at once but moves the cursor and commits
+    /// only after the chunk before it committed, fenced on the claim: a crash or a lost lease resumes after the last chunk
+    /// committed, and nothing is written twice.
     /// </summary>
     private async Task<int> RouteAudienceAsync(RoutingInput input, AudienceSelector selector, CancellationToken cancellationToken)
     {
         var ev = input.Event;
         var total = 0;
+        var writes = new Queue<Task<IReadOnlyList<PlannedDecision>>>();
+        Task? previousWrite = null;
+        var previousCursor = ev.RoutingCursor;
         var ahead = PlanChunkAsync(input, selector, ev.RoutingCursor, cancellationToken);
         Task? outstanding = ahead;
         try
@@ -71,6 +78,7 @@ public sealed class EventRouter(
                 outstanding = null;
                 if (chunk is null)
                 {
+                    total += await FinishWritesAsync(ev, writes, 0);
                     if (!await queue.CompleteAsync(ev.Claim, cancellationToken))
                     {
                         throw new LeaseLostException(ev.Id);
@@ -86,23 +94,41 @@ public sealed class EventRouter(
                     outstanding = ahead;
                 }
 
-                var recorded = await store.WriteAsync(ev, chunk.Decisions, chunk.Cursor, chunk.Last, cancellationToken);
-                await AnnounceAsync(ev, recorded);
-                total += recorded.Count;
+                total += await FinishWritesAsync(ev, writes, WritesInFlight - 1);
+                var (predecessor, from) = (previousWrite, previousCursor);
+                var write = Task.Run(() => store.WriteAsync(ev, chunk.Decisions, from, chunk.Cursor, chunk.Last, predecessor, cancellationToken), cancellationToken);
+                writes.Enqueue(write);
+                (previousWrite, previousCursor) = (write, chunk.Cursor);
                 if (chunk.Last)
                 {
-                    return total;
+                    return total + await FinishWritesAsync(ev, writes, 0);
                 }
             }
         }
         finally
         {
-            // The payload the planning reads is disposed by the caller: let a chunk planned ahead finish first.
-            if (outstanding is not null)
+            // The payload the planning reads is disposed by the caller: let a chunk planned ahead, and the writes, finish first.
+            foreach (var pending in writes.Append(outstanding).OfType<Task>())
             {
-                await outstanding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
+    }
+
+    /// <summary>Awaits the oldest writes, in order, until at most <paramref name="left"/> are in flight; announces each; returns their count.</summary>
+    private async Task<int> FinishWritesAsync(EventRecord ev, Queue<Task<IReadOnlyList<PlannedDecision>>> writes, int left)
+    {
+        var count = 0;
+        while (writes.Count > left)
+        {
+            // Left in the queue until it succeeded: a failed write is still awaited by the caller's cleanup.
+            var recorded = await writes.Peek();
+            _ = writes.Dequeue();
+            await AnnounceAsync(ev, recorded);
+            count += recorded.Count;
+        }
+
+        return count;
     }
 
     /// <summary>The next chunk of the audience after <paramref name="after"/>, planned; null when the audience is exhausted.</summary>
@@ -214,7 +240,7 @@ public sealed class EventRouter(
         var ev = input.Event;
         var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, [ev.Category], cancellationToken);
         await PlanAsync(input with { Facts = facts, Now = time.GetUtcNow() }, recipients, decisions);
-        var recorded = await store.WriteAsync(ev, decisions, cursor, last, cancellationToken);
+        var recorded = await store.WriteAsync(ev, decisions, ev.RoutingCursor, cursor, last, predecessor: null, cancellationToken);
         await AnnounceAsync(ev, recorded);
         return recorded.Count;
     }

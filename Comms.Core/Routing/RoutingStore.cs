@@ -15,9 +15,16 @@ namespace Comms.Core.Routing;
 /// </summary>
 public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    /// <summary>Writes one chunk of one event; returns the decisions as recorded (duplicates rewritten). Throws <see cref="LeaseLostException"/>.</summary>
+    /// <summary>
+    /// Writes one chunk of one event and moves its cursor from <paramref name="previous"/> to <paramref name="cursor"/> (or
+    /// marks it routed when <paramref name="last"/>); returns the decisions as recorded (duplicates rewritten). With a
+    /// <paramref name="predecessor"/> (the write of the chunk before), the rows are written at once, alongside it, but the
+    /// cursor is moved and the transaction committed only after it succeeded: chunks commit in order, and if the
+    /// predecessor fails this write is rolled back with it (its exception rethrown). Throws <see cref="LeaseLostException"/>.
+    /// </summary>
     public async Task<IReadOnlyList<PlannedDecision>> WriteAsync(
-        EventRecord ev, IReadOnlyList<PlannedDecision> decisions, Guid? cursor, bool last, CancellationToken cancellationToken)
+        EventRecord ev, IReadOnlyList<PlannedDecision> decisions, Guid? previous, Guid? cursor, bool last, Task? predecessor,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -29,8 +36,16 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
             await DigestWriter.AttachAsync(connection, transaction, ev.TenantId, ev.Id, ev.Name, ev.Category, ev.Payload, digests, now, cancellationToken);
         }
 
-        var advance = EventQueue.AdvanceCommand(ev.Claim, cursor, last, now);
-        var inserted = await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], advance, now, cancellationToken);
+        var advance = EventQueue.AdvanceCommand(ev.Claim, previous, cursor, last, now);
+        // Without a predecessor the cursor moves in the same round trip as the rows.
+        var inserted = await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], predecessor is null ? advance : null, now, cancellationToken);
+        if (predecessor is not null)
+        {
+            await predecessor;
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { advance } };
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         if (advance.RecordsAffected != 1)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -51,7 +66,7 @@ public sealed class RoutingStore(NpgsqlDataSource dataSource, TimeProvider time)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // Both shapes: one event's chunk (WriteAsync), then a batch of whole events (WriteManyAsync) with fresh message ids.
-        await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], EventQueue.AdvanceCommand(ev.Claim, null, true, now), now, cancellationToken);
+        await ExecuteAsync(connection, transaction, [(Owner(ev), decisions)], EventQueue.AdvanceCommand(ev.Claim, null, null, true, now), now, cancellationToken);
         var again = decisions.Select(d => d.Message is null ? d : d with { Message = d.Message with { Id = Guid.CreateVersion7() } }).ToList();
         await ExecuteAsync(connection, transaction, [(Owner(ev), again)], EventQueue.CompleteCommand([ev.Claim], now), now, cancellationToken);
         // And a locked batch whose in-app message is delivered inline (inbox item, unread counts), as the routing loops write.

@@ -4,7 +4,7 @@ namespace Comms.Bench.Broadcast;
 
 internal sealed record BroadcastBenchOptions(
     string Api, string? Database, string Tenant, int Recipients, int? DispatcherPid, Guid? Broadcast, string Email, string Password, string? Save,
-    bool SharedBody = false)
+    bool SharedBody = false, int? PostgresPid = null, int WarmUp = 0)
 {
     public static BroadcastBenchOptions Parse(string[] args)
     {
@@ -24,7 +24,9 @@ internal sealed record BroadcastBenchOptions(
             Value("email", "ops@example.test"),
             Value("password", "Operator-Passw0rd!"),
             Value("save", "") is { Length: > 0 } save ? save : null,
-            SharedBody: Array.IndexOf(args, "--shared-body") >= 0);
+            SharedBody: Array.IndexOf(args, "--shared-body") >= 0,
+            PostgresPid: Value("pg-pid", "") is { Length: > 0 } pg ? int.Parse(pg, CultureInfo.InvariantCulture) : null,
+            WarmUp: int.Parse(Value("warm-up", "0"), CultureInfo.InvariantCulture));
     }
 
     public string Db => Database ?? throw new InvalidOperationException("--db CONNECTION-STRING is required");
