@@ -26,6 +26,9 @@ public sealed record RoutingInput(
 {
     /// <summary>Renders that are the same for every recipient of the event (shared by the chunks, which copy the input).</summary>
     public RenderMemo Renders { get; init; } = new();
+
+    /// <summary>The locale chains of the event's recipients by their own locale (the rest of a chain is the event's and the tenant's).</summary>
+    public ConcurrentDictionary<string, IReadOnlyList<string>> LocaleChains { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -63,7 +66,8 @@ public sealed class ChannelPlanner(ContentRenderer renderer, DedupeGuard dedupe,
     {
         var (ev, rule, snapshot) = (input.Event, input.Rule, input.Snapshot);
         var templateName = input.DigestKey is null ? rule.TemplateName : rule.DigestTemplateName ?? rule.TemplateName;
-        var chain = LocaleChain.Build(recipient.Locale, ev.Locale, ev.AcceptLanguage, snapshot.Tenant.DefaultLocale);
+        var chain = input.LocaleChains.GetOrAdd(recipient.Locale ?? "", static (locale, a) => LocaleChain.Build(
+            locale.Length == 0 ? null : locale, a.Event.Locale, a.Event.AcceptLanguage, a.Snapshot.Tenant.DefaultLocale), input);
         var template = snapshot.FindTemplate(templateName, channel, chain);
         if (template is null)
         {

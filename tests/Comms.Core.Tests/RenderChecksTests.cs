@@ -59,6 +59,11 @@ public sealed class RenderChecksTests
     [InlineData("""<script>alert(1)</script>""", "{}")]
     [InlineData("""<iframe src="https://example.com"></iframe>""", "{}")]
     [InlineData("""<meta http-equiv="refresh" content="0;url=javascript:alert(1)">""", "{}")]
+    [InlineData("""<IFRAME SRC="https://example.com"></IFRAME>""", "{}")]
+    [InlineData("""<image src="javascript:alert(1)">""", "{}")]
+    // Tags a document would take as text are checked too (stricter than a document, never looser).
+    [InlineData("""<title><a href="javascript:alert(1)">x</a></title>""", "{}")]
+    [InlineData("""<svg><![CDATA[><a href="javascript:alert(1)">]]></svg>""", "{}")]
     public async Task Email_html_links_and_script_are_checked(string html, string payload)
     {
         var content = await Render(Channel.Email, new TemplateContent { Subject = "Hi", Html = html }, payload);
@@ -73,6 +78,16 @@ public sealed class RenderChecksTests
             new TemplateContent { Subject = "Hi", Html = """<a href="{{ url }}">open</a> <img src="https://cdn.example.com/x.png"> <a href="/unsubscribe">u</a>""" },
             """{"url":"https://example.com/a?b=c&d=e"}""");
 
+        Assert.Null(RenderChecks.Check(Channel.Email, content, LinkPolicy.Default));
+    }
+
+    [Fact]
+    public async Task Markup_in_a_value_is_encoded_by_the_render_and_passes_as_text()
+    {
+        var content = await Render(Channel.Email, new TemplateContent { Subject = "Hi", Html = "<p>Hello {{ name }}</p>" },
+            """{"name":"<script>alert(1)</script><a href=\"javascript:alert(1)\">x</a>"}""");
+
+        Assert.Contains("&lt;script&gt;", content.Html, StringComparison.Ordinal);
         Assert.Null(RenderChecks.Check(Channel.Email, content, LinkPolicy.Default));
     }
 
