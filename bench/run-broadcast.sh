@@ -8,7 +8,7 @@
 #   2. a bare binary COPY of the very rows the expansion wrote (messages, renders, decisions; then also message_keys, the
 #      idempotency keys the expansion writes for each message, timed apart) into twin tables,
 # and prints messages/s for each and the ratio expansion/COPY. Results are printed and saved in bench/results/.
-# Before 1., an unmeasured broadcast to BENCH_WARMUP recipients (default 50,000) of another tenant warms the dispatcher up
+# Before 1., an unmeasured broadcast to BENCH_WARMUP recipients (default 150,000) of another tenant warms the dispatcher up
 # (its tiered JIT recompiles the hot methods during the first tens of thousands; 0 skips it); the CPU seconds of the
 # dispatcher and of PostgreSQL over the measured expansion are printed too.
 # Usage: bench/run-broadcast.sh [recipients=1000000]   (BENCH_SHARED_BODY=1: a body that reads nothing of the recipient)
@@ -62,7 +62,7 @@ $bench seed --db "$db" --recipients "$recipients"
   echo
   echo "| Path | Messages | Seconds | Messages/s | Dispatcher RSS (first → max → last) |"
   echo "|---|---:|---:|---:|---|"
-  $bench send --api "$api" --db "$db" --pid "${dispatcher:-0}" ${postmaster:+--pg-pid "$postmaster"} --warm-up "${BENCH_WARMUP:-50000}" --save "$data/rates" ${BENCH_SHARED_BODY:+--shared-body}
+  $bench send --api "$api" --db "$db" --pid "${dispatcher:-0}" ${postmaster:+--pg-pid "$postmaster"} --warm-up "${BENCH_WARMUP:-150000}" --save "$data/rates" ${BENCH_SHARED_BODY:+--shared-body}
   broadcast=$(grep '^broadcast=' "$data/rates" | cut -d= -f2)
   $bench copy --db "$db" --broadcast "$broadcast" --save "$data/rates"
   expansion=$(grep '^expansion=' "$data/rates" | cut -d= -f2)

@@ -8,6 +8,9 @@
 #   5. sustained end to end: an open-loop generator at fixed rates (BENCH_RATES, default "1000 2000 3000"; BENCH_OPEN_SECONDS,
 #      default 60), event -> inbox item p50/p99 and whether the backlog grows; each rate starts after the earlier steps'
 #      backlog is worked off and the tables they churned are vacuumed; the p99 is also printed per 10 s, with the backlog.
+#   6. audience fan-out: an event to BENCH_FANOUT recipients (default 100,000; a broadcast's per-tenant audience event)
+#      expanded into messages against a bare COPY of the same rows — bench/run-broadcast.sh, on its own app host after
+#      this one is stopped.
 # Step 2 also runs batched INSERTs and a binary COPY; step 3 also profiles the drain (CPU per process from /proc,
 # pg_stat_statements per routed event, dotnet-counters of the dispatcher when /tmp/perf-tools/dotnet-counters exists).
 # BENCH_USERS=N sends the events to N users in turn (default 1: every event to one user, whose inbox writes queue on one lock).
@@ -25,7 +28,7 @@ base=${COMMS_BENCH_PORT_BASE:-16000}
 data=$(mktemp -d /var/tmp/comms-bench.XXXXXX)
 chmod 755 "$data"
 # BENCH_STEPS picks steps (default all); BENCH_LABEL names the results file (e.g. a lever's before/after).
-steps=" ${BENCH_STEPS:-1 2 3 4 5} "
+steps=" ${BENCH_STEPS:-1 2 3 4 5 6} "
 users=${BENCH_USERS:-1}
 step() { [[ "$steps" == *" $1 "* ]]; }
 results="bench/results/intake-$(date -u +%Y%m%dT%H%M%SZ)${BENCH_LABEL:+-$BENCH_LABEL}.txt"
@@ -152,4 +155,13 @@ counters_stop() {
   echo
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$results"
+if step 6; then
+  stop
+  apphost=
+  {
+    echo
+    echo "6. Audience fan-out: an event to ${BENCH_FANOUT:-100000} recipients expanded into messages vs a bare COPY of the same rows (bench/run-broadcast.sh, its own app host)"
+    bench/run-broadcast.sh "${BENCH_FANOUT:-100000}" | sed -n '/^| Path/,$p' | grep -v '^Saved to'
+  } | tee -a "$results"
+fi
 echo "Saved to $results"

@@ -16,7 +16,7 @@ namespace Comms.Core.Routing;
 /// channels fall back to the rule's fallback channels; an in-app message can schedule an escalation.
 /// Each chunk is written by <see cref="RoutingStore"/> in one transaction with the resume cursor.
 /// </summary>
-public sealed class EventRouter(
+public sealed partial class EventRouter(
     TenantCatalog catalog,
     AudienceReader audience,
     NpgsqlDataSource dataSource,
@@ -50,104 +50,6 @@ public sealed class EventRouter(
         var selector = AudienceSelector.FromJson(ev.Audience) ?? throw new RoutingException("The event has neither recipients nor a valid audience.");
         return await RouteAudienceAsync(input, selector, cancellationToken);
     }
-
-    /// <summary>How many chunks of an audience are written at once (each by its own transaction, committed in order).</summary>
-    public const int WritesInFlight = 2;
-
-    /// <summary>
-    /// Expands an audience chunk by chunk from the event's cursor, pipelined: while chunks are written (PostgreSQL's work,
-    /// up to <see cref="WritesInFlight"/> at once on different backends), the next is read and planned (the dispatcher's),
-    /// so the work spreads over the cores. Each chunk's transaction writes its rows at once but moves the cursor and commits
-    /// only after the chunk before it committed, fenced on the claim: a crash or a lost lease resumes after the last chunk
-    /// committed, and nothing is written twice.
-    /// </summary>
-    private async Task<int> RouteAudienceAsync(RoutingInput input, AudienceSelector selector, CancellationToken cancellationToken)
-    {
-        var ev = input.Event;
-        var total = 0;
-        var writes = new Queue<Task<IReadOnlyList<PlannedDecision>>>();
-        Task? previousWrite = null;
-        var previousCursor = ev.RoutingCursor;
-        var ahead = PlanChunkAsync(input, selector, ev.RoutingCursor, cancellationToken);
-        Task? outstanding = ahead;
-        try
-        {
-            while (true)
-            {
-                var chunk = await ahead;
-                outstanding = null;
-                if (chunk is null)
-                {
-                    total += await FinishWritesAsync(ev, writes, 0);
-                    if (!await queue.CompleteAsync(ev.Claim, cancellationToken))
-                    {
-                        throw new LeaseLostException(ev.Id);
-                    }
-
-                    return total;
-                }
-
-                if (!chunk.Last)
-                {
-                    var after = chunk.Cursor;
-                    ahead = Task.Run(() => PlanChunkAsync(input, selector, after, cancellationToken), cancellationToken);
-                    outstanding = ahead;
-                }
-
-                total += await FinishWritesAsync(ev, writes, WritesInFlight - 1);
-                var (predecessor, from) = (previousWrite, previousCursor);
-                var write = Task.Run(() => store.WriteAsync(ev, chunk.Decisions, from, chunk.Cursor, chunk.Last, predecessor, cancellationToken), cancellationToken);
-                writes.Enqueue(write);
-                (previousWrite, previousCursor) = (write, chunk.Cursor);
-                if (chunk.Last)
-                {
-                    return total + await FinishWritesAsync(ev, writes, 0);
-                }
-            }
-        }
-        finally
-        {
-            // The payload the planning reads is disposed by the caller: let a chunk planned ahead, and the writes, finish first.
-            foreach (var pending in writes.Append(outstanding).OfType<Task>())
-            {
-                await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
-        }
-    }
-
-    /// <summary>Awaits the oldest writes, in order, until at most <paramref name="left"/> are in flight; announces each; returns their count.</summary>
-    private async Task<int> FinishWritesAsync(EventRecord ev, Queue<Task<IReadOnlyList<PlannedDecision>>> writes, int left)
-    {
-        var count = 0;
-        while (writes.Count > left)
-        {
-            // Left in the queue until it succeeded: a failed write is still awaited by the caller's cleanup.
-            var recorded = await writes.Peek();
-            _ = writes.Dequeue();
-            await AnnounceAsync(ev, recorded);
-            count += recorded.Count;
-        }
-
-        return count;
-    }
-
-    /// <summary>The next chunk of the audience after <paramref name="after"/>, planned; null when the audience is exhausted.</summary>
-    private async Task<PlannedChunk?> PlanChunkAsync(RoutingInput input, AudienceSelector selector, Guid? after, CancellationToken cancellationToken)
-    {
-        var ev = input.Event;
-        var recipients = await audience.NextChunkAsync(ev.TenantId, selector, after, ChunkSize, cancellationToken);
-        if (recipients.Count == 0)
-        {
-            return null;
-        }
-
-        var facts = await RecipientFacts.LoadAsync(dataSource, ev.TenantId, recipients, [ev.Category], cancellationToken);
-        var decisions = new List<PlannedDecision>(recipients.Count);
-        await PlanAsync(input with { Facts = facts, Now = time.GetUtcNow() }, recipients, decisions);
-        return new PlannedChunk(decisions, recipients[^1].Id, recipients.Count < ChunkSize);
-    }
-
-    private sealed record PlannedChunk(List<PlannedDecision> Decisions, Guid Cursor, bool Last);
 
     /// <summary>What routing the event needs from the tenant's configuration; the caller disposes the payload document.</summary>
     internal async Task<(RoutingInput Input, JsonDocument Payload)> PrepareAsync(EventRecord ev, CancellationToken cancellationToken)
