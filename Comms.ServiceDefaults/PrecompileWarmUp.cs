@@ -25,6 +25,9 @@ public sealed partial class PrecompileWarmUp(IHostEnvironment environment, IConf
 
     public string Name => "precompile";
 
+    /// <summary>Compiling once is enough: the tier-up rounds run the other steps.</summary>
+    public bool Repeats => false;
+
     /// <summary>
     /// Compiled code is the process's, so a process that hosts a service twice (the integration tests) compiles once per
     /// service: the later hosts wait for the first run.

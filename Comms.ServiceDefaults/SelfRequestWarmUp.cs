@@ -17,6 +17,10 @@ namespace Microsoft.Extensions.Hosting;
 public sealed class SelfRequestWarmUp(
     IServer server, IHostApplicationLifetime lifetime, IReadOnlyList<SelfRequest> requests, ISelfRequestCredential? credential = null) : IWarmUpStep
 {
+    private const string NotAKey = "cms_warmup_not_a_key";
+
+    private HttpClient? _client;
+
     public string Name => "self-requests";
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -33,21 +37,33 @@ public sealed class SelfRequestWarmUp(
             return; // not listening on a socket (an in-memory test server): nothing to warm here
         }
 
-        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        await SendAllAsync(client, "cms_warmup_not_a_key", cancellationToken);
-        if (credential is null)
+        _client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        await SendAllAsync(_client, NotAKey, cancellationToken);
+        if (credential is not null)
         {
-            return;
+            await SendAllAsync(_client, credential.Issue(), cancellationToken);
         }
+    }
 
-        try
+    /// <summary>
+    /// The requests again (the tier-up rounds), with the credential when there is one: the refused ones are not repeated,
+    /// since each counts as a failed authentication from loopback, and a few hundred would lock loopback out for a while.
+    /// Nothing when the service does not listen on a socket.
+    /// </summary>
+    public async Task RepeatAsync(CancellationToken cancellationToken)
+    {
+        if (_client is not null)
         {
-            await SendAllAsync(client, credential.Issue(), cancellationToken);
+            await SendAllAsync(_client, credential?.Issue() ?? NotAKey, cancellationToken);
         }
-        finally
-        {
-            credential.Retire();
-        }
+    }
+
+    /// <summary>The credential is retired for good, and the client let go, once the warm-up is over.</summary>
+    public void Finish()
+    {
+        credential?.Retire();
+        _client?.Dispose();
+        _client = null;
     }
 
     private async Task SendAllAsync(HttpClient client, string bearer, CancellationToken cancellationToken)

@@ -44,6 +44,7 @@ internal sealed class IntakeWarmUp(
         await PayloadSchema.ValidateAsync(SampleSchema, """{"name":"Warm"}""");
         await PayloadSchema.ValidateAsync(SampleSchema, """{"nam":1}""");
         await keys.AuthenticateAsync("cms_warmup_" + Guid.NewGuid().ToString("N"), cancellationToken);
+        await keys.WarmUpAsync(cancellationToken);
         await catalog.GetAsync(NoTenant, cancellationToken);
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {

@@ -34,13 +34,27 @@ public sealed class ApiKeyStore(IDbContextFactory<CommsDbContext> contexts, Time
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var key = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.KeyHash == hash && k.RevokedAt == null)
-            .Select(k => new ApiKeyIdentity(k.TenantId, k.Id, k.Prefix, k.Name, k.Roles))
-            .FirstOrDefaultAsync(cancellationToken);
+        var key = await FindAsync(db, hash, cancellationToken);
         _cache.Set(hash, (key, now), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheTtl });
         return key;
     }
+
+    /// <summary>
+    /// Runs the lookup of a key that exists — the first real request's path, whose result is read and materialized
+    /// (a made-up key only reaches the empty answer) — without caching it or telling anyone; nothing when no key exists.
+    /// </summary>
+    public async Task<bool> WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var hash = await db.ApiKeys.AsNoTracking().Where(k => k.RevokedAt == null).Select(k => k.KeyHash).FirstOrDefaultAsync(cancellationToken);
+        return hash is not null && await FindAsync(db, hash, cancellationToken) is not null;
+    }
+
+    private static Task<ApiKeyIdentity?> FindAsync(CommsDbContext db, string hash, CancellationToken cancellationToken) =>
+        db.ApiKeys.AsNoTracking()
+            .Where(k => k.KeyHash == hash && k.RevokedAt == null)
+            .Select(k => new ApiKeyIdentity(k.TenantId, k.Id, k.Prefix, k.Name, k.Roles))
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Forgets every cached result, e.g. after a key was revoked.</summary>
     public void Forget() => _cache.Clear();

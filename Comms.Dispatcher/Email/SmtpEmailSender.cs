@@ -119,9 +119,15 @@ public sealed partial class SmtpEmailSender(
         var client = await ConnectAsync(cancellationToken);
         await client.NoOpAsync(cancellationToken);
         _idle.Add((client, time.GetUtcNow()));
+        await RehearseAsync(cancellationToken);
+    }
 
-        // Composing and sending a message (MimeKit's headers, encoders and formatting, MailKit's MAIL FROM, RCPT TO and DATA)
-        // once, to a server that is a script in memory: nothing leaves the process.
+    /// <summary>
+    /// Composes and sends a message (MimeKit's headers, encoders and formatting, MailKit's MAIL FROM, RCPT TO and DATA)
+    /// to a server that is a script in memory: nothing leaves the process.
+    /// </summary>
+    public async Task RehearseAsync(CancellationToken cancellationToken)
+    {
         var sample = new ClaimedMessage(
             Guid.Empty, "~warm-up", null, Guid.Empty, "warm-up", Comms.Core.Messages.Channel.Email, "account", "warm-up", 1, "en-US", "warm-up",
             "warm-up@example.invalid", 0, null, null,

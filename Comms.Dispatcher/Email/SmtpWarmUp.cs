@@ -16,4 +16,11 @@ internal sealed class SmtpWarmUp(SmtpEmailSender sender, ProviderGuards guards) 
         await sender.WarmUpAsync(cancellationToken);
         await guards.WarmUpAsync(cancellationToken);
     }
+
+    /// <summary>In the tier-up rounds: the rehearsal and the breaker again, no further connection.</summary>
+    public async Task RepeatAsync(CancellationToken cancellationToken)
+    {
+        await sender.RehearseAsync(cancellationToken);
+        await guards.WarmUpAsync(cancellationToken);
+    }
 }

@@ -52,6 +52,8 @@ public sealed class CommsFixture : IAsyncLifetime
         ["Comms:Dispatcher:PollInterval"] = "00:01:00",
         // One process hosts many services here: no full collection of it at each one's start (on by default).
         ["Comms:WarmUp:Collect"] = "false",
+        // ...and no tier-up rounds: the JIT's tiers are the whole process's, and each start would pay seconds for them.
+        ["Comms:WarmUp:TierUpRounds"] = "0",
         ["Comms:Dispatcher:RetryBaseDelay"] = "00:00:00.200",
         // Unsubscribe links in emails point at the Web under test (it is started before the dispatcher).
         ["Comms:Links:PublicWebUrl"] = string.IsNullOrEmpty(Web?.BaseUrl) ? "http://127.0.0.1:5081" : Web.BaseUrl,

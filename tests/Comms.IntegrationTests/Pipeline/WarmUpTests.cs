@@ -37,6 +37,26 @@ public sealed class WarmUpTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task The_tier_up_rounds_repeat_the_steps_that_repeat_before_health_and_finish_each_once()
+    {
+        var repeating = new CountingStep(repeats: true);
+        var once = new CountingStep(repeats: false);
+        var settings = fixture.Settings.Where(s => s.Key != "Comms:WarmUp:TierUpRounds")
+            .Append(new("Comms:WarmUp:TierUpRounds", "3")).ToDictionary(s => s.Key, s => s.Value);
+        await using var service = new ServiceFactory<api::Program>(settings, services =>
+        {
+            services.AddWarmUpStep(_ => repeating);
+            services.AddWarmUpStep(_ => once);
+        });
+        using var http = service.CreateClient();
+
+        await Poll.UntilAsync(async () => (await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "/health after the warm-up");
+
+        Assert.Equal((1, 3, 1), (repeating.Runs, repeating.Repeated, repeating.Finished)); // three rounds, then finished
+        Assert.Equal((1, 0, 1), (once.Runs, once.Repeated, once.Finished));
+    }
+
+    [Fact]
     public async Task The_dispatchers_routing_rehearsal_runs_to_the_end_and_keeps_nothing()
     {
         var tenant = await TestTenant.CreateAsync(fixture, "alice"); // at least one tenant with a rule and a recipient
@@ -51,6 +71,19 @@ public sealed class WarmUpTests(CommsFixture fixture)
         Assert.False(await db.Events.AnyAsync(e => e.CauseRef == "warm-up"));
         Assert.False(await db.InboxItems.AnyAsync(i => i.TenantId == "~warm-up"));
         Assert.NotNull(tenant);
+    }
+
+    [Fact]
+    public async Task The_api_key_rehearsal_reads_a_key_that_exists_and_caches_nothing()
+    {
+        await TestTenant.CreateAsync(fixture, "alice"); // at least one key
+        var keys = fixture.Api.Services.GetRequiredService<Comms.Core.Tenancy.ApiKeyStore>();
+        var cache = (Microsoft.Extensions.Caching.Memory.MemoryCache)typeof(Comms.Core.Tenancy.ApiKeyStore)
+            .GetField("_cache", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(keys)!;
+        keys.Forget();
+
+        Assert.True(await keys.WarmUpAsync(CancellationToken.None), "the rehearsal found no key: it ran only the empty answer's path");
+        Assert.Equal(0, cache.Count); // nothing cached: a key revoked meanwhile is not let in by the warm-up
     }
 
     [Fact]
@@ -109,6 +142,36 @@ public sealed class WarmUpTests(CommsFixture fixture)
         await guards.WarmUpAsync(CancellationToken.None);
 
         Assert.DoesNotContain(guards.Breakers, b => b.Provider == "~warm-up");
+    }
+
+    private sealed class CountingStep(bool repeats) : IWarmUpStep
+    {
+        public int Runs { get; private set; }
+
+        public int Repeated { get; private set; }
+
+        public int Finished { get; private set; }
+
+        public string Name => "counting";
+
+        public bool Repeats => repeats;
+
+        public Task RunAsync(CancellationToken cancellationToken)
+        {
+            Runs++;
+            return Task.CompletedTask;
+        }
+
+        public Task RepeatAsync(CancellationToken cancellationToken)
+        {
+            Repeated++;
+            return Task.CompletedTask;
+        }
+
+        public void Finish()
+        {
+            Finished++;
+        }
     }
 
     private sealed class GatedStep : IWarmUpStep

@@ -60,6 +60,8 @@ public sealed class ServicesFixture : IAsyncLifetime
             ["Comms:Dispatcher:PollInterval"] = "00:00:01",
             // One process hosts many services here: no full collection of it at each one's start (on by default).
             ["Comms:WarmUp:Collect"] = "false",
+            // ...and no tier-up rounds: the JIT's tiers are the whole process's, and each start would pay seconds for them.
+            ["Comms:WarmUp:TierUpRounds"] = "0",
             // The suites send thousands of requests from one in-process client address.
             ["Comms:RateLimits:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
