@@ -12,7 +12,7 @@ namespace Comms.Dispatcher.Routing;
 /// Runs the dispatcher's hot paths once before it reports healthy: the tenant catalog (EF Core's model and its
 /// first queries, for a tenant that does not exist, and the version check of a cached one) and rendering — Liquid, Markdown and HTML sanitizing — of
 /// each channel's content, then a whole routing pass that keeps nothing (<see cref="RoutingRehearsal"/>), so the
-/// first event routes as fast as the tenth; a sent mark that changes nothing; then the live pushes of an in-app delivery, to a user no connection can be.
+/// first event routes as fast as the tenth; a sent mark that changes nothing and a claim that claims nothing; then the live pushes of an in-app delivery, to a user no connection can be.
 /// </summary>
 internal sealed class RoutingWarmUp(
     TenantCatalog catalog, ContentRenderer renderer, RoutingRehearsal rehearsal, LivePushes pushes, MessageQueue queue,
@@ -47,6 +47,9 @@ internal sealed class RoutingWarmUp(
             new Comms.Core.Queueing.LeaseClaim(Guid.CreateVersion7(), Guid.NewGuid()),
             new AttemptRecord("smtp", AttemptOutcome.Sent, now) { StatusCode = 250, Response = "warm-up", ProviderMessageId = "warm-up" },
             cancellationToken);
+        // The senders' claim, for a channel no message has ("~warm-up"): the statement is planned and run on a pooled
+        // connection (its server process reads the partitions' catalog entries once), and nothing is claimed.
+        await queue.ClaimAsync(["~warm-up"], "warm-up", 1, TimeSpan.FromSeconds(1), cancellationToken);
         InboxCursor.TryDecode(InboxCursor.Encode(now, Guid.Empty), out InboxPosition _);
         await pushes.WarmUpAsync(now);
     }
