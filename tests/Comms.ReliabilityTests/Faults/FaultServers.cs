@@ -49,6 +49,9 @@ public sealed class FaultServers : IAsyncLifetime
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "None",
             ["OTEL_SDK_DISABLED"] = "true",
+            // The tests wait for /alive, not /health, and time what follows: no tier-up rounds (seconds of the two cores,
+            // and /health "warming up" meanwhile).
+            ["Comms__WarmUp__TierUpRounds"] = "0",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {

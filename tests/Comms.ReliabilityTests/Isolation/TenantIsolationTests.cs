@@ -33,8 +33,16 @@ public sealed class TenantIsolationTests(ServicesFixture fixture, ITestOutputHel
             .Append(new Credential("B user token (A's external id)", b.UserToken(a.ExternalId), IsUser: true))
             .ToList();
 
-        // Lists and /me first, while B has nothing named like A's data; then B's own creations under A's names.
-        foreach (var phase in new[] { operations.Where(o => OperationCatalog.For(o).Tenancy != Tenancy.CreatesInCaller), operations.Where(o => OperationCatalog.For(o).Tenancy == Tenancy.CreatesInCaller) })
+        // Lists and /me first, while B has nothing named like A's data; then B's own creations under A's names — the routing
+        // rules last, since a rule must name a template that exists: run with the template's creation, it could come first
+        // and be refused (it did once in CI).
+        var creations = operations.Where(o => OperationCatalog.For(o).Tenancy == Tenancy.CreatesInCaller).ToList();
+        static bool NamesATemplate(ApiOperation o) => o.Path.StartsWith("/v1/routing-rules", StringComparison.Ordinal);
+        foreach (var phase in new[]
+        {
+            operations.Where(o => OperationCatalog.For(o).Tenancy != Tenancy.CreatesInCaller), creations.Where(o => !NamesATemplate(o)),
+            creations.Where(NamesATemplate),
+        })
         {
             var calls = phase.SelectMany(o => credentials.Select(c => (Operation: o, Credential: c))).ToList();
             var results = await ProbeRunner.RunAsync(client, calls.Select(c => Probe(a, c.Operation, c.Credential.Label, c.Credential.Bearer)).ToList());
