@@ -108,8 +108,10 @@ public static partial class WarmUpExtensions
                                 repeating.Add(step);
                             }
                         }
-                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                         {
+                            // A step's own timeout or a library's cancellation (SignalR's publish to a frozen Redis) is the
+                            // step's failure, not the service's: only a stop of the host ends the warm-up.
                             LogStepFailed(logger, step.Name, ex.Message);
                         }
                     }
@@ -159,7 +161,7 @@ public static partial class WarmUpExtensions
                     {
                         await step.RepeatAsync(cancellationToken);
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
                         LogStepFailed(logger, step.Name, ex.Message);
                         repeating.Remove(step);

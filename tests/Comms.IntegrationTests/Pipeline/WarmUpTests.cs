@@ -37,6 +37,23 @@ public sealed class WarmUpTests(CommsFixture fixture)
     }
 
     [Fact]
+    public async Task A_step_that_fails_with_a_cancellation_of_its_own_is_skipped_and_the_service_still_gets_healthy()
+    {
+        // SignalR's publish to a frozen Redis ends in a TaskCanceledException that is not the host's stop: it once took a
+        // dispatcher down (BackgroundService failed, host stopped) in the outage test.
+        var after = new CountingStep(repeats: false);
+        await using var service = new ServiceFactory<api::Program>(fixture.Settings, services =>
+        {
+            services.AddWarmUpStep(_ => new ThrowingStep(new TaskCanceledException("a library's own timeout")));
+            services.AddWarmUpStep(_ => after);
+        });
+        using var http = service.CreateClient();
+
+        await Poll.UntilAsync(async () => (await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "/health after the warm-up");
+        Assert.Equal(1, after.Runs);
+    }
+
+    [Fact]
     public async Task The_tier_up_rounds_repeat_the_steps_that_repeat_before_health_and_finish_each_once()
     {
         var repeating = new CountingStep(repeats: true);
@@ -142,6 +159,13 @@ public sealed class WarmUpTests(CommsFixture fixture)
         await guards.WarmUpAsync(CancellationToken.None);
 
         Assert.DoesNotContain(guards.Breakers, b => b.Provider == "~warm-up");
+    }
+
+    private sealed class ThrowingStep(Exception exception) : IWarmUpStep
+    {
+        public string Name => "throwing";
+
+        public Task RunAsync(CancellationToken cancellationToken) => Task.FromException(exception);
     }
 
     private sealed class CountingStep(bool repeats) : IWarmUpStep
