@@ -46,17 +46,11 @@ public sealed class SelfRequestWarmUp(
     }
 
     /// <summary>
-    /// The requests again (the tier-up rounds), with the credential when there is one: the refused ones are not repeated,
-    /// since each counts as a failed authentication from loopback, and a few hundred would lock loopback out for a while.
-    /// Nothing when the service does not listen on a socket.
+    /// Not repeated in the tier-up rounds: some endpoints' rate limits (sign-in, /sys, anonymous callers) are partitioned
+    /// by the client's address, which these requests share with every local user — a hundred rounds of them answered the
+    /// next local caller 429 (found by the broadcast bench) — and refused ones count as failed authentications from loopback.
     /// </summary>
-    public async Task RepeatAsync(CancellationToken cancellationToken)
-    {
-        if (_client is not null)
-        {
-            await SendAllAsync(_client, credential?.Issue() ?? NotAKey, cancellationToken);
-        }
-    }
+    public bool Repeats => false;
 
     /// <summary>The credential is retired for good, and the client let go, once the warm-up is over.</summary>
     public void Finish()
