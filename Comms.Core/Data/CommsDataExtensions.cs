@@ -27,6 +27,7 @@ public static class CommsDataExtensions
         builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: dataSource =>
         {
             dataSource.ConnectionStringBuilder.Options = WithoutJit(dataSource.ConnectionStringBuilder.Options);
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = MaxAutoPrepareOf(dataSource.ConnectionStringBuilder.ConnectionString);
             dataSource.ConfigureTracing(tracing => tracing
                 .ConfigureCommandFilter(_ => Activity.Current is not null)
                 .ConfigureBatchFilter(_ => Activity.Current is not null));
@@ -49,6 +50,31 @@ public static class CommsDataExtensions
     /// </summary>
     public static string WithoutJit(string? options) =>
         string.IsNullOrWhiteSpace(options) ? "-c jit=off" : options.Contains("jit=", StringComparison.Ordinal) ? options : options + " -c jit=off";
+
+    /// <summary>How many statements each pooled connection keeps prepared unless the connection string says otherwise.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// Npgsql's <c>Max Auto Prepare</c> for the services' connections: the connection string's own value when it sets one
+    /// (0 turns it off), else <see cref="DefaultMaxAutoPrepare"/>. A statement a connection has run five times
+    /// (<c>Auto Prepare Min Usages</c>) is then prepared on it — parsed and analysed once, and planned by PostgreSQL's plan
+    /// cache — instead of parsed, analysed and planned on every execution. The queue's statements are CTEs over
+    /// partitioned tables whose planning can cost more than their execution (the SMTP benchmark's PostgreSQL CPU per email,
+    /// before and after, is in the README's "Email" section). Prepared statements survive the pool's reset of a connection.
+    /// </summary>
+    public static int MaxAutoPrepareOf(string? connectionString)
+    {
+        var settings = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString ?? "" };
+        foreach (string key in settings.Keys)
+        {
+            if (key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+            {
+                return Convert.ToInt32(settings[key], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return DefaultMaxAutoPrepare;
+    }
 
     /// <summary>
     /// Registers the pooled <see cref="CommsDbContext"/> over the <see cref="NpgsqlDataSource"/> registered from

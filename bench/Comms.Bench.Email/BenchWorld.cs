@@ -23,7 +23,9 @@ internal sealed class BenchWorld : IAsyncDisposable
         _postgres = postgres;
         _redis = redis;
         Database = database;
-        DataSource = NpgsqlDataSource.Create(database);
+        // Statements prepared after five uses, as the services' sessions do (CommsDataExtensions): "PostgreSQL alone" runs
+        // the dispatcher's statements the way the dispatcher does.
+        DataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database) { MaxAutoPrepare = CommsDataExtensions.MaxAutoPrepareOf(database) });
     }
 
     public string Database { get; }
@@ -126,7 +128,7 @@ internal sealed class BenchWorld : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet", [dll]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ConnectionStrings__commsdb"] = Database;
+        start.Environment["ConnectionStrings__commsdb"] = Database + Environment.GetEnvironmentVariable("COMMS_BENCH_DISPATCHER_DB_OPTIONS"); // e.g. ";Max Auto Prepare=64", for a before/after pair
         start.Environment["ConnectionStrings__redis"] = _redis.ConnectionString;
         start.Environment["Comms__Auth__SecretEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         start.Environment["Comms__Dispatcher__PollInterval"] = "00:00:00.200";
