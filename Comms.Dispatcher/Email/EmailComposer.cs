@@ -34,7 +34,8 @@ public static class EmailComposer
     public static MimeMessage Compose(ClaimedMessage message, MailboxAddress from, MailboxAddress unsubscribeMailto)
     {
         var mime = new MimeMessage();
-        mime.From.Add(from);
+        // A copy: MimeKit's address list subscribes to the address it is given, so the shared one would hold every message.
+        mime.From.Add(from.Clone());
         mime.To.Add(MailboxAddress.Parse(message.Address ?? throw new ArgumentException("The message has no address.", nameof(message))));
         mime.Subject = message.Content.Subject ?? "";
         mime.MessageId = MessageIdOf(message);

@@ -56,7 +56,7 @@ public sealed partial class InboxReplyWorker(
     public static MimeMessage Compose(ClaimedInboxReply reply, MailboxAddress from, string? replyDomain)
     {
         var mime = new MimeMessage();
-        mime.From.Add(from);
+        mime.From.Add(from.Clone()); // a copy: the address list subscribes to it (see EmailComposer.Compose)
         mime.To.Add(MailboxAddress.Parse(reply.To));
         if (!string.IsNullOrEmpty(replyDomain))
         {
