@@ -19,8 +19,6 @@ public sealed class SelfRequestWarmUp(
 {
     private const string NotAKey = "cms_warmup_not_a_key";
 
-    private HttpClient? _client;
-
     public string Name => "self-requests";
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -37,11 +35,18 @@ public sealed class SelfRequestWarmUp(
             return; // not listening on a socket (an in-memory test server): nothing to warm here
         }
 
-        _client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        await SendAllAsync(_client, NotAKey, cancellationToken);
-        if (credential is not null)
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        try
         {
-            await SendAllAsync(_client, credential.Issue(), cancellationToken);
+            await SendAllAsync(client, NotAKey, cancellationToken);
+            if (credential is not null)
+            {
+                await SendAllAsync(client, credential.Issue(), cancellationToken);
+            }
+        }
+        finally
+        {
+            credential?.Retire(); // for good: the requests are not repeated (below)
         }
     }
 
@@ -51,14 +56,6 @@ public sealed class SelfRequestWarmUp(
     /// next local caller 429 (found by the broadcast bench) — and refused ones count as failed authentications from loopback.
     /// </summary>
     public bool Repeats => false;
-
-    /// <summary>The credential is retired for good, and the client let go, once the warm-up is over.</summary>
-    public void Finish()
-    {
-        credential?.Retire();
-        _client?.Dispose();
-        _client = null;
-    }
 
     private async Task SendAllAsync(HttpClient client, string bearer, CancellationToken cancellationToken)
     {

@@ -22,11 +22,6 @@ public interface IWarmUpStep
 
     /// <summary>The step once more, in a tier-up round (after <see cref="RunAsync"/>): by default the same again.</summary>
     Task RepeatAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
-
-    /// <summary>Called once when the warm-up is over (after the last round, also when a round failed).</summary>
-    void Finish()
-    {
-    }
 }
 
 /// <summary>
@@ -94,37 +89,27 @@ public static partial class WarmUpExtensions
 
                 var total = Stopwatch.StartNew();
                 var repeating = new List<IWarmUpStep>();
-                try
+                foreach (var step in steps)
                 {
-                    foreach (var step in steps)
+                    var watch = Stopwatch.StartNew();
+                    try
                     {
-                        var watch = Stopwatch.StartNew();
-                        try
+                        await step.RunAsync(stoppingToken);
+                        LogStep(logger, step.Name, watch.ElapsedMilliseconds);
+                        if (step.Repeats)
                         {
-                            await step.RunAsync(stoppingToken);
-                            LogStep(logger, step.Name, watch.ElapsedMilliseconds);
-                            if (step.Repeats)
-                            {
-                                repeating.Add(step);
-                            }
-                        }
-                        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                        {
-                            // A step's own timeout or a library's cancellation (SignalR's publish to a frozen Redis) is the
-                            // step's failure, not the service's: only a stop of the host ends the warm-up.
-                            LogStepFailed(logger, step.Name, ex.Message);
+                            repeating.Add(step);
                         }
                     }
+                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // A step's own timeout or a library's cancellation (SignalR's publish to a frozen Redis) is the
+                        // step's failure, not the service's: only a stop of the host ends the warm-up.
+                        LogStepFailed(logger, step.Name, ex.Message);
+                    }
+                }
 
-                    await TierUpAsync(repeating, stoppingToken);
-                }
-                finally
-                {
-                    foreach (var step in steps)
-                    {
-                        step.Finish();
-                    }
-                }
+                await TierUpAsync(repeating, stoppingToken);
 
                 // The warm-up's garbage (the call graph's reflection objects, the rehearsals' buffers) is collected now,
                 // compacted and its memory given back, before the service reports healthy: else the first requests' GC

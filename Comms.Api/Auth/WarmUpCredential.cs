@@ -10,7 +10,7 @@ namespace Comms.Api.Auth;
 /// The API's <see cref="ISelfRequestCredential"/>: while the warm-up's self-requests run, a random per-process bearer
 /// token, accepted only over loopback, that authenticates as <see cref="Tenant"/> — an id no tenant can have (tenant ids
 /// are slugs), so every request it makes ends at "the tenant of this key no longer exists" or "not found", having run the
-/// authenticated path up to there. Never stored, never logged; retired for good once the warm-up ends (after its tier-up rounds).
+/// authenticated path up to there. Never stored, never logged; retired for good once the self-requests are done.
 /// </summary>
 public sealed class WarmUpCredential : ISelfRequestCredential
 {

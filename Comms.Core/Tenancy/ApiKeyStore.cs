@@ -59,5 +59,8 @@ public sealed class ApiKeyStore(IDbContextFactory<CommsDbContext> contexts, Time
     /// <summary>Forgets every cached result, e.g. after a key was revoked.</summary>
     public void Forget() => _cache.Clear();
 
+    /// <summary>How many keys and misses are cached now.</summary>
+    public int CachedCount => _cache.Count;
+
     public void Dispose() => _cache.Dispose();
 }
